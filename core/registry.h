@@ -1,0 +1,188 @@
+/* tlsward: the registry as a function table.
+ *
+ * Paths are relative to HKEY_LOCAL_MACHINE ("SOFTWARE\\Microsoft\\..."),
+ * UTF-8, with backslash separators, and never name Wow6432Node: the view
+ * selects the 32-bit or 64-bit half of a redirected key. Names of keys and
+ * values compare case-insensitively. Value data are raw bytes exactly as
+ * Windows stores them (strings as UTF-16LE with their terminator).
+ *
+ * Backends: in-memory (registry_mem.c), a .reg file (registry_regfile.c, an
+ * in-memory registry read from and written to regedit's format), Win32
+ * (win/registry_win32.c, Windows builds only), and a fault-injecting wrapper
+ * around any of them (registry_fault.c). */
+#ifndef TLSR_REGISTRY_H
+#define TLSR_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+enum tlsr_view {
+	TLSR_VIEW_NONE = 0, /* the key is not redirected: one view */
+	TLSR_VIEW_64 = 64,
+	TLSR_VIEW_32 = 32,
+};
+
+/* Windows value types (REG_*), same numbers. */
+enum {
+	TLSR_REG_NONE = 0,
+	TLSR_REG_SZ = 1,
+	TLSR_REG_EXPAND_SZ = 2,
+	TLSR_REG_BINARY = 3,
+	TLSR_REG_DWORD = 4,
+	TLSR_REG_DWORD_BIG_ENDIAN = 5,
+	TLSR_REG_LINK = 6,
+	TLSR_REG_MULTI_SZ = 7,
+	TLSR_REG_RESOURCE_LIST = 8,
+	TLSR_REG_FULL_RESOURCE_DESCRIPTOR = 9,
+	TLSR_REG_RESOURCE_REQUIREMENTS_LIST = 10,
+	TLSR_REG_QWORD = 11,
+};
+
+/* Longest key or value name tlsward handles, in bytes of UTF-8. */
+#define TLSR_REG_NAME_MAX 1024
+
+/* A value read from a backend. data is owned by the value: release it with
+ * tlsr_value_clear. */
+struct tlsr_value {
+	uint32_t type;
+	size_t size;
+	uint8_t *data;
+};
+
+/* An open key; its layout belongs to the backend that opened it. */
+struct tlsr_key;
+struct tlsr_registry;
+
+struct tlsr_registry_ops {
+	const char *name; /* "memory", "regfile", "win32", "fault" */
+	/* Opens path in view; with create, missing keys (and parents) are
+	 * created. TLSR_ENOTFOUND when absent and not created. */
+	tlsr_err (*open_key)(struct tlsr_registry *reg, const char *path,
+			     enum tlsr_view view, int create,
+			     struct tlsr_key **out);
+	void (*close_key)(struct tlsr_registry *reg, struct tlsr_key *key);
+	/* Copies a value out; caller clears it. TLSR_ENOTFOUND when absent.
+	 * name "" is the key's default value. */
+	tlsr_err (*get_value)(struct tlsr_registry *reg, struct tlsr_key *key,
+			      const char *name, struct tlsr_value *out);
+	tlsr_err (*set_value)(struct tlsr_registry *reg, struct tlsr_key *key,
+			      const char *name, uint32_t type,
+			      const void *data, size_t size);
+	/* TLSR_ENOTFOUND when the value is absent. */
+	tlsr_err (*delete_value)(struct tlsr_registry *reg,
+				 struct tlsr_key *key, const char *name);
+	/* Name of the index-th subkey / value (0-based, backend order) into
+	 * buf. TLSR_ENOTFOUND past the end, TLSR_ERANGE if buf is short. */
+	tlsr_err (*enum_subkey)(struct tlsr_registry *reg, struct tlsr_key *key,
+				size_t index, char *buf, size_t size);
+	tlsr_err (*enum_value)(struct tlsr_registry *reg, struct tlsr_key *key,
+			       size_t index, char *buf, size_t size);
+	/* Deletes path and everything below it. TLSR_ENOTFOUND if absent. */
+	tlsr_err (*delete_key)(struct tlsr_registry *reg, const char *path,
+			       enum tlsr_view view);
+	/* Arms a one-shot change notification on key (its values and its
+	 * subtree) that signals event, a Win32 HANDLE. TLSR_EUNSUPPORTED on
+	 * backends without notifications. */
+	tlsr_err (*watch)(struct tlsr_registry *reg, struct tlsr_key *key,
+			  void *event);
+	/* Frees the backend and everything it owns. */
+	void (*destroy)(struct tlsr_registry *reg);
+};
+
+struct tlsr_registry {
+	const struct tlsr_registry_ops *ops;
+	void *impl;
+	/* Set by a backend when a call fails: the native code (LSTATUS,
+	 * errno) and a message for the user; sys_code 0 when none. */
+	long sys_code;
+	char message[256];
+};
+
+/* Releases a value's data and zeroes it; NULL-safe. */
+void tlsr_value_clear(struct tlsr_value *value);
+
+/* Destroys any backend; NULL-safe. */
+void tlsr_registry_destroy(struct tlsr_registry *reg);
+
+/* Records a backend failure on reg (sys_code, printf-style message) and
+ * returns err, so a backend can write `return tlsr_reg_fail(...)`. */
+tlsr_err tlsr_reg_fail(struct tlsr_registry *reg, tlsr_err err, long sys_code,
+		       const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Path-level helpers over the ops: open, act, close. */
+tlsr_err tlsr_reg_get(struct tlsr_registry *reg, const char *path,
+		      enum tlsr_view view, const char *name,
+		      struct tlsr_value *out);
+/* TLSR_ETYPE when the value exists but is not a 4-byte REG_DWORD. */
+tlsr_err tlsr_reg_get_dword(struct tlsr_registry *reg, const char *path,
+			    enum tlsr_view view, const char *name,
+			    uint32_t *out);
+/* Reads REG_SZ / REG_EXPAND_SZ as UTF-8 into buf. TLSR_ETYPE otherwise. */
+tlsr_err tlsr_reg_get_string(struct tlsr_registry *reg, const char *path,
+			     enum tlsr_view view, const char *name, char *buf,
+			     size_t size);
+/* Creates the key when needed. */
+tlsr_err tlsr_reg_set(struct tlsr_registry *reg, const char *path,
+		      enum tlsr_view view, const char *name, uint32_t type,
+		      const void *data, size_t size);
+tlsr_err tlsr_reg_set_dword(struct tlsr_registry *reg, const char *path,
+			    enum tlsr_view view, const char *name,
+			    uint32_t value);
+/* Stores UTF-8 text as REG_SZ (UTF-16LE with terminator). */
+tlsr_err tlsr_reg_set_string(struct tlsr_registry *reg, const char *path,
+			     enum tlsr_view view, const char *name,
+			     const char *text);
+tlsr_err tlsr_reg_delete_value(struct tlsr_registry *reg, const char *path,
+			       enum tlsr_view view, const char *name);
+/* TLSR_OK when the key exists, TLSR_ENOTFOUND when not. */
+tlsr_err tlsr_reg_key_exists(struct tlsr_registry *reg, const char *path,
+			     enum tlsr_view view);
+
+/* UTF-8 <-> UTF-16LE for value data. Return the bytes written (including the
+ * terminator) or 0 when buf is too small or the input is malformed. */
+size_t tlsr_utf8_to_utf16le(const char *text, uint8_t *buf, size_t size);
+size_t tlsr_utf16le_to_utf8(const uint8_t *data, size_t len, char *buf,
+			    size_t size);
+
+/* In-memory backend; NULL when out of memory. Caller destroys it. */
+struct tlsr_registry *tlsr_registry_mem_new(void);
+
+/* .reg files as regedit writes them. */
+enum tlsr_regfile_format {
+	TLSR_REGFILE_V5,   /* "Windows Registry Editor Version 5.00", UTF-16LE,
+			    * BOM, CRLF */
+	TLSR_REGFILE_REG4, /* "REGEDIT4", ANSI (Windows-1252), CRLF */
+};
+
+/* Largest .reg file read, in bytes. */
+#define TLSR_REGFILE_MAX_BYTES (256u * 1024u * 1024u)
+
+/* Reads a .reg file into a new in-memory registry (named "regfile"). Parse
+ * errors fill diag with FILE:LINE:COL and return TLSR_EPARSE; nothing is
+ * returned on failure. Caller destroys *out. Keys outside
+ * HKEY_LOCAL_MACHINE are kept and written back but not addressable. */
+tlsr_err tlsr_regfile_read(const char *path, struct tlsr_registry **out,
+			   struct tlsr_diag *diag);
+/* The same from a buffer already in memory; label names it in diag. */
+tlsr_err tlsr_regfile_parse(const char *label, const uint8_t *buf, size_t len,
+			    struct tlsr_registry **out, struct tlsr_diag *diag);
+/* Format the registry was read in (V5 for one made otherwise). */
+enum tlsr_regfile_format tlsr_regfile_format_of(const struct tlsr_registry *reg);
+/* Writes every key of a memory or regfile registry to path in fmt, through a
+ * temporary file renamed into place, so a failure leaves no partial file. */
+tlsr_err tlsr_regfile_write(struct tlsr_registry *reg, const char *path,
+			    enum tlsr_regfile_format fmt);
+
+/* Fault injection around inner, which it takes ownership of. Every call of
+ * every op counts, from 1; the call numbered fail_at fails with err (and
+ * does nothing). 0 disarms. */
+struct tlsr_registry *tlsr_registry_fault_new(struct tlsr_registry *inner);
+void tlsr_fault_arm(struct tlsr_registry *fault, unsigned long fail_at,
+		    tlsr_err err);
+/* Calls counted since creation or the last arm. */
+unsigned long tlsr_fault_calls(const struct tlsr_registry *fault);
+
+#endif

@@ -1,0 +1,223 @@
+/* tlsward: the public API of the engine.
+ *
+ * check -> plan -> apply -> verify. The engine reads and writes only through
+ * the context's registry backend, so the same code audits a .reg export, an
+ * in-memory test registry and, on Windows, the live registry. */
+#ifndef TLSR_TLSR_H
+#define TLSR_TLSR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "registry.h"
+#include "settings.h"
+
+#define TLSR_VERSION_STRING TLSR_PROJECT_VERSION
+
+/* Where tlsward keeps its own state, HKLM-relative. */
+#define TLSR_KEY_ROOT "SOFTWARE\\tlsward"
+#define TLSR_KEY_JOURNAL "SOFTWARE\\tlsward\\Journal"
+#define TLSR_KEY_STATUS "SOFTWARE\\tlsward\\Status"
+
+/* ---- policy (loaded from YAML by policy/, plain data here) ---- */
+
+enum tlsr_mode { TLSR_MODE_ENFORCE, TLSR_MODE_AUDIT };
+enum tlsr_restart_mode {
+	TLSR_RESTART_MODE_SCHEDULE,
+	TLSR_RESTART_MODE_NOTIFY,
+	TLSR_RESTART_MODE_NEVER
+};
+
+struct tlsr_policy {
+	int version;
+	enum tlsr_mode mode;
+	struct {
+		uint32_t default_secure_protocols; /* WinHTTP bits */
+		unsigned keep;    /* TLSR_PROTO_BIT mask */
+		int prestage;     /* write the value while KB3140245 is missing */
+	} winhttp;
+	struct {
+		unsigned enable;  /* TLSR_PROTO_BIT mask */
+		unsigned disable; /* TLSR_PROTO_BIT mask, the legacy step */
+		unsigned sides;   /* TLSR_SIDE_* mask */
+	} schannel;
+	struct {
+		int strong_crypto;               /* 1: SchUseStrongCrypto=1 */
+		int system_default_tls_versions; /* 1: SystemDefaultTlsVersions=1 */
+	} dotnet;
+	struct {
+		enum tlsr_restart_mode mode;
+		unsigned window_start; /* minutes after midnight, local time */
+		unsigned window_end;   /* may be < start: the window spans midnight */
+		unsigned grace;        /* seconds */
+		char message[512];
+	} restart;
+	struct {
+		unsigned interval; /* seconds */
+		unsigned jitter;   /* seconds */
+	} check;
+	struct {
+		unsigned max_reverts;
+		unsigned window; /* seconds */
+	} conflict;
+	struct {
+		char path[1024]; /* "" = the policy file given at start */
+		unsigned poll;   /* seconds */
+	} source;
+};
+
+/* Fills p with the defaults docs/policy.md documents (the seed scenario). */
+void tlsr_policy_defaults(struct tlsr_policy *p);
+
+/* ---- facts ---- */
+
+typedef enum { TLSR_NO = 0, TLSR_YES = 1, TLSR_UNKNOWN = -1 } tlsr_tri;
+
+struct tlsr_facts {
+	int os_known;
+	unsigned os_major, os_minor, os_build, os_sp;
+	int is_server;
+	char product[128];
+	uint32_t net4_release; /* 0: .NET 4.5 or later absent */
+	int net35;             /* .NET 3.5 installed */
+	tlsr_tri kb3140245;
+	char kb3140245_source[128]; /* how it was learnt, for reports */
+	int x64;                    /* both registry views exist */
+	int fips;                   /* FIPSAlgorithmPolicy Enabled */
+};
+
+/* Reads the facts through ctx's registry: Windows NT\CurrentVersion, the NDP
+ * keys, Component Based Servicing, the FIPS policy, and whether
+ * SOFTWARE\Wow6432Node exists (x64). Missing keys leave fields unknown, they
+ * are not errors. */
+tlsr_err tlsr_facts_read(struct tlsr_registry *reg, struct tlsr_facts *out);
+
+/* 1 when this OS needs KB3140245 for WinHTTP (NT 6.1 and 6.2). */
+int tlsr_facts_needs_kb3140245(const struct tlsr_facts *f);
+/* 1 when the OS enables TLS 1.2 in SChannel without registry values. */
+int tlsr_facts_tls12_default_on(const struct tlsr_facts *f);
+/* ".NET 4.8" style name of net4_release into buf. */
+void tlsr_facts_net_name(const struct tlsr_facts *f, char *buf, size_t size);
+
+/* ---- check ---- */
+
+enum tlsr_state {
+	TLSR_STATE_OK,
+	TLSR_STATE_MISSING,
+	TLSR_STATE_MISMATCH,
+	TLSR_STATE_BLOCKED
+};
+const char *tlsr_state_name(enum tlsr_state s); /* "ok", "missing", ... */
+
+enum tlsr_phase {
+	TLSR_PHASE_WINHTTP = 1,
+	TLSR_PHASE_SCHANNEL = 2,
+	TLSR_PHASE_DOTNET = 3,
+	TLSR_PHASE_LEGACY = 4, /* turning a legacy protocol off */
+};
+
+struct tlsr_item {
+	const struct tlsr_setting *def;
+	enum tlsr_view view;
+	char id[128];        /* def->id, with "@32" for the 32-bit view */
+	uint32_t expected;   /* wanted REG_DWORD data */
+	int present;         /* the value exists */
+	struct tlsr_value actual; /* as read, when present (owned) */
+	enum tlsr_state state;
+	enum tlsr_phase phase;
+	const char *reason;  /* why blocked or deferred, or NULL (static) */
+	int deferred;        /* legacy step waiting for TLS 1.2 and a restart */
+	int write;           /* apply writes it (not blocked without prestage,
+			      * not deferred, not ok) */
+};
+
+struct tlsr_report {
+	struct tlsr_facts facts;
+	struct tlsr_item *items;
+	size_t n_items;
+	int compliant;           /* every item ok */
+	int blocked;             /* some item blocked by a prerequisite */
+	int restart_pending;     /* Status says a restart is owed */
+	int restart_required;    /* pending, or a DSP change is planned */
+	int restart_recommended; /* an SChannel or .NET change is planned */
+	int tls12[TLSR_COMP_COUNT]; /* TLS 1.2 holds in that component */
+	int ready_for_server;    /* all three hold and no restart pending */
+	char blocked_reasons[1024]; /* "; "-separated, "" when none */
+};
+
+/* Compares the registry with the policy. Facts come from the caller (read
+ * with tlsr_facts_read, or given on the command line). Caller frees *out
+ * with tlsr_report_free. */
+tlsr_err tlsr_check(struct tlsr_registry *reg, const struct tlsr_policy *p,
+		    const struct tlsr_facts *facts, struct tlsr_report **out);
+void tlsr_report_free(struct tlsr_report *r);
+
+/* ---- plan ---- */
+
+struct tlsr_action {
+	size_t item; /* index into the report's items */
+	enum tlsr_phase phase;
+	uint32_t value;
+	enum tlsr_restart_rule restart;
+};
+
+struct tlsr_plan {
+	struct tlsr_action *actions; /* in apply order */
+	size_t n_actions;
+	int restart_required;
+	int restart_recommended;
+};
+
+/* Orders the report's writable items: WinHTTP, SChannel, .NET, then the
+ * legacy step. Caller frees *out with tlsr_plan_free. */
+tlsr_err tlsr_plan_make(const struct tlsr_report *r, struct tlsr_plan **out);
+void tlsr_plan_free(struct tlsr_plan *plan);
+
+/* ---- apply ---- */
+
+/* Called after each action with its outcome (TLSR_OK, or the error). */
+typedef void (*tlsr_action_cb)(void *data, const struct tlsr_report *r,
+			       const struct tlsr_action *a, tlsr_err result);
+
+struct tlsr_apply_result {
+	size_t written;  /* actions written and verified */
+	size_t failed;
+	tlsr_err first_error;
+	size_t first_failed; /* index into plan actions */
+	int restart_required; /* a DefaultSecureProtocols write was made */
+	char message[512];    /* first failure, for the user */
+};
+
+/* Journals every planned value that has no journal entry yet, then writes
+ * the actions in order, reading each back. On a failure it carries on with
+ * the next action of the same phase but starts no later phase, so a later
+ * pass converges. Marks Status RestartPending when a required-restart value
+ * changed. A second apply after success writes nothing. */
+tlsr_err tlsr_apply(struct tlsr_registry *reg, const struct tlsr_report *r,
+		    const struct tlsr_plan *plan, tlsr_action_cb cb,
+		    void *cb_data, struct tlsr_apply_result *res);
+
+/* ---- journal ---- */
+
+/* Records the original state of item (absent, or type and data) under
+ * TLSR_KEY_JOURNAL unless an entry for it exists; verified. */
+tlsr_err tlsr_journal_record(struct tlsr_registry *reg,
+			     const struct tlsr_item *item);
+/* Restores every journalled value exactly (deleting those that were absent),
+ * verifies it, and removes its entry. *restored counts them. */
+tlsr_err tlsr_rollback(struct tlsr_registry *reg, size_t *restored,
+		       struct tlsr_diag *diag);
+
+/* ---- output ---- */
+
+/* JSON for check ({"compliant", "restart_required", "facts", "settings"})
+ * and plan ({... "actions"}). Return a malloc'd string the caller frees, or
+ * NULL when out of memory. */
+char *tlsr_report_json(const struct tlsr_report *r);
+char *tlsr_plan_json(const struct tlsr_report *r, const struct tlsr_plan *p);
+/* Human-readable tables, same ownership. */
+char *tlsr_report_text(const struct tlsr_report *r);
+char *tlsr_plan_text(const struct tlsr_report *r, const struct tlsr_plan *p);
+
+#endif
