@@ -1,0 +1,843 @@
+/* tlsward: the command line. The same commands audit an exported .reg file
+ * on any OS and, on Windows, the live registry; the service commands are the
+ * platform's (platform.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "platform.h"
+#include "policy.h"
+#include "tlsr.h"
+
+/* Exit codes: the contract scripts and Configuration Manager rely on. */
+enum {
+	EXIT_COMPLIANT = 0,
+	EXIT_REMEDIABLE = 1,
+	EXIT_USAGE = 2,
+	EXIT_BLOCKED = 3,
+	EXIT_WRITE_FAILED = 4,
+};
+
+#define DEFAULT_POLICY "C:\\ProgramData\\tlsward\\policy.yaml"
+#define KEY_PARAMETERS TLSR_KEY_ROOT "\\Parameters"
+
+enum format { FORMAT_TEXT, FORMAT_JSON };
+
+struct options {
+	const char *policy;
+	const char *registry;
+	const char *out;
+	enum format format;
+	int dry_run;
+	int help;
+	/* Facts given on the command line override what the registry says. */
+	const char *os;
+	const char *edition;
+	const char *net4_release;
+	const char *net35;
+	const char *kb3140245;
+	const char *x64;
+	const char *positional[4];
+	int n_positional;
+};
+
+enum opt_flags { OPT_POLICY = 1u << 0, OPT_REGISTRY = 1u << 1,
+		 OPT_OUT = 1u << 2, OPT_FORMAT = 1u << 3,
+		 OPT_DRY_RUN = 1u << 4, OPT_FACTS = 1u << 5 };
+
+struct opt_def {
+	const char *name;
+	unsigned group;
+	size_t offset; /* of the const char * it fills, or of an int flag */
+	int takes_value;
+};
+
+static const struct opt_def opt_defs[] = {
+	{"--policy", OPT_POLICY, offsetof(struct options, policy), 1},
+	{"--registry", OPT_REGISTRY, offsetof(struct options, registry), 1},
+	{"--out", OPT_OUT, offsetof(struct options, out), 1},
+	{"--dry-run", OPT_DRY_RUN, offsetof(struct options, dry_run), 0},
+	{"--os", OPT_FACTS, offsetof(struct options, os), 1},
+	{"--edition", OPT_FACTS, offsetof(struct options, edition), 1},
+	{"--net4-release", OPT_FACTS, offsetof(struct options, net4_release), 1},
+	{"--net35", OPT_FACTS, offsetof(struct options, net35), 1},
+	{"--kb3140245", OPT_FACTS, offsetof(struct options, kb3140245), 1},
+	{"--x64", OPT_FACTS, offsetof(struct options, x64), 1},
+};
+
+static const char usage_main[] =
+	"usage: tlsward COMMAND [OPTIONS]\n"
+	"\n"
+	"Keeps a Windows client on TLS 1.2: compares the registry (WinHTTP,\n"
+	"SChannel, .NET) with a YAML policy and applies what is missing, clients\n"
+	"first, only where the prerequisites hold.\n"
+	"\n"
+	"Commands:\n"
+	"  check            compare the registry with the policy\n"
+	"  plan             print the ordered actions that apply would take\n"
+	"  apply            write the missing settings (to --out for a .reg file)\n"
+	"  status           show what the service last recorded\n"
+	"  rollback         restore the values tlsward changed, as they were\n"
+	"  policy validate  check a policy file\n"
+	"  service          install, uninstall or run the Windows service\n"
+	"  run --console    run the service loop in the foreground (Windows)\n"
+	"\n"
+	"  tlsward COMMAND --help   describes a command\n"
+	"  tlsward --version        prints the version\n"
+	"\n"
+	"Exit codes of check, plan and apply: 0 compliant, 1 not compliant and\n"
+	"remediable, 3 something is blocked by a missing prerequisite, 2 usage or\n"
+	"input error, 4 (apply) a write failed.\n";
+
+static const char usage_facts[] =
+	"Facts (read from the registry; these override them):\n"
+	"  --os MAJOR.MINOR[.BUILD[.SP]]  e.g. 6.1.7601.1 for Windows 7 SP1\n"
+	"  --edition client|server\n"
+	"  --net4-release N               .NET 4.x Release value (0: none)\n"
+	"  --net35 yes|no                 .NET 3.5 installed\n"
+	"  --kb3140245 yes|no             the WinHTTP update is installed\n"
+	"  --x64 yes|no                   64-bit Windows (two registry views)\n";
+
+static const char usage_check[] =
+	"usage: tlsward check --policy FILE [--registry FILE.reg]\n"
+	"                     [--format text|json] [FACTS]\n"
+	"\n"
+	"Compares the registry with the policy and marks each setting ok,\n"
+	"missing, mismatch or blocked. Without --registry it reads the live\n"
+	"registry (Windows only) and the policy defaults to the service's.\n"
+	"Exit: 0 compliant, 1 not compliant and remediable, 3 blocked by a\n"
+	"missing prerequisite, 2 usage or input error.\n\n";
+
+static const char usage_plan[] =
+	"usage: tlsward plan --policy FILE [--registry FILE.reg]\n"
+	"                    [--format text|json] [FACTS]\n"
+	"\n"
+	"Prints the actions apply would take, in apply order: WinHTTP, then\n"
+	"SChannel, then .NET, and last the step that turns legacy protocols\n"
+	"off. Exit codes as for check.\n\n";
+
+static const char usage_apply[] =
+	"usage: tlsward apply --policy FILE --registry IN.reg --out OUT.reg\n"
+	"                     [--dry-run] [--format text|json] [FACTS]\n"
+	"       tlsward apply --policy FILE            (live registry, Windows)\n"
+	"\n"
+	"Journals the original value of everything it will change, then writes\n"
+	"the plan in order and reads every value back. With a .reg file the\n"
+	"input is left untouched and the result goes to OUT.reg, which regedit\n"
+	"imports. --dry-run prints the plan and writes nothing. A policy in\n"
+	"audit mode writes nothing either.\n"
+	"Exit: 0 compliant afterwards, 1 not yet (a step waits for a restart),\n"
+	"3 blocked by a missing prerequisite, 4 a write failed, 2 usage or\n"
+	"input error.\n\n";
+
+static const char usage_status[] =
+	"usage: tlsward status [--registry FILE.reg] [--format text|json]\n"
+	"\n"
+	"Shows HKLM\\SOFTWARE\\tlsward\\Status as the service last wrote it:\n"
+	"compliance, last check, policy source and hash, blocked reasons,\n"
+	"pending restart and readiness for server-side TLS 1.2.\n";
+
+static const char usage_rollback[] =
+	"usage: tlsward rollback --registry IN.reg --out OUT.reg\n"
+	"       tlsward rollback                      (live registry, Windows)\n"
+	"\n"
+	"Restores every value tlsward changed to its state before the first\n"
+	"change (absent values are deleted again), verifies each, and clears\n"
+	"the journal.\n";
+
+static const char usage_policy[] =
+	"usage: tlsward policy validate FILE\n"
+	"\n"
+	"Loads the policy as the service would. Exit 0 when it is valid; exit 2\n"
+	"with FILE:LINE:COL: reason on stderr when not.\n";
+
+static void print_usage(FILE *f, const char *text, int with_facts)
+{
+	fputs(text, f);
+	if (with_facts)
+		fputs(usage_facts, f);
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "tlsward %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'tlsward %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+/* Parses argv[1..] of a command into o, accepting the option groups in
+ * allowed. Returns 0, or an exit code after printing why. */
+static int parse_options(const char *cmd, int argc, char **argv,
+			 unsigned allowed, int max_positional,
+			 struct options *o)
+{
+	memset(o, 0, sizeof *o);
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		const struct opt_def *def = NULL;
+
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			o->help = 1;
+			return 0;
+		}
+		if ((allowed & OPT_FORMAT) && strcmp(arg, "--format") == 0) {
+			if (i + 1 >= argc)
+				return usage_error(cmd, "%s needs a value", arg);
+			arg = argv[++i];
+			if (strcmp(arg, "text") == 0)
+				o->format = FORMAT_TEXT;
+			else if (strcmp(arg, "json") == 0)
+				o->format = FORMAT_JSON;
+			else
+				return usage_error(
+					cmd, "unknown format '%s' (text, json)",
+					arg);
+			continue;
+		}
+		for (size_t k = 0; k < sizeof opt_defs / sizeof opt_defs[0];
+		     k++) {
+			if ((allowed & opt_defs[k].group) &&
+			    strcmp(arg, opt_defs[k].name) == 0)
+				def = &opt_defs[k];
+		}
+		if (def == NULL) {
+			if (arg[0] == '-' && arg[1] != '\0')
+				return usage_error(cmd, "unknown option '%s'",
+						   arg);
+			if (o->n_positional >= max_positional)
+				return usage_error(cmd, "unexpected argument '%s'",
+						   arg);
+			o->positional[o->n_positional++] = arg;
+			continue;
+		}
+		if (!def->takes_value) {
+			*(int *)((char *)o + def->offset) = 1;
+			continue;
+		}
+		if (i + 1 >= argc)
+			return usage_error(cmd, "%s needs a value", arg);
+		*(const char **)((char *)o + def->offset) = argv[++i];
+	}
+	return 0;
+}
+
+static int parse_yes_no(const char *text, int *out)
+{
+	if (strcmp(text, "yes") == 0 || strcmp(text, "true") == 0 ||
+	    strcmp(text, "1") == 0)
+		*out = 1;
+	else if (strcmp(text, "no") == 0 || strcmp(text, "false") == 0 ||
+		 strcmp(text, "0") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_uint(const char *text, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (text[0] < '0' || text[0] > '9')
+		return -1;
+	errno = 0;
+	*out = strtoul(text, &end, 10);
+	if (errno != 0 || *end != '\0' || *out > max)
+		return -1;
+	return 0;
+}
+
+/* Applies the --os/--edition/... overrides to facts. */
+static int override_facts(const char *cmd, const struct options *o,
+			  struct tlsr_facts *f)
+{
+	int yes;
+	unsigned long n;
+
+	if (o->os != NULL) {
+		unsigned parts[4] = {0, 0, 0, 0};
+		int count = 0;
+		const char *p = o->os;
+
+		while (count < 4) {
+			char *end;
+
+			if (*p < '0' || *p > '9')
+				break;
+			parts[count++] = (unsigned)strtoul(p, &end, 10);
+			p = end;
+			if (*p != '.')
+				break;
+			p++;
+		}
+		if (count < 2 || *p != '\0')
+			return usage_error(cmd,
+					   "--os takes MAJOR.MINOR[.BUILD[.SP]], "
+					   "not '%s'",
+					   o->os);
+		f->os_known = 1;
+		f->os_major = parts[0];
+		f->os_minor = parts[1];
+		f->os_build = parts[2];
+		f->os_sp = parts[3];
+	}
+	if (o->edition != NULL) {
+		if (strcmp(o->edition, "client") == 0)
+			f->is_server = 0;
+		else if (strcmp(o->edition, "server") == 0)
+			f->is_server = 1;
+		else
+			return usage_error(cmd,
+					   "--edition takes client or server, "
+					   "not '%s'",
+					   o->edition);
+	}
+	if (o->net4_release != NULL) {
+		if (parse_uint(o->net4_release, 0xffffffffUL, &n) != 0)
+			return usage_error(cmd,
+					   "--net4-release takes a number, "
+					   "not '%s'",
+					   o->net4_release);
+		f->net4_release = (uint32_t)n;
+	}
+	if (o->net35 != NULL) {
+		if (parse_yes_no(o->net35, &yes) != 0)
+			return usage_error(cmd, "--net35 takes yes or no, not '%s'",
+					   o->net35);
+		f->net35 = yes;
+	}
+	if (o->kb3140245 != NULL) {
+		if (parse_yes_no(o->kb3140245, &yes) != 0)
+			return usage_error(cmd,
+					   "--kb3140245 takes yes or no, not '%s'",
+					   o->kb3140245);
+		f->kb3140245 = yes ? TLSR_YES : TLSR_NO;
+		snprintf(f->kb3140245_source, sizeof f->kb3140245_source,
+			 "given on the command line");
+	}
+	if (o->x64 != NULL) {
+		if (parse_yes_no(o->x64, &yes) != 0)
+			return usage_error(cmd, "--x64 takes yes or no, not '%s'",
+					   o->x64);
+		f->x64 = yes;
+	}
+	return 0;
+}
+
+/* What a registry command works on: a .reg file or the live registry. */
+struct target {
+	struct tlsr_registry *reg;
+	int live;
+	const char *label; /* for messages */
+};
+
+static int open_target(const char *cmd, const char *path, struct target *t)
+{
+	struct tlsr_diag diag;
+	char msg[1100];
+	tlsr_err err;
+
+	memset(&diag, 0, sizeof diag);
+	t->reg = NULL;
+	t->live = path == NULL;
+	t->label = path != NULL ? path : "the live registry";
+	if (path != NULL)
+		err = tlsr_regfile_read(path, &t->reg, &diag);
+	else
+		err = tlsr_platform_live_registry(&t->reg, &diag);
+	if (err == TLSR_OK)
+		return 0;
+	if (diag.message[0] == '\0')
+		tlsr_diag_set(&diag, path ? path : "", 0, 0, "%s",
+			      tlsr_strerror(err));
+	tlsr_diag_format(&diag, msg, sizeof msg);
+	fprintf(stderr, "tlsward %s: %s\n", cmd, msg);
+	return EXIT_USAGE;
+}
+
+/* Loads the policy named by --policy or, on the live registry, the one the
+ * service uses (Parameters\PolicyPath). */
+static int load_policy(const char *cmd, const struct options *o,
+		       const struct target *t, struct tlsr_policy *p)
+{
+	char configured[1024];
+	const char *path = o->policy;
+	struct tlsr_diag diag;
+	char msg[1100];
+
+	if (path == NULL && t->live) {
+		if (tlsr_reg_get_string(t->reg, KEY_PARAMETERS, TLSR_VIEW_64,
+					"PolicyPath", configured,
+					sizeof configured) == TLSR_OK &&
+		    configured[0] != '\0')
+			path = configured;
+		else
+			path = DEFAULT_POLICY;
+	}
+	if (path == NULL)
+		return usage_error(cmd, "%s needs --policy FILE", cmd);
+	memset(&diag, 0, sizeof diag);
+	if (tlsr_policy_load_file(path, p, &diag) != TLSR_OK) {
+		tlsr_diag_format(&diag, msg, sizeof msg);
+		fprintf(stderr, "tlsward %s: %s\n", cmd, msg);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int read_facts(const char *cmd, const struct options *o,
+		      const struct target *t, struct tlsr_facts *f)
+{
+	tlsr_err err = tlsr_facts_read(t->reg, f);
+
+	if (err != TLSR_OK) {
+		fprintf(stderr, "tlsward %s: reading facts from %s: %s%s%s\n",
+			cmd, t->label, tlsr_strerror(err),
+			t->reg->message[0] ? ": " : "", t->reg->message);
+		return EXIT_USAGE;
+	}
+	if (t->live)
+		tlsr_platform_live_facts(f);
+	return override_facts(cmd, o, f);
+}
+
+static int exit_for(const struct tlsr_report *r)
+{
+	if (r->compliant)
+		return EXIT_COMPLIANT;
+	return r->blocked ? EXIT_BLOCKED : EXIT_REMEDIABLE;
+}
+
+/* Prints a malloc'd document and frees it; out of memory is an error. */
+static int emit(char *doc)
+{
+	if (doc == NULL) {
+		fputs("tlsward: out of memory\n", stderr);
+		return -1;
+	}
+	fputs(doc, stdout);
+	free(doc);
+	return 0;
+}
+
+static int run_check(struct tlsr_registry *reg, const struct tlsr_policy *p,
+		     const struct tlsr_facts *f, struct tlsr_report **out,
+		     const char *cmd)
+{
+	tlsr_err err = tlsr_check(reg, p, f, out);
+
+	if (err != TLSR_OK) {
+		fprintf(stderr, "tlsward %s: %s%s%s\n", cmd, tlsr_strerror(err),
+			reg->message[0] ? ": " : "", reg->message);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* check and plan share everything but what they print. */
+static int cmd_check_or_plan(int argc, char **argv, int plan)
+{
+	const char *cmd = argv[0];
+	struct options o;
+	struct target t = {0};
+	struct tlsr_policy policy;
+	struct tlsr_facts facts;
+	struct tlsr_report *report = NULL;
+	struct tlsr_plan *pl = NULL;
+	int rc;
+
+	rc = parse_options(cmd, argc, argv,
+			   OPT_POLICY | OPT_REGISTRY | OPT_FORMAT | OPT_FACTS, 0,
+			   &o);
+	if (rc != 0)
+		return rc;
+	if (o.help) {
+		print_usage(stdout, plan ? usage_plan : usage_check, 1);
+		return 0;
+	}
+	if ((rc = open_target(cmd, o.registry, &t)) != 0)
+		return rc;
+	if ((rc = load_policy(cmd, &o, &t, &policy)) != 0)
+		goto out;
+	if ((rc = read_facts(cmd, &o, &t, &facts)) != 0)
+		goto out;
+	if ((rc = run_check(t.reg, &policy, &facts, &report, cmd)) != 0)
+		goto out;
+	if (plan) {
+		if (tlsr_plan_make(report, &pl) != TLSR_OK) {
+			fputs("tlsward plan: out of memory\n", stderr);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		rc = emit(o.format == FORMAT_JSON ? tlsr_plan_json(report, pl)
+						  : tlsr_plan_text(report, pl));
+	} else {
+		rc = emit(o.format == FORMAT_JSON ? tlsr_report_json(report)
+						  : tlsr_report_text(report));
+	}
+	rc = rc != 0 ? EXIT_USAGE : exit_for(report);
+out:
+	tlsr_plan_free(pl);
+	tlsr_report_free(report);
+	tlsr_registry_destroy(t.reg);
+	return rc;
+}
+
+static void print_action(void *data, const struct tlsr_report *r,
+			 const struct tlsr_action *a, tlsr_err result)
+{
+	const struct tlsr_item *item = &r->items[a->item];
+	const struct options *o = data;
+
+	if (o->format == FORMAT_JSON)
+		return;
+	if (result == TLSR_OK)
+		printf("  wrote    %-52s = 0x%08lx\n", item->id,
+		       (unsigned long)a->value);
+	else
+		printf("  FAILED   %-52s : %s\n", item->id,
+		       tlsr_strerror(result));
+}
+
+static int cmd_apply(int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	struct options o;
+	struct target t = {0};
+	struct tlsr_policy policy;
+	struct tlsr_facts facts;
+	struct tlsr_report *report = NULL, *after = NULL;
+	struct tlsr_plan *pl = NULL;
+	struct tlsr_apply_result res;
+	int rc;
+
+	rc = parse_options(cmd, argc, argv,
+			   OPT_POLICY | OPT_REGISTRY | OPT_OUT | OPT_FORMAT |
+				   OPT_DRY_RUN | OPT_FACTS,
+			   0, &o);
+	if (rc != 0)
+		return rc;
+	if (o.help) {
+		print_usage(stdout, usage_apply, 1);
+		return 0;
+	}
+	if (o.registry != NULL && o.out == NULL && !o.dry_run)
+		return usage_error(cmd,
+				   "%s with --registry needs --out OUT.reg (the "
+				   "input file is never changed)",
+				   cmd);
+	if (o.registry == NULL && o.out != NULL)
+		return usage_error(cmd, "%s: --out goes with --registry", cmd);
+	if ((rc = open_target(cmd, o.registry, &t)) != 0)
+		return rc;
+	if ((rc = load_policy(cmd, &o, &t, &policy)) != 0)
+		goto out;
+	if ((rc = read_facts(cmd, &o, &t, &facts)) != 0)
+		goto out;
+	if ((rc = run_check(t.reg, &policy, &facts, &report, cmd)) != 0)
+		goto out;
+	if (tlsr_plan_make(report, &pl) != TLSR_OK) {
+		fputs("tlsward apply: out of memory\n", stderr);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (o.dry_run || policy.mode == TLSR_MODE_AUDIT) {
+		if (o.format == FORMAT_TEXT)
+			printf("%s: nothing written.\n",
+			       o.dry_run ? "dry run" : "policy mode is audit");
+		rc = emit(o.format == FORMAT_JSON ? tlsr_plan_json(report, pl)
+						  : tlsr_plan_text(report, pl));
+		rc = rc != 0 ? EXIT_USAGE : exit_for(report);
+		goto out;
+	}
+	if (o.format == FORMAT_TEXT)
+		printf("Applying %zu action%s to %s:\n", pl->n_actions,
+		       pl->n_actions == 1 ? "" : "s", t.label);
+	memset(&res, 0, sizeof res);
+	tlsr_apply(t.reg, report, pl, print_action, &o, &res);
+	if (o.out != NULL) {
+		tlsr_err err = tlsr_regfile_write(t.reg, o.out,
+						  tlsr_regfile_format_of(t.reg));
+		if (err != TLSR_OK) {
+			fprintf(stderr, "tlsward apply: writing %s: %s%s%s\n",
+				o.out, tlsr_strerror(err),
+				t.reg->message[0] ? ": " : "", t.reg->message);
+			rc = EXIT_WRITE_FAILED;
+			goto out;
+		}
+		/* What counts is what a reader of OUT.reg gets back. */
+		tlsr_registry_destroy(t.reg);
+		t.reg = NULL;
+		if ((rc = open_target(cmd, o.out, &t)) != 0)
+			goto out;
+	}
+	if ((rc = run_check(t.reg, &policy, &facts, &after, cmd)) != 0)
+		goto out;
+	if (o.format == FORMAT_JSON) {
+		rc = emit(tlsr_report_json(after));
+	} else {
+		if (res.failed > 0)
+			printf("%zu write%s failed: %s\n", res.failed,
+			       res.failed == 1 ? "" : "s", res.message);
+		printf("\nAfter apply%s%s%s:\n", o.out ? " (" : "",
+		       o.out ? o.out : "", o.out ? ")" : "");
+		rc = emit(tlsr_report_text(after));
+	}
+	if (rc != 0)
+		rc = EXIT_USAGE;
+	else if (res.failed > 0)
+		rc = EXIT_WRITE_FAILED;
+	else
+		rc = exit_for(after);
+out:
+	tlsr_plan_free(pl);
+	tlsr_report_free(report);
+	tlsr_report_free(after);
+	tlsr_registry_destroy(t.reg);
+	return rc;
+}
+
+static int cmd_rollback(int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	struct options o;
+	struct target t = {0};
+	struct tlsr_diag diag;
+	size_t restored = 0;
+	char msg[1100];
+	tlsr_err err;
+	int rc;
+
+	rc = parse_options(cmd, argc, argv, OPT_REGISTRY | OPT_OUT, 0, &o);
+	if (rc != 0)
+		return rc;
+	if (o.help) {
+		print_usage(stdout, usage_rollback, 0);
+		return 0;
+	}
+	if ((o.registry == NULL) != (o.out == NULL))
+		return usage_error(cmd, "%s: --registry and --out go together",
+				   cmd);
+	if ((rc = open_target(cmd, o.registry, &t)) != 0)
+		return rc;
+	memset(&diag, 0, sizeof diag);
+	err = tlsr_rollback(t.reg, &restored, &diag);
+	if (err != TLSR_OK) {
+		if (diag.message[0] == '\0')
+			tlsr_diag_set(&diag, "", 0, 0, "%s", tlsr_strerror(err));
+		tlsr_diag_format(&diag, msg, sizeof msg);
+		fprintf(stderr, "tlsward rollback: %s\n", msg);
+		rc = EXIT_WRITE_FAILED;
+	} else {
+		printf("Restored %zu value%s from the journal.\n", restored,
+		       restored == 1 ? "" : "s");
+	}
+	if (o.out != NULL) {
+		err = tlsr_regfile_write(t.reg, o.out,
+					 tlsr_regfile_format_of(t.reg));
+		if (err != TLSR_OK) {
+			fprintf(stderr, "tlsward rollback: writing %s: %s\n",
+				o.out, tlsr_strerror(err));
+			rc = EXIT_WRITE_FAILED;
+		}
+	}
+	tlsr_registry_destroy(t.reg);
+	return rc;
+}
+
+/* Status values, in the order they are shown. */
+enum status_kind { ST_DWORD, ST_BOOL, ST_TEXT };
+static const struct {
+	const char *name;
+	const char *label;
+	enum status_kind kind;
+} status_values[] = {
+	{"Compliant", "compliant", ST_BOOL},
+	{"LastCheck", "last check", ST_TEXT},
+	{"Mode", "mode", ST_TEXT},
+	{"PolicySource", "policy source", ST_TEXT},
+	{"PolicyHash", "policy hash", ST_TEXT},
+	{"Blocked", "blocked", ST_BOOL},
+	{"BlockedReasons", "blocked reasons", ST_TEXT},
+	{"RestartPending", "restart pending", ST_BOOL},
+	{"RestartReason", "restart reason", ST_TEXT},
+	{"RestartTime", "restart time", ST_TEXT},
+	{"ReadyForServerTls12", "ready for server TLS 1.2", ST_BOOL},
+	{"Tls12WinHttp", "TLS 1.2 in WinHTTP", ST_BOOL},
+	{"Tls12Schannel", "TLS 1.2 in SChannel", ST_BOOL},
+	{"Tls12DotNet", "TLS 1.2 in .NET", ST_BOOL},
+	{"Drifts", "drifts healed", ST_DWORD},
+	{"Remediations", "remediations", ST_DWORD},
+	{"Version", "tlsward version", ST_TEXT},
+};
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	struct options o;
+	struct target t = {0};
+	int rc, found = 0;
+	size_t n = sizeof status_values / sizeof status_values[0];
+
+	rc = parse_options(cmd, argc, argv, OPT_REGISTRY | OPT_FORMAT, 0, &o);
+	if (rc != 0)
+		return rc;
+	if (o.help) {
+		print_usage(stdout, usage_status, 0);
+		return 0;
+	}
+	if ((rc = open_target(cmd, o.registry, &t)) != 0)
+		return rc;
+	if (o.format == FORMAT_JSON)
+		fputc('{', stdout);
+	for (size_t i = 0; i < n; i++) {
+		char text[1024];
+		uint32_t dw = 0;
+		int have;
+
+		if (status_values[i].kind == ST_TEXT)
+			have = tlsr_reg_get_string(t.reg, TLSR_KEY_STATUS,
+						   TLSR_VIEW_64,
+						   status_values[i].name, text,
+						   sizeof text) == TLSR_OK;
+		else
+			have = tlsr_reg_get_dword(t.reg, TLSR_KEY_STATUS,
+						  TLSR_VIEW_64,
+						  status_values[i].name,
+						  &dw) == TLSR_OK;
+		found |= have;
+		if (o.format == FORMAT_JSON) {
+			printf("%s\"%s\": ", i ? ", " : "",
+			       status_values[i].name);
+			if (!have)
+				fputs("null", stdout);
+			else if (status_values[i].kind == ST_TEXT)
+				json_string(stdout, text);
+			else if (status_values[i].kind == ST_BOOL)
+				fputs(dw ? "true" : "false", stdout);
+			else
+				printf("%lu", (unsigned long)dw);
+			continue;
+		}
+		if (!have)
+			continue;
+		printf("%-26s ", status_values[i].label);
+		if (status_values[i].kind == ST_TEXT)
+			printf("%s\n", text);
+		else if (status_values[i].kind == ST_BOOL)
+			printf("%s\n", dw ? "yes" : "no");
+		else
+			printf("%lu\n", (unsigned long)dw);
+	}
+	if (o.format == FORMAT_JSON)
+		fputs("}\n", stdout);
+	else if (!found)
+		printf("No status recorded in %s: the tlsward service has not "
+		       "checked this machine yet.\n",
+		       t.label);
+	tlsr_registry_destroy(t.reg);
+	return 0;
+}
+
+static int cmd_policy(int argc, char **argv)
+{
+	struct tlsr_policy policy;
+	struct tlsr_diag diag;
+	char msg[1100];
+
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+			  strcmp(argv[1], "-h") == 0)) {
+		print_usage(stdout, usage_policy, 0);
+		return 0;
+	}
+	if (argc < 2 || strcmp(argv[1], "validate") != 0)
+		return usage_error("policy", "%s", "the only subcommand is "
+						   "'validate FILE'");
+	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
+			  strcmp(argv[2], "-h") == 0)) {
+		print_usage(stdout, usage_policy, 0);
+		return 0;
+	}
+	if (argc != 3)
+		return usage_error("policy", "%s",
+				   "validate takes exactly one FILE");
+	memset(&diag, 0, sizeof diag);
+	if (tlsr_policy_load_file(argv[2], &policy, &diag) != TLSR_OK) {
+		tlsr_diag_format(&diag, msg, sizeof msg);
+		fprintf(stderr, "%s\n", msg);
+		return EXIT_USAGE;
+	}
+	printf("%s: valid (mode %s)\n", argv[2],
+	       policy.mode == TLSR_MODE_AUDIT ? "audit" : "enforce");
+	return 0;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	return cmd_check_or_plan(argc, argv, 0);
+}
+
+static int cmd_plan(int argc, char **argv)
+{
+	return cmd_check_or_plan(argc, argv, 1);
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{"check", cmd_check},       {"plan", cmd_plan},
+	{"apply", cmd_apply},       {"status", cmd_status},
+	{"rollback", cmd_rollback}, {"policy", cmd_policy},
+};
+
+static int dispatch(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_usage(stderr, usage_main, 0);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		print_usage(stdout, usage_main, 0);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
+		printf("tlsward %s\n", TLSR_VERSION_STRING);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "service") == 0 || strcmp(argv[1], "run") == 0)
+		return tlsr_platform_command(argc - 1, argv + 1);
+	fprintf(stderr, "tlsward: unknown command '%s'\nTry 'tlsward --help'.\n",
+		argv[1]);
+	return EXIT_USAGE;
+}
+
+int tlsr_cli_main(int argc, char **argv)
+{
+	return dispatch(argc, argv);
+}
