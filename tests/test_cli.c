@@ -1,0 +1,481 @@
+/* tlsward: the command line as a user runs it: exit codes, output and the
+ * files it writes. */
+#include <check.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tlsr.h"
+
+struct run {
+	int status;
+	char *out;
+	char *err;
+};
+
+static char tmpdir[256];
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc((size_t)n + 1, 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+static const char *data_path(const char *rel)
+{
+	static char buf[4][1024];
+	static int next;
+	const char *dir = getenv("TLSR_DATA");
+	char *p = buf[next++ % 4];
+
+	snprintf(p, sizeof buf[0], "%s/%s", dir ? dir : "tests/data", rel);
+	return p;
+}
+
+static const char *source_path(const char *rel)
+{
+	static char buf[4][1024];
+	static int next;
+	const char *dir = getenv("TLSR_SOURCE_ROOT");
+	char *p = buf[next++ % 4];
+
+	snprintf(p, sizeof buf[0], "%s/%s", dir ? dir : ".", rel);
+	return p;
+}
+
+static const char *tmp_path(const char *name)
+{
+	static char buf[4][512];
+	static int next;
+	char *p = buf[next++ % 4];
+
+	snprintf(p, sizeof buf[0], "%s/%s", tmpdir, name);
+	return p;
+}
+
+/* Runs tlsward with a NULL-terminated argument list; captures everything. */
+static struct run tlsward(const char *first, ...)
+{
+	const char *exe = getenv("TLSWARD");
+	const char *argv[32];
+	struct run r = {0};
+	char out[512], err[512];
+	va_list ap;
+	int n = 0;
+	pid_t pid;
+
+	ck_assert_msg(exe != NULL, "TLSWARD is not set");
+	argv[n++] = exe;
+	va_start(ap, first);
+	for (const char *a = first; a != NULL && n < 31; a = va_arg(ap, const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	snprintf(out, sizeof out, "%s/stdout", tmpdir);
+	snprintf(err, sizeof err, "%s/stderr", tmpdir);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		dup2(fo, 1);
+		dup2(fe, 2);
+		execv(exe, (char *const *)argv);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &r.status, 0), pid);
+	ck_assert_msg(WIFEXITED(r.status), "tlsward died (signal)");
+	r.status = WEXITSTATUS(r.status);
+	r.out = slurp(out);
+	r.err = slurp(err);
+	return r;
+}
+
+static void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+#define SEED source_path("policy/examples/seed.yaml")
+#define MACHINE(name) data_path("machines/" name ".reg")
+
+static void setup(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/tlsward-cli-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(cli_version_and_help)
+{
+	static const char *const cmds[] = {"check", "plan", "apply", "status",
+					   "rollback", "policy"};
+	struct run r = tlsward("--version", NULL);
+
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, "tlsward " TLSR_PROJECT_VERSION "\n");
+	run_free(&r);
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		r = tlsward(cmds[i], "--help", NULL);
+		ck_assert_msg(r.status == 0, "%s --help exits %d", cmds[i],
+			      r.status);
+		ck_assert_msg(strstr(r.out, "usage: tlsward") != NULL,
+			      "%s --help prints no usage", cmds[i]);
+		run_free(&r);
+	}
+}
+END_TEST
+
+START_TEST(cli_usage_errors_exit_2)
+{
+	struct run r = tlsward("frobnicate", NULL);
+
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "unknown command 'frobnicate'"));
+	run_free(&r);
+	r = tlsward("check", "--registry", MACHINE("win10-22h2"), NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "needs --policy FILE"));
+	run_free(&r);
+	r = tlsward("check", "--policy", SEED, "--registry",
+		    MACHINE("win10-22h2"), "--format", "xml", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "unknown format 'xml'"));
+	run_free(&r);
+	r = tlsward("apply", "--policy", SEED, "--registry",
+		    MACHINE("win10-22h2"), NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "needs --out"));
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(cli_live_registry_needs_windows)
+{
+	struct run r = tlsward("check", "--policy", SEED, NULL);
+
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "--registry FILE"));
+	run_free(&r);
+	r = tlsward("service", "install", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "only on Windows"));
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(cli_check_exit_codes_follow_state)
+{
+	static const struct {
+		const char *machine;
+		int exit;
+	} cases[] = {
+		{"win10-22h2", 0},        {"win11", 0},
+		{"win10-22h2-drift", 1},  {"win11-drift", 1},
+		{"win7-sp1-unpatched", 3}, {"win7-sp1-patched", 1},
+		{"server2012r2", 1},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *m = data_path("machines/");
+		char path[1024];
+		struct run r;
+
+		snprintf(path, sizeof path, "%s%s.reg", m, cases[i].machine);
+		r = tlsward("check", "--policy", SEED, "--registry", path,
+			    NULL);
+		ck_assert_msg(r.status == cases[i].exit,
+			      "check %s exits %d, want %d\n%s%s",
+			      cases[i].machine, r.status, cases[i].exit, r.out,
+			      r.err);
+		run_free(&r);
+	}
+}
+END_TEST
+
+START_TEST(cli_check_json_names_every_setting)
+{
+	struct run r = tlsward("check", "--policy", SEED, "--registry",
+			       MACHINE("win7-sp1-unpatched"), "--format",
+			       "json", NULL);
+
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"compliant\": false"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"restart_required\": true"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"facts\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"kb3140245\": false"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"id\": \"winhttp.default_secure_protocols@32\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"view\": \"32\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"state\": \"blocked\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"state\": \"missing\""));
+	ck_assert_ptr_null(strstr(r.out, "Wow6432Node"));
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(cli_facts_on_command_line_override_registry)
+{
+	/* The unpatched Windows 7 export, declared patched: no longer blocked. */
+	struct run r = tlsward("check", "--policy", SEED, "--registry",
+			       MACHINE("win7-sp1-unpatched"), "--kb3140245",
+			       "yes", NULL);
+
+	ck_assert_int_eq(r.status, 1);
+	run_free(&r);
+	r = tlsward("check", "--policy", SEED, "--registry",
+		    MACHINE("win7-sp1-unpatched"), "--os", "6.3.9600", NULL);
+	ck_assert_int_eq(r.status, 1);
+	run_free(&r);
+	r = tlsward("check", "--policy", SEED, "--registry",
+		    MACHINE("win10-22h2"), "--os", "six", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "--os takes"));
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(cli_plan_orders_winhttp_schannel_dotnet)
+{
+	struct run r = tlsward("plan", "--policy", SEED, "--registry",
+			       MACHINE("win7-sp1-unpatched"), "--format",
+			       "json", NULL);
+	const char *w, *s, *d;
+
+	ck_assert_int_eq(r.status, 3);
+	w = strstr(r.out, "\"phase\": \"winhttp\"");
+	s = strstr(r.out, "\"phase\": \"schannel\"");
+	d = strstr(r.out, "\"phase\": \"dotnet\"");
+	ck_assert_msg(w && s && d, "plan lacks a phase:\n%s", r.out);
+	ck_assert_msg(w < s && s < d, "plan out of order:\n%s", r.out);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(cli_apply_writes_out_and_converges)
+{
+	const char *out = tmp_path("after.reg");
+	const char *again = tmp_path("again.reg");
+	const char *in = MACHINE("win10-22h2-drift");
+	char *before = slurp(in);
+	struct run r = tlsward("apply", "--policy", SEED, "--registry", in,
+			       "--out", out, NULL);
+	char *after_in;
+
+	ck_assert_msg(r.status == 0, "apply exits %d\n%s%s", r.status, r.out,
+		      r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "wrote"));
+	run_free(&r);
+	/* The input is never changed. */
+	after_in = slurp(in);
+	ck_assert_int_eq(memcmp(before, after_in, strlen(before)), 0);
+	free(before);
+	free(after_in);
+	/* regedit's own encoding: UTF-16LE with a BOM. */
+	{
+		char *bytes = slurp(out);
+
+		ck_assert_int_eq((unsigned char)bytes[0], 0xff);
+		ck_assert_int_eq((unsigned char)bytes[1], 0xfe);
+		free(bytes);
+	}
+	r = tlsward("check", "--policy", SEED, "--registry", out, NULL);
+	ck_assert_int_eq(r.status, 0);
+	run_free(&r);
+	/* Idempotent: a second apply has nothing to do. */
+	r = tlsward("apply", "--policy", SEED, "--registry", out, "--out",
+		    again, NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "Applying 0 actions"));
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(cli_apply_blocked_prestages_and_exits_3)
+{
+	const char *out = tmp_path("win7.reg");
+	struct run r = tlsward("apply", "--policy", SEED, "--registry",
+			       MACHINE("win7-sp1-unpatched"), "--out", out,
+			       NULL);
+
+	ck_assert_int_eq(r.status, 3);
+	run_free(&r);
+	r = tlsward("check", "--policy", SEED, "--registry", out, "--format",
+		    "json", NULL);
+	ck_assert_int_eq(r.status, 3);
+	/* Pre-staged: the value is in place, but never counted compliant. */
+	ck_assert_ptr_nonnull(strstr(r.out, "\"actual\": 2720"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"state\": \"blocked\""));
+	ck_assert_ptr_null(strstr(r.out, "\"state\": \"missing\""));
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(cli_dry_run_and_audit_write_nothing)
+{
+	const char *out = tmp_path("dry.reg");
+	struct run r = tlsward("apply", "--policy", SEED, "--registry",
+			       MACHINE("win10-22h2-drift"), "--out", out,
+			       "--dry-run", NULL);
+
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.out, "nothing written"));
+	ck_assert_int_ne(access(out, F_OK), 0);
+	run_free(&r);
+	r = tlsward("apply", "--policy",
+		    source_path("policy/examples/audit.yaml"), "--registry",
+		    MACHINE("win10-22h2-drift"), "--out", out, NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.out, "audit"));
+	ck_assert_int_ne(access(out, F_OK), 0);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(cli_rollback_restores_the_original_values)
+{
+	const char *out = tmp_path("applied.reg");
+	const char *back = tmp_path("back.reg");
+	struct run orig, r;
+	char *settings_orig, *settings_back;
+
+	orig = tlsward("check", "--policy", SEED, "--registry",
+		       MACHINE("win7-sp1-patched"), "--format", "json", NULL);
+	r = tlsward("apply", "--policy", SEED, "--registry",
+		    MACHINE("win7-sp1-patched"), "--out", out, NULL);
+	ck_assert_msg(r.status == 0 || r.status == 1, "apply exits %d\n%s",
+		      r.status, r.err);
+	run_free(&r);
+	r = tlsward("rollback", "--registry", out, "--out", back, NULL);
+	ck_assert_msg(r.status == 0, "rollback exits %d\n%s", r.status, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "Restored"));
+	run_free(&r);
+	r = tlsward("check", "--policy", SEED, "--registry", back, "--format",
+		    "json", NULL);
+	settings_orig = strstr(orig.out, "\"settings\"");
+	settings_back = strstr(r.out, "\"settings\"");
+	ck_assert_ptr_nonnull(settings_orig);
+	ck_assert_ptr_nonnull(settings_back);
+	ck_assert_str_eq(settings_back, settings_orig);
+	run_free(&r);
+	run_free(&orig);
+}
+END_TEST
+
+START_TEST(cli_bad_inputs_report_file_line_col)
+{
+	const char *bad_policy = tmp_path("bad.yaml");
+	const char *bad_reg = tmp_path("bad.reg");
+	FILE *f = fopen(bad_policy, "w");
+	struct run r;
+	char want[600];
+
+	fputs("version: 1\nwinhttp:\n  default_secure_protocols: 0xAA0\n"
+	      "  colour: blue\n",
+	      f);
+	fclose(f);
+	r = tlsward("policy", "validate", bad_policy, NULL);
+	ck_assert_int_eq(r.status, 2);
+	snprintf(want, sizeof want, "%s:4:3: ", bad_policy);
+	ck_assert_msg(strncmp(r.err, want, strlen(want)) == 0,
+		      "stderr: %s", r.err);
+	run_free(&r);
+	r = tlsward("policy", "validate", SEED, NULL);
+	ck_assert_int_eq(r.status, 0);
+	run_free(&r);
+
+	f = fopen(bad_reg, "w");
+	fputs("REGEDIT4\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n"
+	      "\"a\"=dword:12\r\n",
+	      f);
+	fclose(f);
+	r = tlsward("check", "--policy", SEED, "--registry", bad_reg, NULL);
+	ck_assert_int_eq(r.status, 2);
+	snprintf(want, sizeof want, "%s:4:", bad_reg);
+	ck_assert_msg(strstr(r.err, want) != NULL, "stderr: %s", r.err);
+	run_free(&r);
+	r = tlsward("check", "--policy", SEED, "--registry",
+		    tmp_path("absent.reg"), NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "absent.reg"));
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(cli_status_reads_what_apply_recorded)
+{
+	const char *out = tmp_path("pending.reg");
+	struct run r = tlsward("apply", "--policy", SEED, "--registry",
+			       MACHINE("win7-sp1-patched"), "--out", out,
+			       NULL);
+
+	run_free(&r);
+	r = tlsward("status", "--registry", out, "--format", "json", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"RestartPending\": true"));
+	run_free(&r);
+	r = tlsward("status", "--registry", MACHINE("win10-22h2"), NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "has not checked"));
+	run_free(&r);
+}
+END_TEST
+
+static Suite *cli_suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("cli");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, cli_version_and_help);
+	tcase_add_test(tc, cli_usage_errors_exit_2);
+	tcase_add_test(tc, cli_live_registry_needs_windows);
+	tcase_add_test(tc, cli_check_exit_codes_follow_state);
+	tcase_add_test(tc, cli_check_json_names_every_setting);
+	tcase_add_test(tc, cli_facts_on_command_line_override_registry);
+	tcase_add_test(tc, cli_plan_orders_winhttp_schannel_dotnet);
+	tcase_add_test(tc, cli_apply_writes_out_and_converges);
+	tcase_add_test(tc, cli_apply_blocked_prestages_and_exits_3);
+	tcase_add_test(tc, cli_dry_run_and_audit_write_nothing);
+	tcase_add_test(tc, cli_rollback_restores_the_original_values);
+	tcase_add_test(tc, cli_bad_inputs_report_file_line_col);
+	tcase_add_test(tc, cli_status_reads_what_apply_recorded);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(cli_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
