@@ -1,0 +1,95 @@
+/* tlsward: the tree under the in-memory registry, shared by registry_mem.c
+ * and registry_regfile.c only.
+ *
+ * The tree's root holds hive keys ("HKEY_LOCAL_MACHINE", ...); below them
+ * keys hold values and subkeys in insertion order, each list indexed by a
+ * case-insensitive hash. Names are UTF-8 and owned by the tree. */
+#ifndef TLSR_REGISTRY_MEM_INTERNAL_H
+#define TLSR_REGISTRY_MEM_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "registry.h"
+
+struct tlsr_mem_value {
+	char *name; /* "" is the default value */
+	size_t name_len;
+	uint32_t hash;
+	uint32_t type;
+	size_t size;
+	uint8_t *data;
+	struct tlsr_mem_value *next; /* hash chain */
+};
+
+struct tlsr_mem_node {
+	char *name;
+	size_t name_len;
+	uint32_t hash;
+	struct tlsr_mem_node *parent; /* NULL for the root and deleted keys */
+	struct tlsr_mem_node *next;   /* hash chain in the parent */
+	/* Subkeys in insertion order, and their hash index. */
+	struct tlsr_mem_node **kids;
+	size_t nkids, kids_cap;
+	struct tlsr_mem_node **kid_buckets;
+	size_t kid_nbuckets;
+	/* Values in insertion order, and their hash index. */
+	struct tlsr_mem_value **vals;
+	size_t nvals, vals_cap;
+	struct tlsr_mem_value **val_buckets;
+	size_t val_nbuckets;
+	unsigned refs;  /* open handles */
+	int deleted;    /* removed from the tree while open */
+	int explicit_;  /* named in a .reg file or created through the ops */
+};
+
+/* A new empty registry whose ops are named "memory", or "regfile" when
+ * regfile is non-zero; NULL when out of memory. The tree holds an empty
+ * HKEY_LOCAL_MACHINE key. */
+struct tlsr_registry *tlsr_mem_create(int regfile);
+
+/* 1 when reg is a memory or regfile registry. */
+int tlsr_mem_is(const struct tlsr_registry *reg);
+
+/* The root of reg's tree (its children are the hives). */
+struct tlsr_mem_node *tlsr_mem_root(struct tlsr_registry *reg);
+
+/* Format recorded for a regfile registry. */
+void tlsr_mem_set_format(struct tlsr_registry *reg,
+			 enum tlsr_regfile_format fmt);
+enum tlsr_regfile_format tlsr_mem_format(const struct tlsr_registry *reg);
+
+/* The child of node called name (len bytes), or NULL. */
+struct tlsr_mem_node *tlsr_mem_find_child(const struct tlsr_mem_node *node,
+					  const char *name, size_t len);
+
+/* The child called name, created (implicit) when missing; NULL when out of
+ * memory. */
+struct tlsr_mem_node *tlsr_mem_add_child(struct tlsr_mem_node *node,
+					 const char *name, size_t len);
+
+/* Removes child from its parent and frees it and its subtree (keys still
+ * open are kept until closed). */
+void tlsr_mem_remove(struct tlsr_mem_node *child);
+
+/* The value called name, or NULL. */
+struct tlsr_mem_value *tlsr_mem_find_value(const struct tlsr_mem_node *node,
+					   const char *name, size_t len);
+
+/* Sets (adds or replaces) a value; data are copied. TLSR_ENOMEM. */
+tlsr_err tlsr_mem_set_value(struct tlsr_mem_node *node, const char *name,
+			    size_t len, uint32_t type, const void *data,
+			    size_t size);
+
+/* Removes a value; TLSR_ENOTFOUND when absent. */
+tlsr_err tlsr_mem_remove_value(struct tlsr_mem_node *node, const char *name,
+			       size_t len);
+
+/* Replaces the value called name by one that takes ownership of data (a
+ * malloc'd block), saving a copy for large parsed values. TLSR_ENOMEM (data
+ * is freed). */
+tlsr_err tlsr_mem_put_value(struct tlsr_mem_node *node, const char *name,
+			    size_t len, uint32_t type, uint8_t *data,
+			    size_t size);
+
+#endif
