@@ -1,0 +1,59 @@
+#!/bin/sh
+# Builds tlsward.msi with wixl: build-msi.sh VERSION EXE POLICY OUT.msi
+# wixl 0.101 only finds sources relative to its working directory and has
+# no Permanent/NeverOverwrite attributes, so the sources are staged in a
+# temporary directory and the seed policy's component attributes are set
+# afterwards with msibuild.
+set -eu
+
+if [ $# -ne 4 ]; then
+	echo "usage: $0 VERSION EXE POLICY OUT.msi" >&2
+	exit 2
+fi
+version=$1
+exe=$2
+policy=$3
+out=$4
+here=$(cd "$(dirname "$0")" && pwd)
+
+for f in "$exe" "$policy" "$here/tlsward.wxs"; do
+	if [ ! -f "$f" ]; then
+		echo "$0: $f: no such file" >&2
+		exit 1
+	fi
+done
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/tlsward-msi.XXXXXX")
+trap 'rm -rf "$stage"' EXIT INT TERM
+cp "$exe" "$stage/tlsward.exe"
+cp "$policy" "$stage/policy.yaml"
+cp "$here/tlsward.wxs" "$stage/tlsward.wxs"
+
+(cd "$stage" && wixl -a x64 -D Version="$version" -D ExeSource=tlsward.exe \
+	-D PolicySource=policy.yaml -o tlsward.msi tlsward.wxs)
+
+# wixl 0.101 places custom actions loosely around their Before/After
+# anchors (even after InstallFinalize) and searches the 32-bit registry
+# view: pin what the package relies on.
+# Component attributes: 16 Permanent | 128 NeverOverwrite | 256 64-bit.
+# RegLocator type: 2 raw | 16 64-bit view.
+set -- \
+	"UPDATE Component SET Attributes = 400 WHERE Component = 'SeedPolicy'" \
+	"UPDATE RegLocator SET Type = 18"
+for seq in InstallExecuteSequence InstallUISequence; do
+	set -- "$@" \
+		"UPDATE $seq SET Sequence = 41 WHERE Action = 'SaveCmdPolicyPath'" \
+		"UPDATE $seq SET Sequence = 42 WHERE Action = 'SaveCmdMode'" \
+		"UPDATE $seq SET Sequence = 43 WHERE Action = 'SaveCmdFloor'" \
+		"UPDATE $seq SET Sequence = 51 WHERE Action = 'UseCmdPolicyPath'" \
+		"UPDATE $seq SET Sequence = 52 WHERE Action = 'UseCmdMode'" \
+		"UPDATE $seq SET Sequence = 53 WHERE Action = 'UseCmdFloor'"
+done
+set -- "$@" \
+	"UPDATE InstallExecuteSequence SET Sequence = 1001 WHERE Action = 'DefaultPolicyPath'" \
+	"UPDATE InstallExecuteSequence SET Sequence = 1901 WHERE Action = 'RollbackJournal'"
+for q in "$@"; do
+	msibuild "$stage/tlsward.msi" -q "$q"
+done
+
+mv "$stage/tlsward.msi" "$out"
