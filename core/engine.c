@@ -1,0 +1,593 @@
+/* tlsward: check, plan and apply. Every decision comes from the settings
+ * table, the policy and the facts; nothing here names a particular value. */
+#include "tlsr.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TLS12_WINHTTP_BIT 0x0800u
+/* DefaultSecureProtocols when the value is absent, by OS. */
+#define DSP_DEFAULT_OLD 0x00A0u
+#define DSP_DEFAULT_NEW 0x0A80u
+/* .NET 4.6.2 uses the OS's protocols unless told otherwise. */
+#define NET462_RELEASE 394802u
+
+#define SCHANNEL_TLS12_CLIENT \
+	"SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Client"
+#define DOTNET_V4_KEY "SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319"
+
+static const char reason_kb[] =
+	"KB3140245 is not installed (WinHTTP on Windows 7 SP1 / Server 2008 "
+	"R2 SP1 / Server 2012 needs it for DefaultSecureProtocols)";
+static const char reason_deferred[] =
+	"waits until TLS 1.2 holds in WinHTTP, SChannel and .NET and the "
+	"restart is done";
+static const char reason_no_tls12_off[] =
+	"tlsward never turns TLS 1.2 off";
+static const char reason_contradiction[] =
+	"the policy both keeps or enables this protocol and disables it";
+
+const char *tlsr_state_name(enum tlsr_state s)
+{
+	switch (s) {
+	case TLSR_STATE_OK:
+		return "ok";
+	case TLSR_STATE_MISSING:
+		return "missing";
+	case TLSR_STATE_MISMATCH:
+		return "mismatch";
+	case TLSR_STATE_BLOCKED:
+		return "blocked";
+	default:
+		return "unknown";
+	}
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static int is_dword(const struct tlsr_value *v)
+{
+	return v->type == TLSR_REG_DWORD && v->size == 4 && v->data != NULL;
+}
+
+/* What the policy wants of a row: 0 when it does not mention it. */
+static int row_wanted(const struct tlsr_setting *s, const struct tlsr_policy *p,
+		      uint32_t *expected, enum tlsr_phase *phase,
+		      const char **blocked)
+{
+	unsigned bit = TLSR_PROTO_BIT(s->proto);
+	int off;
+
+	*blocked = NULL;
+	switch (s->kind) {
+	case TLSR_KIND_WINHTTP_DSP:
+		*expected = p->winhttp.default_secure_protocols;
+		*phase = TLSR_PHASE_WINHTTP;
+		return 1;
+	case TLSR_KIND_SCHANNEL_ENABLED:
+	case TLSR_KIND_SCHANNEL_DBD:
+		if (!(p->schannel.sides & (unsigned)s->side))
+			return 0;
+		if (p->schannel.disable & bit) {
+			off = 1;
+			*phase = TLSR_PHASE_LEGACY;
+			if (s->proto == TLSR_PROTO_TLS12)
+				*blocked = reason_no_tls12_off;
+			else if ((p->schannel.enable | p->winhttp.keep) & bit)
+				*blocked = reason_contradiction;
+		} else if (p->schannel.enable & bit) {
+			off = 0;
+			*phase = TLSR_PHASE_SCHANNEL;
+		} else {
+			return 0;
+		}
+		if (s->kind == TLSR_KIND_SCHANNEL_ENABLED)
+			*expected = off ? 0 : 1;
+		else
+			*expected = off ? 1 : 0;
+		return 1;
+	case TLSR_KIND_DOTNET_STRONG:
+		*expected = 1;
+		*phase = TLSR_PHASE_DOTNET;
+		return p->dotnet.strong_crypto != 0;
+	case TLSR_KIND_DOTNET_SYSDEFAULT:
+		*expected = 1;
+		*phase = TLSR_PHASE_DOTNET;
+		return p->dotnet.system_default_tls_versions != 0;
+	}
+	return 0;
+}
+
+/* SChannel reads any non-zero Enabled as on, so 0xffffffff written by
+ * other tools already satisfies a wanted 1. */
+static int value_ok(const struct tlsr_item *it)
+{
+	uint32_t v;
+
+	if (!it->present || !is_dword(&it->actual))
+		return 0;
+	v = le32(it->actual.data);
+	if (it->def->kind == TLSR_KIND_SCHANNEL_ENABLED && it->expected != 0)
+		return v != 0;
+	return v == it->expected;
+}
+
+/* Reads a DWORD: 1 present (in *out), 0 absent, -1 present with another
+ * type; a backend failure goes to *err. */
+static int read_dword(struct tlsr_registry *reg, const char *path,
+		      enum tlsr_view view, const char *name, uint32_t *out,
+		      tlsr_err *err)
+{
+	tlsr_err e = tlsr_reg_get_dword(reg, path, view, name, out);
+
+	if (e == TLSR_OK)
+		return 1;
+	if (e == TLSR_ENOTFOUND)
+		return 0;
+	if (e == TLSR_ETYPE)
+		return -1;
+	*err = e;
+	return 0;
+}
+
+static tlsr_err tls12_winhttp(struct tlsr_registry *reg,
+			      const struct tlsr_facts *f, int *out)
+{
+	const struct tlsr_setting *s =
+		tlsr_setting_find("winhttp.default_secure_protocols");
+	enum tlsr_view views[2] = {TLSR_VIEW_64, TLSR_VIEW_32};
+	uint32_t dsp;
+	tlsr_err err = TLSR_OK;
+	int i, r, holds = 1;
+
+	if (tlsr_facts_needs_kb3140245(f) && f->kb3140245 != TLSR_YES)
+		holds = 0;
+	for (i = 0; i < (f->x64 ? 2 : 1); i++) {
+		r = read_dword(reg, s->key, views[i], s->name, &dsp, &err);
+		if (err != TLSR_OK)
+			return err;
+		if (r == 0) {
+			int newer = f->os_known &&
+				    (f->os_major > 6 ||
+				     (f->os_major == 6 && f->os_minor >= 3));
+
+			dsp = newer ? DSP_DEFAULT_NEW : DSP_DEFAULT_OLD;
+		} else if (r < 0) {
+			dsp = 0;
+		}
+		if (!(dsp & TLS12_WINHTTP_BIT))
+			holds = 0;
+	}
+	*out = holds;
+	return TLSR_OK;
+}
+
+static tlsr_err tls12_schannel(struct tlsr_registry *reg,
+			       const struct tlsr_facts *f, int *out)
+{
+	int def = tlsr_facts_tls12_default_on(f);
+	uint32_t en, dbd;
+	tlsr_err err = TLSR_OK;
+	int r1, r2;
+
+	r1 = read_dword(reg, SCHANNEL_TLS12_CLIENT, TLSR_VIEW_NONE, "Enabled",
+			&en, &err);
+	if (err != TLSR_OK)
+		return err;
+	r2 = read_dword(reg, SCHANNEL_TLS12_CLIENT, TLSR_VIEW_NONE,
+			"DisabledByDefault", &dbd, &err);
+	if (err != TLSR_OK)
+		return err;
+	*out = (r1 == 1 ? en != 0 : r1 == 0 && def) &&
+	       (r2 == 1 ? dbd == 0 : r2 == 0 && def);
+	return TLSR_OK;
+}
+
+static tlsr_err tls12_dotnet(struct tlsr_registry *reg,
+			     const struct tlsr_facts *f, int *out)
+{
+	enum tlsr_view views[2] = {TLSR_VIEW_64, TLSR_VIEW_32};
+	uint32_t strong, sysdef;
+	tlsr_err err = TLSR_OK;
+	int i, rs, rd, holds = 1;
+
+	for (i = 0; i < (f->x64 ? 2 : 1); i++) {
+		rs = read_dword(reg, DOTNET_V4_KEY, views[i],
+				"SchUseStrongCrypto", &strong, &err);
+		if (err != TLSR_OK)
+			return err;
+		rd = read_dword(reg, DOTNET_V4_KEY, views[i],
+				"SystemDefaultTlsVersions", &sysdef, &err);
+		if (err != TLSR_OK)
+			return err;
+		if (rs == 1 && strong == 1 && rd == 1 && sysdef == 1)
+			continue;
+		if (f->net4_release >= NET462_RELEASE &&
+		    (rd == 0 || (rd == 1 && sysdef != 0)))
+			continue;
+		holds = 0;
+	}
+	*out = holds;
+	return TLSR_OK;
+}
+
+static void add_reason(struct tlsr_report *r, const char *reason)
+{
+	size_t len = strlen(r->blocked_reasons);
+
+	if (strstr(r->blocked_reasons, reason) != NULL)
+		return;
+	snprintf(r->blocked_reasons + len, sizeof r->blocked_reasons - len,
+		 "%s%s", len ? "; " : "", reason);
+}
+
+static tlsr_err read_item(struct tlsr_registry *reg, struct tlsr_item *it)
+{
+	tlsr_err err;
+
+	err = tlsr_reg_get(reg, it->def->key, it->view, it->def->name,
+			   &it->actual);
+	if (err == TLSR_OK) {
+		it->present = 1;
+		return TLSR_OK;
+	}
+	tlsr_value_clear(&it->actual);
+	it->present = 0;
+	return err == TLSR_ENOTFOUND ? TLSR_OK : err;
+}
+
+static tlsr_err expand_items(struct tlsr_registry *reg,
+			     const struct tlsr_policy *p,
+			     struct tlsr_report *r)
+{
+	const struct tlsr_facts *f = &r->facts;
+	size_t i, n = 0;
+	uint32_t expected;
+	enum tlsr_phase phase;
+	const char *blocked;
+	tlsr_err err;
+	int v, nviews;
+
+	r->items = calloc(tlsr_settings_count * 2, sizeof *r->items);
+	if (r->items == NULL)
+		return TLSR_ENOMEM;
+	for (i = 0; i < tlsr_settings_count; i++) {
+		const struct tlsr_setting *s = &tlsr_settings[i];
+
+		if (!row_wanted(s, p, &expected, &phase, &blocked))
+			continue;
+		nviews = s->views == TLSR_VIEWS_BOTH ? (f->x64 ? 2 : 1) : 1;
+		for (v = 0; v < nviews; v++) {
+			struct tlsr_item *it = &r->items[n++];
+
+			it->def = s;
+			if (s->views != TLSR_VIEWS_BOTH)
+				it->view = TLSR_VIEW_NONE;
+			else
+				it->view = v == 0 ? TLSR_VIEW_64 : TLSR_VIEW_32;
+			snprintf(it->id, sizeof it->id, "%s%s", s->id,
+				 it->view == TLSR_VIEW_32 ? "@32" : "");
+			it->expected = expected;
+			it->phase = phase;
+			it->reason = blocked;
+			r->n_items = n;
+			err = read_item(reg, it);
+			if (err != TLSR_OK)
+				return err;
+		}
+	}
+	return TLSR_OK;
+}
+
+/* Decides state, write and deferral once the registry and TLS 1.2 status
+ * are known. */
+static void judge_items(const struct tlsr_policy *p, struct tlsr_report *r)
+{
+	const struct tlsr_facts *f = &r->facts;
+	int kb_missing = tlsr_facts_needs_kb3140245(f) &&
+			 f->kb3140245 != TLSR_YES;
+	int legacy_ready = r->tls12[TLSR_COMP_WINHTTP] &&
+			   r->tls12[TLSR_COMP_SCHANNEL] &&
+			   r->tls12[TLSR_COMP_DOTNET] && !r->restart_pending;
+	size_t i;
+
+	for (i = 0; i < r->n_items; i++) {
+		struct tlsr_item *it = &r->items[i];
+		int ok = value_ok(it);
+
+		it->state = ok ? TLSR_STATE_OK
+			       : it->present ? TLSR_STATE_MISMATCH
+					     : TLSR_STATE_MISSING;
+		it->write = !ok;
+		if (it->reason != NULL) {
+			/* A policy contradiction: never written. */
+			it->state = TLSR_STATE_BLOCKED;
+			it->write = 0;
+		} else if (it->def->kind == TLSR_KIND_WINHTTP_DSP &&
+			   kb_missing) {
+			/* The value does nothing without the update, so it
+			 * never counts as compliant, but it may be written
+			 * ahead so the update takes effect on install. */
+			it->state = TLSR_STATE_BLOCKED;
+			it->reason = reason_kb;
+			it->write = !ok && p->winhttp.prestage;
+		} else if (it->phase == TLSR_PHASE_LEGACY && !ok &&
+			   !legacy_ready) {
+			it->deferred = 1;
+			it->reason = reason_deferred;
+			it->write = 0;
+		}
+		if (it->state == TLSR_STATE_BLOCKED) {
+			r->blocked = 1;
+			add_reason(r, it->reason);
+		}
+		if (it->write && it->def->kind == TLSR_KIND_WINHTTP_DSP)
+			r->restart_required = 1;
+		if (it->write && it->def->component != TLSR_COMP_WINHTTP)
+			r->restart_recommended = 1;
+	}
+	r->compliant = 1;
+	for (i = 0; i < r->n_items; i++)
+		if (r->items[i].state != TLSR_STATE_OK)
+			r->compliant = 0;
+}
+
+/* Compares the registry with the policy; see tlsr.h. */
+tlsr_err tlsr_check(struct tlsr_registry *reg, const struct tlsr_policy *p,
+		    const struct tlsr_facts *facts, struct tlsr_report **out)
+{
+	struct tlsr_report *r;
+	uint32_t pending;
+	tlsr_err err = TLSR_OK;
+
+	if (reg == NULL || p == NULL || facts == NULL || out == NULL)
+		return TLSR_EINVAL;
+	*out = NULL;
+	r = calloc(1, sizeof *r);
+	if (r == NULL)
+		return TLSR_ENOMEM;
+	r->facts = *facts;
+
+	err = expand_items(reg, p, r);
+	if (err != TLSR_OK)
+		goto fail;
+
+	r->restart_pending =
+		read_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "RestartPending",
+			   &pending, &err) == 1 &&
+		pending != 0;
+	if (err != TLSR_OK)
+		goto fail;
+	err = tls12_winhttp(reg, facts, &r->tls12[TLSR_COMP_WINHTTP]);
+	if (err != TLSR_OK)
+		goto fail;
+	err = tls12_schannel(reg, facts, &r->tls12[TLSR_COMP_SCHANNEL]);
+	if (err != TLSR_OK)
+		goto fail;
+	err = tls12_dotnet(reg, facts, &r->tls12[TLSR_COMP_DOTNET]);
+	if (err != TLSR_OK)
+		goto fail;
+	r->ready_for_server = r->tls12[TLSR_COMP_WINHTTP] &&
+			      r->tls12[TLSR_COMP_SCHANNEL] &&
+			      r->tls12[TLSR_COMP_DOTNET] && !r->restart_pending;
+
+	judge_items(p, r);
+	if (r->restart_pending)
+		r->restart_required = 1;
+	*out = r;
+	return TLSR_OK;
+fail:
+	tlsr_report_free(r);
+	return err;
+}
+
+/* Frees the report and the values it holds; NULL-safe. */
+void tlsr_report_free(struct tlsr_report *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n_items; i++)
+		tlsr_value_clear(&r->items[i].actual);
+	free(r->items);
+	free(r);
+}
+
+/* Orders writable items by phase, keeping table order within a phase. */
+tlsr_err tlsr_plan_make(const struct tlsr_report *r, struct tlsr_plan **out)
+{
+	struct tlsr_plan *plan;
+	size_t i, n = 0;
+	int phase;
+
+	if (r == NULL || out == NULL)
+		return TLSR_EINVAL;
+	*out = NULL;
+	plan = calloc(1, sizeof *plan);
+	if (plan == NULL)
+		return TLSR_ENOMEM;
+	if (r->n_items > 0) {
+		plan->actions = calloc(r->n_items, sizeof *plan->actions);
+		if (plan->actions == NULL) {
+			free(plan);
+			return TLSR_ENOMEM;
+		}
+	}
+	for (phase = TLSR_PHASE_WINHTTP; phase <= TLSR_PHASE_LEGACY; phase++) {
+		for (i = 0; i < r->n_items; i++) {
+			const struct tlsr_item *it = &r->items[i];
+			struct tlsr_action *a;
+
+			if ((int)it->phase != phase || !it->write ||
+			    it->state == TLSR_STATE_OK)
+				continue;
+			a = &plan->actions[n++];
+			a->item = i;
+			a->phase = it->phase;
+			a->value = it->expected;
+			a->restart = it->def->restart;
+			if (a->restart == TLSR_RESTART_REQUIRED)
+				plan->restart_required = 1;
+			else if (a->restart == TLSR_RESTART_RECOMMENDED)
+				plan->restart_recommended = 1;
+		}
+	}
+	plan->n_actions = n;
+	if (r->restart_pending)
+		plan->restart_required = 1;
+	*out = plan;
+	return TLSR_OK;
+}
+
+/* NULL-safe. */
+void tlsr_plan_free(struct tlsr_plan *plan)
+{
+	if (plan == NULL)
+		return;
+	free(plan->actions);
+	free(plan);
+}
+
+static const char *view_label(enum tlsr_view v)
+{
+	return v == TLSR_VIEW_32 ? " (32-bit view)" : "";
+}
+
+static void set_message(struct tlsr_apply_result *res,
+			struct tlsr_registry *reg, const char *what,
+			const struct tlsr_item *it, tlsr_err err)
+{
+	snprintf(res->message, sizeof res->message, "%s HKLM\\%s\\%s%s: %s%s%s",
+		 what, it->def->key, it->def->name, view_label(it->view),
+		 tlsr_strerror(err), reg->message[0] ? ": " : "",
+		 reg->message);
+}
+
+static void fail_action(struct tlsr_apply_result *res,
+			struct tlsr_registry *reg, size_t index,
+			const char *what, const struct tlsr_item *it,
+			tlsr_err err)
+{
+	if (res->failed++ == 0) {
+		res->first_error = err;
+		res->first_failed = index;
+		set_message(res, reg, what, it, err);
+	}
+}
+
+/* Writes one DWORD and reads it back. */
+static tlsr_err write_verified(struct tlsr_registry *reg,
+			       const struct tlsr_item *it, uint32_t value)
+{
+	struct tlsr_value back;
+	tlsr_err err;
+
+	reg->message[0] = '\0';
+	err = tlsr_reg_set_dword(reg, it->def->key, it->view, it->def->name,
+				 value);
+	if (err != TLSR_OK)
+		return err;
+	err = tlsr_reg_get(reg, it->def->key, it->view, it->def->name, &back);
+	if (err != TLSR_OK)
+		return err;
+	if (!is_dword(&back) || le32(back.data) != value) {
+		err = tlsr_reg_fail(reg, TLSR_EVERIFY, 0,
+				    "read back %s instead of 0x%08lx",
+				    is_dword(&back) ? "another number"
+						    : "another type",
+				    (unsigned long)value);
+	}
+	tlsr_value_clear(&back);
+	return err;
+}
+
+/* The restart is recorded before the value changes, so a failure between
+ * the two can only leave a restart owed, never a change that no restart
+ * will apply. */
+static tlsr_err mark_restart(struct tlsr_registry *reg)
+{
+	tlsr_err err;
+
+	reg->message[0] = '\0';
+	err = tlsr_reg_set_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+				 "RestartPending", 1);
+	if (err != TLSR_OK)
+		return err;
+	return tlsr_reg_set_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+				   "RestartReason",
+				   "WinHTTP DefaultSecureProtocols changed");
+}
+
+/* Journals, then writes the plan phase by phase; see tlsr.h. */
+tlsr_err tlsr_apply(struct tlsr_registry *reg, const struct tlsr_report *r,
+		    const struct tlsr_plan *plan, tlsr_action_cb cb,
+		    void *cb_data, struct tlsr_apply_result *res)
+{
+	size_t i;
+	int marked = 0;
+	enum tlsr_phase failed_phase = 0;
+	tlsr_err err;
+
+	if (reg == NULL || r == NULL || plan == NULL || res == NULL)
+		return TLSR_EINVAL;
+	memset(res, 0, sizeof *res);
+	for (i = 0; i < plan->n_actions; i++)
+		if (plan->actions[i].item >= r->n_items)
+			return TLSR_EINVAL;
+
+	/* Every original value is safe in the journal before the first
+	 * change, so a rollback can always undo a partial apply. */
+	for (i = 0; i < plan->n_actions; i++) {
+		const struct tlsr_item *it = &r->items[plan->actions[i].item];
+
+		reg->message[0] = '\0';
+		err = tlsr_journal_record(reg, it);
+		if (err != TLSR_OK) {
+			res->first_error = err;
+			res->first_failed = i;
+			set_message(res, reg, "could not journal", it, err);
+			return err;
+		}
+	}
+
+	for (i = 0; i < plan->n_actions; i++) {
+		const struct tlsr_action *a = &plan->actions[i];
+		const struct tlsr_item *it = &r->items[a->item];
+
+		/* A failed phase stops later ones: the order is the point. */
+		if (failed_phase != 0 && a->phase > failed_phase)
+			break;
+		err = TLSR_OK;
+		if (it->def->kind == TLSR_KIND_WINHTTP_DSP && !marked) {
+			err = mark_restart(reg);
+			if (err == TLSR_OK)
+				marked = 1;
+			else
+				fail_action(res, reg, i,
+					    "could not record the restart for",
+					    it, err);
+		}
+		if (err == TLSR_OK) {
+			err = write_verified(reg, it, a->value);
+			if (err != TLSR_OK)
+				fail_action(res, reg, i, "could not write", it,
+					    err);
+		}
+		if (err == TLSR_OK) {
+			res->written++;
+			if (it->def->kind == TLSR_KIND_WINHTTP_DSP)
+				res->restart_required = 1;
+		} else if (failed_phase == 0) {
+			failed_phase = a->phase;
+		}
+		if (cb != NULL)
+			cb(cb_data, r, a, err);
+	}
+	return res->first_error;
+}

@@ -1,0 +1,717 @@
+/* tlsward: reports as JSON (for scripts, Configuration Manager inventory) and
+ * as text tables (for a person at a console). */
+#include "tlsr.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sb {
+	char *buf;
+	size_t len, cap;
+	int oom;
+};
+
+static void sb_add(struct sb *b, const char *s, size_t n)
+{
+	char *grown;
+	size_t cap;
+
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		cap = b->cap ? b->cap : 1024;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		grown = realloc(b->buf, cap);
+		if (grown == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->buf = grown;
+		b->cap = cap;
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+}
+
+static void sb_puts(struct sb *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+__attribute__((format(printf, 2, 3))) static void
+sb_printf(struct sb *b, const char *fmt, ...)
+{
+	char small[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = 1;
+		return;
+	}
+	if ((size_t)n < sizeof small) {
+		sb_add(b, small, (size_t)n);
+		return;
+	}
+	{
+		char *big = malloc((size_t)n + 1);
+
+		if (big == NULL) {
+			b->oom = 1;
+			return;
+		}
+		va_start(ap, fmt);
+		vsnprintf(big, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		sb_add(b, big, (size_t)n);
+		free(big);
+	}
+}
+
+/* Hands the text to the caller, or NULL when memory ran out. */
+static char *sb_finish(struct sb *b)
+{
+	if (b->oom || b->buf == NULL) {
+		if (!b->oom && b->buf == NULL) {
+			b->buf = malloc(1);
+			if (b->buf != NULL)
+				b->buf[0] = '\0';
+			return b->buf;
+		}
+		free(b->buf);
+		return NULL;
+	}
+	return b->buf;
+}
+
+/* JSON string with every control character and non-ASCII-safe byte
+ * escaped; bytes >= 0x80 pass through, the text being UTF-8. */
+static void json_str(struct sb *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	sb_puts(b, "\"");
+	for (; *p != '\0'; p++) {
+		switch (*p) {
+		case '"':
+			sb_puts(b, "\\\"");
+			break;
+		case '\\':
+			sb_puts(b, "\\\\");
+			break;
+		case '\n':
+			sb_puts(b, "\\n");
+			break;
+		case '\r':
+			sb_puts(b, "\\r");
+			break;
+		case '\t':
+			sb_puts(b, "\\t");
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				sb_printf(b, "\\u%04x", *p);
+			else
+				sb_add(b, (const char *)p, 1);
+		}
+	}
+	sb_puts(b, "\"");
+}
+
+static const char *bool_str(int v)
+{
+	return v ? "true" : "false";
+}
+
+static const char *type_name(uint32_t type)
+{
+	static const char *const names[] = {
+		"REG_NONE",
+		"REG_SZ",
+		"REG_EXPAND_SZ",
+		"REG_BINARY",
+		"REG_DWORD",
+		"REG_DWORD_BIG_ENDIAN",
+		"REG_LINK",
+		"REG_MULTI_SZ",
+		"REG_RESOURCE_LIST",
+		"REG_FULL_RESOURCE_DESCRIPTOR",
+		"REG_RESOURCE_REQUIREMENTS_LIST",
+		"REG_QWORD",
+	};
+
+	if (type < sizeof names / sizeof names[0])
+		return names[type];
+	return "REG_UNKNOWN";
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static int is_dword(const struct tlsr_value *v)
+{
+	return v->type == TLSR_REG_DWORD && v->size == 4 && v->data != NULL;
+}
+
+/* Text of a string value up to its first NUL, or "" when it is not valid
+ * UTF-16. */
+static void value_text(const struct tlsr_value *v, char *buf, size_t size)
+{
+	size_t len = v->size & ~(size_t)1, i;
+
+	buf[0] = '\0';
+	for (i = 0; i + 1 < len; i += 2) {
+		if (v->data[i] == 0 && v->data[i + 1] == 0) {
+			len = i;
+			break;
+		}
+	}
+	if (len > 0 && tlsr_utf16le_to_utf8(v->data, len, buf, size) == 0)
+		snprintf(buf, size, "(not valid UTF-16)");
+}
+
+/* Hex bytes, at most max of them, "..." after a cut. */
+static void value_hex(const struct tlsr_value *v, char *buf, size_t size,
+		      size_t max)
+{
+	size_t i, pos = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < v->size && i < max && pos + 4 < size; i++)
+		pos += (size_t)snprintf(buf + pos, size - pos, "%s%02x",
+					i ? "," : "", v->data[i]);
+	if (i < v->size && pos + 4 < size)
+		snprintf(buf + pos, size - pos, ",...");
+}
+
+static int is_mask(const struct tlsr_item *it)
+{
+	return it->def->kind == TLSR_KIND_WINHTTP_DSP;
+}
+
+static void json_actual(struct sb *b, const struct tlsr_item *it)
+{
+	const struct tlsr_value *v = &it->actual;
+	char text[1024];
+
+	if (!it->present) {
+		sb_puts(b, "null");
+		return;
+	}
+	if (is_dword(v)) {
+		sb_printf(b, "%lu", (unsigned long)le32(v->data));
+		return;
+	}
+	sb_printf(b, "{\"type\": \"%s\", \"data\": ", type_name(v->type));
+	if (v->type == TLSR_REG_SZ || v->type == TLSR_REG_EXPAND_SZ) {
+		value_text(v, text, sizeof text);
+		json_str(b, text);
+	} else if (v->type == TLSR_REG_QWORD && v->size == 8) {
+		sb_printf(b, "%llu",
+			  (unsigned long long)le32(v->data) |
+				  (unsigned long long)le32(v->data + 4) << 32);
+	} else {
+		value_hex(v, text, sizeof text, 64);
+		json_str(b, text);
+	}
+	sb_puts(b, "}");
+}
+
+static void json_view(struct sb *b, enum tlsr_view v)
+{
+	if (v == TLSR_VIEW_64)
+		sb_puts(b, "\"64\"");
+	else if (v == TLSR_VIEW_32)
+		sb_puts(b, "\"32\"");
+	else
+		sb_puts(b, "null");
+}
+
+static void json_key(struct sb *b, const struct tlsr_setting *s)
+{
+	char path[512];
+
+	snprintf(path, sizeof path, "HKLM\\%s", s->key);
+	json_str(b, path);
+}
+
+static void json_reasons(struct sb *b, const char *reasons)
+{
+	const char *p = reasons, *end;
+	char one[sizeof ((struct tlsr_report *)0)->blocked_reasons];
+	int first = 1;
+
+	sb_puts(b, "[");
+	while (*p != '\0') {
+		end = strstr(p, "; ");
+		if (end == NULL)
+			end = p + strlen(p);
+		snprintf(one, sizeof one, "%.*s", (int)(end - p), p);
+		sb_puts(b, first ? "" : ", ");
+		json_str(b, one);
+		first = 0;
+		p = *end != '\0' ? end + 2 : end;
+	}
+	sb_puts(b, "]");
+}
+
+static void json_facts(struct sb *b, const struct tlsr_report *r)
+{
+	const struct tlsr_facts *f = &r->facts;
+	char name[128];
+
+	sb_puts(b, "  \"facts\": {");
+	if (f->os_known)
+		sb_printf(b,
+			  "\"os\": \"%u.%u.%u\", \"os_major\": %u, "
+			  "\"os_minor\": %u, \"os_build\": %u, "
+			  "\"service_pack\": %u, \"edition\": \"%s\", ",
+			  f->os_major, f->os_minor, f->os_build, f->os_major,
+			  f->os_minor, f->os_build, f->os_sp,
+			  f->is_server ? "server" : "client");
+	else
+		sb_puts(b, "\"os\": null, \"os_major\": null, \"os_minor\": "
+			   "null, \"os_build\": null, \"service_pack\": null, "
+			   "\"edition\": null, ");
+	sb_puts(b, "\"product\": ");
+	json_str(b, f->product);
+	sb_printf(b, ", \"x64\": %s, \"net4_release\": ", bool_str(f->x64));
+	if (f->net4_release != 0)
+		sb_printf(b, "%lu", (unsigned long)f->net4_release);
+	else
+		sb_puts(b, "null");
+	tlsr_facts_net_name(f, name, sizeof name);
+	sb_puts(b, ", \"net4_name\": ");
+	json_str(b, name);
+	sb_printf(b, ", \"net35\": %s, \"kb3140245\": %s, \"kb3140245_source\": ",
+		  bool_str(f->net35),
+		  f->kb3140245 == TLSR_YES  ? "true"
+		  : f->kb3140245 == TLSR_NO ? "false"
+					    : "null");
+	json_str(b, f->kb3140245_source);
+	sb_printf(b,
+		  ", \"fips\": %s, \"tls12\": {\"winhttp\": %s, \"schannel\": "
+		  "%s, \"dotnet\": %s}},\n",
+		  bool_str(f->fips), bool_str(r->tls12[TLSR_COMP_WINHTTP]),
+		  bool_str(r->tls12[TLSR_COMP_SCHANNEL]),
+		  bool_str(r->tls12[TLSR_COMP_DOTNET]));
+}
+
+static void json_head(struct sb *b, const struct tlsr_report *r,
+		      int restart_required, int restart_recommended)
+{
+	sb_printf(b,
+		  "{\n  \"compliant\": %s,\n  \"restart_required\": %s,\n"
+		  "  \"restart_recommended\": %s,\n"
+		  "  \"ready_for_server\": %s,\n  \"blocked_reasons\": ",
+		  bool_str(r->compliant), bool_str(restart_required),
+		  bool_str(restart_recommended),
+		  bool_str(r->ready_for_server));
+	json_reasons(b, r->blocked_reasons);
+	sb_puts(b, ",\n");
+	json_facts(b, r);
+}
+
+/* The check report as JSON; see tlsr.h. */
+char *tlsr_report_json(const struct tlsr_report *r)
+{
+	struct sb b = {0};
+	size_t i;
+
+	if (r == NULL)
+		return NULL;
+	json_head(&b, r, r->restart_required, r->restart_recommended);
+	sb_puts(&b, "  \"settings\": [");
+	for (i = 0; i < r->n_items; i++) {
+		const struct tlsr_item *it = &r->items[i];
+
+		sb_puts(&b, i ? ",\n    {\"id\": " : "\n    {\"id\": ");
+		json_str(&b, it->id);
+		sb_puts(&b, ", \"component\": ");
+		json_str(&b, tlsr_component_name(it->def->component));
+		sb_puts(&b, ", \"key\": ");
+		json_key(&b, it->def);
+		sb_puts(&b, ", \"view\": ");
+		json_view(&b, it->view);
+		sb_puts(&b, ", \"name\": ");
+		json_str(&b, it->def->name);
+		sb_printf(&b, ", \"expected\": %lu, \"actual\": ",
+			  (unsigned long)it->expected);
+		json_actual(&b, it);
+		sb_printf(&b, ", \"state\": \"%s\"", tlsr_state_name(it->state));
+		if (it->reason != NULL &&
+		    (it->state == TLSR_STATE_BLOCKED || it->deferred)) {
+			sb_puts(&b, ", \"reason\": ");
+			json_str(&b, it->reason);
+		}
+		sb_puts(&b, "}");
+	}
+	sb_puts(&b, r->n_items ? "\n  ]\n}\n" : "]\n}\n");
+	return sb_finish(&b);
+}
+
+static const char *phase_name(enum tlsr_phase p)
+{
+	switch (p) {
+	case TLSR_PHASE_WINHTTP:
+		return "winhttp";
+	case TLSR_PHASE_SCHANNEL:
+		return "schannel";
+	case TLSR_PHASE_DOTNET:
+		return "dotnet";
+	case TLSR_PHASE_LEGACY:
+		return "legacy";
+	default:
+		return "unknown";
+	}
+}
+
+static const char *restart_name(enum tlsr_restart_rule rule)
+{
+	switch (rule) {
+	case TLSR_RESTART_REQUIRED:
+		return "required";
+	case TLSR_RESTART_RECOMMENDED:
+		return "recommended";
+	default:
+		return "none";
+	}
+}
+
+/* The plan as JSON; see tlsr.h. */
+char *tlsr_plan_json(const struct tlsr_report *r, const struct tlsr_plan *p)
+{
+	struct sb b = {0};
+	size_t i;
+
+	if (r == NULL || p == NULL)
+		return NULL;
+	json_head(&b, r, p->restart_required, p->restart_recommended);
+	sb_puts(&b, "  \"actions\": [");
+	for (i = 0; i < p->n_actions; i++) {
+		const struct tlsr_action *a = &p->actions[i];
+		const struct tlsr_item *it;
+
+		if (a->item >= r->n_items)
+			continue;
+		it = &r->items[a->item];
+		sb_printf(&b, "%s    {\"order\": %zu, \"phase\": \"%s\", \"id\": ",
+			  i ? ",\n" : "\n", i + 1, phase_name(a->phase));
+		json_str(&b, it->id);
+		sb_puts(&b, ", \"key\": ");
+		json_key(&b, it->def);
+		sb_puts(&b, ", \"view\": ");
+		json_view(&b, it->view);
+		sb_puts(&b, ", \"name\": ");
+		json_str(&b, it->def->name);
+		sb_printf(&b, ", \"value\": %lu, \"restart\": \"%s\"}",
+			  (unsigned long)a->value, restart_name(a->restart));
+	}
+	sb_puts(&b, p->n_actions ? "\n  ]\n}\n" : "]\n}\n");
+	return sb_finish(&b);
+}
+
+/* ---- text ---- */
+
+#define COLS 7
+#define CELL 96
+
+struct table {
+	char (*cells)[COLS][CELL];
+	size_t rows;
+	int ncols;
+};
+
+static void short_key(const char *key, char *buf, size_t size)
+{
+	const char *last = strrchr(key, '\\'), *p;
+
+	/* The last two components tell the keys of one component apart. */
+	p = last;
+	if (last != NULL) {
+		while (p > key && p[-1] != '\\')
+			p--;
+		if (p == key)
+			p = last + 1;
+	} else {
+		p = key;
+	}
+	snprintf(buf, size, "%s", p);
+}
+
+static void number_text(const struct tlsr_item *it, uint32_t v, char *buf,
+			size_t size)
+{
+	if (is_mask(it) || v > 0xffffu)
+		snprintf(buf, size, "0x%08lx", (unsigned long)v);
+	else
+		snprintf(buf, size, "%lu", (unsigned long)v);
+}
+
+static void actual_text(const struct tlsr_item *it, char *buf, size_t size)
+{
+	const struct tlsr_value *v = &it->actual;
+	char text[64];
+
+	if (!it->present) {
+		snprintf(buf, size, "(absent)");
+	} else if (is_dword(v)) {
+		number_text(it, le32(v->data), buf, size);
+	} else if (v->type == TLSR_REG_SZ || v->type == TLSR_REG_EXPAND_SZ) {
+		value_text(v, text, sizeof text);
+		snprintf(buf, size, "%s \"%.40s\"", type_name(v->type), text);
+	} else {
+		value_hex(v, text, sizeof text, 8);
+		snprintf(buf, size, "%s %s", type_name(v->type), text);
+	}
+}
+
+static const char *view_text(enum tlsr_view v)
+{
+	return v == TLSR_VIEW_64 ? "64" : v == TLSR_VIEW_32 ? "32" : "-";
+}
+
+static void table_print(struct sb *b, const struct table *t)
+{
+	size_t w[COLS] = {0}, i, len;
+	int c;
+
+	for (i = 0; i < t->rows; i++)
+		for (c = 0; c < t->ncols; c++) {
+			len = strlen(t->cells[i][c]);
+			if (len > w[c])
+				w[c] = len;
+		}
+	for (i = 0; i < t->rows; i++) {
+		for (c = 0; c < t->ncols; c++) {
+			if (c == t->ncols - 1)
+				sb_printf(b, "%s\n", t->cells[i][c]);
+			else
+				sb_printf(b, "%-*s  ", (int)w[c],
+					  t->cells[i][c]);
+		}
+	}
+}
+
+static void text_facts(struct sb *b, const struct tlsr_report *r)
+{
+	const struct tlsr_facts *f = &r->facts;
+	char net[128];
+
+	char sp[32] = "";
+
+	tlsr_facts_net_name(f, net, sizeof net);
+	if (f->os_sp)
+		snprintf(sp, sizeof sp, " SP%u", f->os_sp);
+	if (f->os_known)
+		sb_printf(b, "machine: %s%sWindows NT %u.%u.%u%s, %s%s\n",
+			  f->product, f->product[0] ? ", " : "", f->os_major,
+			  f->os_minor, f->os_build, sp,
+			  f->is_server ? "server" : "client",
+			  f->x64 ? ", x64" : "");
+	else
+		sb_printf(b, "machine: unknown OS%s%s%s\n",
+			  f->product[0] ? ", " : "", f->product,
+			  f->x64 ? ", x64" : "");
+	sb_printf(b, ".NET: %s%s; KB3140245: %s (%s)%s\n", net,
+		  f->net35 ? ", .NET Framework 3.5" : "",
+		  f->kb3140245 == TLSR_YES  ? "installed"
+		  : f->kb3140245 == TLSR_NO ? "not installed"
+					    : "unknown",
+		  f->kb3140245_source,
+		  f->fips ? "; FIPS algorithm policy on (SChannel may "
+			    "negotiate TLS 1.0)"
+			  : "");
+}
+
+static void text_summary(struct sb *b, const struct tlsr_report *r)
+{
+	size_t counts[4] = {0}, deferred = 0, i;
+	const char *sep = "";
+
+	for (i = 0; i < r->n_items; i++) {
+		if (r->items[i].state <= TLSR_STATE_BLOCKED)
+			counts[r->items[i].state]++;
+		if (r->items[i].deferred)
+			deferred++;
+	}
+	if (r->compliant) {
+		sb_printf(b, "compliant: %zu values as the policy wants\n",
+			  counts[TLSR_STATE_OK]);
+	} else {
+		sb_puts(b, "not compliant:");
+		if (counts[TLSR_STATE_MISSING]) {
+			sb_printf(b, " %zu missing", counts[TLSR_STATE_MISSING]);
+			sep = ",";
+		}
+		if (counts[TLSR_STATE_MISMATCH]) {
+			sb_printf(b, "%s %zu mismatch", sep,
+				  counts[TLSR_STATE_MISMATCH]);
+			sep = ",";
+		}
+		if (counts[TLSR_STATE_BLOCKED]) {
+			sb_printf(b, "%s %zu blocked (%s)", sep,
+				  counts[TLSR_STATE_BLOCKED],
+				  r->blocked_reasons);
+			sep = ",";
+		}
+		if (deferred)
+			sb_printf(b, "%s %zu deferred (legacy step %s)", sep,
+				  deferred,
+				  "waits until TLS 1.2 holds in WinHTTP, "
+				  "SChannel and .NET and the restart is done");
+		sb_puts(b, "\n");
+	}
+	sb_printf(b,
+		  "TLS 1.2: WinHTTP %s, SChannel %s, .NET %s; ready for "
+		  "servers to require TLS 1.2: %s\n",
+		  r->tls12[TLSR_COMP_WINHTTP] ? "yes" : "no",
+		  r->tls12[TLSR_COMP_SCHANNEL] ? "yes" : "no",
+		  r->tls12[TLSR_COMP_DOTNET] ? "yes" : "no",
+		  r->ready_for_server ? "yes" : "no");
+}
+
+static void text_restart(struct sb *b, const struct tlsr_report *r,
+			 int required, int recommended)
+{
+	if (r->restart_pending)
+		sb_puts(b, "restart: required (a restart is pending for "
+			   "changes already made)\n");
+	else if (required)
+		sb_puts(b, "restart: required after apply (WinHTTP "
+			   "DefaultSecureProtocols takes effect only after a "
+			   "restart)\n");
+	else if (recommended)
+		sb_puts(b, "restart: recommended after apply (SChannel and "
+			   ".NET changes reach running programs after a "
+			   "restart)\n");
+	else
+		sb_puts(b, "restart: not needed\n");
+}
+
+/* The check report as a table; see tlsr.h. */
+char *tlsr_report_text(const struct tlsr_report *r)
+{
+	struct sb b = {0};
+	struct table t = {0};
+	size_t i;
+
+	if (r == NULL)
+		return NULL;
+	t.ncols = 7;
+	t.cells = calloc(r->n_items + 1, sizeof *t.cells);
+	if (t.cells == NULL)
+		return NULL;
+	text_facts(&b, r);
+	sb_puts(&b, "\n");
+	snprintf(t.cells[0][0], CELL, "COMPONENT");
+	snprintf(t.cells[0][1], CELL, "KEY");
+	snprintf(t.cells[0][2], CELL, "VIEW");
+	snprintf(t.cells[0][3], CELL, "NAME");
+	snprintf(t.cells[0][4], CELL, "EXPECTED");
+	snprintf(t.cells[0][5], CELL, "ACTUAL");
+	snprintf(t.cells[0][6], CELL, "STATE");
+	for (i = 0; i < r->n_items; i++) {
+		const struct tlsr_item *it = &r->items[i];
+		char (*row)[CELL] = t.cells[i + 1];
+
+		snprintf(row[0], CELL, "%s",
+			 tlsr_component_name(it->def->component));
+		short_key(it->def->key, row[1], CELL);
+		snprintf(row[2], CELL, "%s", view_text(it->view));
+		snprintf(row[3], CELL, "%s", it->def->name);
+		number_text(it, it->expected, row[4], CELL);
+		actual_text(it, row[5], CELL);
+		snprintf(row[6], CELL, "%s%s", tlsr_state_name(it->state),
+			 it->deferred ? " (deferred)" : "");
+	}
+	t.rows = r->n_items + 1;
+	table_print(&b, &t);
+	free(t.cells);
+	sb_puts(&b, "\n");
+	text_summary(&b, r);
+	text_restart(&b, r, r->restart_required, r->restart_recommended);
+	return sb_finish(&b);
+}
+
+/* The plan as a numbered table; see tlsr.h. */
+char *tlsr_plan_text(const struct tlsr_report *r, const struct tlsr_plan *p)
+{
+	struct sb b = {0};
+	struct table t = {0};
+	size_t i, deferred = 0, held = 0;
+
+	if (r == NULL || p == NULL)
+		return NULL;
+	text_facts(&b, r);
+	sb_puts(&b, "\n");
+	for (i = 0; i < r->n_items; i++) {
+		if (r->items[i].deferred)
+			deferred++;
+		else if (r->items[i].state == TLSR_STATE_BLOCKED &&
+			 !r->items[i].write)
+			held++;
+	}
+	if (p->n_actions == 0) {
+		sb_puts(&b, "plan: nothing to write\n");
+	} else {
+		t.ncols = 7;
+		t.cells = calloc(p->n_actions + 1, sizeof *t.cells);
+		if (t.cells == NULL) {
+			free(b.buf);
+			return NULL;
+		}
+		sb_printf(&b, "plan: %zu value%s to write, in this order\n\n",
+			  p->n_actions, p->n_actions == 1 ? "" : "s");
+		snprintf(t.cells[0][0], CELL, "#");
+		snprintf(t.cells[0][1], CELL, "PHASE");
+		snprintf(t.cells[0][2], CELL, "KEY");
+		snprintf(t.cells[0][3], CELL, "VIEW");
+		snprintf(t.cells[0][4], CELL, "NAME");
+		snprintf(t.cells[0][5], CELL, "VALUE");
+		snprintf(t.cells[0][6], CELL, "RESTART");
+		t.rows = 1;
+		for (i = 0; i < p->n_actions; i++) {
+			const struct tlsr_action *a = &p->actions[i];
+			const struct tlsr_item *it;
+			char (*row)[CELL];
+
+			if (a->item >= r->n_items)
+				continue;
+			it = &r->items[a->item];
+			row = t.cells[t.rows++];
+			snprintf(row[0], CELL, "%zu", i + 1);
+			snprintf(row[1], CELL, "%s", phase_name(a->phase));
+			short_key(it->def->key, row[2], CELL);
+			snprintf(row[3], CELL, "%s", view_text(it->view));
+			snprintf(row[4], CELL, "%s", it->def->name);
+			number_text(it, a->value, row[5], CELL);
+			snprintf(row[6], CELL, "%s", restart_name(a->restart));
+		}
+		table_print(&b, &t);
+		free(t.cells);
+	}
+	if (deferred)
+		sb_printf(&b,
+			  "%zu legacy value%s deferred: the legacy step %s\n",
+			  deferred, deferred == 1 ? "" : "s",
+			  "waits until TLS 1.2 holds in WinHTTP, SChannel and "
+			  ".NET and the restart is done");
+	if (held)
+		sb_printf(&b, "%zu value%s blocked and not written: %s\n", held,
+			  held == 1 ? "" : "s", r->blocked_reasons);
+	else if (r->blocked)
+		sb_printf(&b, "blocked: %s\n", r->blocked_reasons);
+	text_restart(&b, r, p->restart_required, p->restart_recommended);
+	return sb_finish(&b);
+}
