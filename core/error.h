@@ -34,6 +34,15 @@ typedef enum {
 /* Static text for an error code; never NULL. */
 const char *tlsr_strerror(tlsr_err err);
 
+/* printf-style format checking for functions taking (fmt, ...). MinGW's gcc
+ * reads plain "printf" as the Microsoft runtime's dialect; tlsward's Windows
+ * build uses the C99 one (__USE_MINGW_ANSI_STDIO), as glibc does. */
+#ifdef __MINGW32__
+#define TLSR_PRINTF(fmt, args) __attribute__((format(gnu_printf, fmt, args)))
+#else
+#define TLSR_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#endif
+
 /* A located diagnostic. Lines and columns count from 1; 0 means unknown. */
 struct tlsr_diag {
 	char file[512];
@@ -45,7 +54,7 @@ struct tlsr_diag {
 /* Sets every field of diag (a NULL diag is ignored). printf-style message. */
 void tlsr_diag_set(struct tlsr_diag *diag, const char *file, unsigned line,
 		   unsigned col, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+	TLSR_PRINTF(5, 6);
 
 /* Writes "FILE:LINE:COL: message" into buf (always NUL-terminated). */
 void tlsr_diag_format(const struct tlsr_diag *diag, char *buf, size_t size);

@@ -42,7 +42,7 @@ static void sb_puts(struct sb *b, const char *s)
 	sb_add(b, s, strlen(s));
 }
 
-__attribute__((format(printf, 2, 3))) static void
+TLSR_PRINTF(2, 3) static void
 sb_printf(struct sb *b, const char *fmt, ...)
 {
 	char small[512];

@@ -110,7 +110,7 @@ void tlsr_registry_destroy(struct tlsr_registry *reg);
  * returns err, so a backend can write `return tlsr_reg_fail(...)`. */
 tlsr_err tlsr_reg_fail(struct tlsr_registry *reg, tlsr_err err, long sys_code,
 		       const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+	TLSR_PRINTF(4, 5);
 
 /* Path-level helpers over the ops: open, act, close. */
 tlsr_err tlsr_reg_get(struct tlsr_registry *reg, const char *path,

@@ -288,7 +288,7 @@ static void show(const struct pscalar *s, char *buf, size_t size)
 /* Sets diag at the scalar and returns -1. */
 static int fail(const struct pscalar *s, const char *label,
 		struct tlsr_diag *diag, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+	TLSR_PRINTF(4, 5);
 
 static int fail(const struct pscalar *s, const char *label,
 		struct tlsr_diag *diag, const char *fmt, ...)

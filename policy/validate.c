@@ -27,7 +27,7 @@ static int before(struct pmark a, struct pmark b)
 
 /* Keeps the earliest error. */
 static void report(struct floor *fl, struct pmark at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	TLSR_PRINTF(3, 4);
 
 static void report(struct floor *fl, struct pmark at, const char *fmt, ...)
 {
