@@ -1,0 +1,141 @@
+/* tlsward: facts from the running Windows system, which beat what the
+ * registry claims: the kernel's version, and the WinHTTP binary itself. */
+#include "facts_win.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <windows.h>
+
+/* winhttp.dll of KB3140245 (and of every later rollup) on NT 6.1. */
+static const unsigned kb3140245_61[4] = {6, 1, 7601, 23375};
+
+typedef LONG(WINAPI *rtl_get_version_fn)(OSVERSIONINFOEXW *);
+
+/* GetVersionEx lies to programs without a compatibility manifest;
+ * RtlGetVersion does not. */
+static int os_version(OSVERSIONINFOEXW *vi)
+{
+	HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+	rtl_get_version_fn fn;
+
+	if (ntdll == NULL)
+		return 0;
+	fn = (rtl_get_version_fn)(void (*)(void))GetProcAddress(
+		ntdll, "RtlGetVersion");
+	if (fn == NULL)
+		return 0;
+	memset(vi, 0, sizeof *vi);
+	vi->dwOSVersionInfoSize = sizeof *vi;
+	return fn(vi) == 0;
+}
+
+/* The fixed file version of %SystemRoot%\System32\name. */
+static int system_file_version(const WCHAR *name, unsigned v[4])
+{
+	WCHAR path[MAX_PATH];
+	VS_FIXEDFILEINFO *ffi = NULL;
+	void *info = NULL;
+	DWORD size, ignored;
+	UINT len = 0;
+	UINT n;
+	int ok = 0;
+
+	n = GetSystemDirectoryW(path, MAX_PATH);
+	if (n == 0 || n + 1 + wcslen(name) >= MAX_PATH)
+		return 0;
+	path[n] = L'\\';
+	wcscpy(path + n + 1, name);
+	size = GetFileVersionInfoSizeW(path, &ignored);
+	if (size == 0)
+		return 0;
+	info = malloc(size);
+	if (info == NULL)
+		return 0;
+	if (!GetFileVersionInfoW(path, 0, size, info) ||
+	    !VerQueryValueW(info, L"\\", (void **)&ffi, &len) ||
+	    ffi == NULL || len < sizeof *ffi)
+		goto out;
+	v[0] = HIWORD(ffi->dwFileVersionMS);
+	v[1] = LOWORD(ffi->dwFileVersionMS);
+	v[2] = HIWORD(ffi->dwFileVersionLS);
+	v[3] = LOWORD(ffi->dwFileVersionLS);
+	ok = 1;
+out:
+	free(info);
+	return ok;
+}
+
+static int version_cmp(const unsigned a[4], const unsigned b[4])
+{
+	for (int i = 0; i < 4; i++) {
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	}
+	return 0;
+}
+
+static void kb3140245_from_file(struct tlsr_facts *f)
+{
+	unsigned v[4];
+	const unsigned *t = kb3140245_61;
+	int yes;
+
+	if (f->os_major != 6)
+		return;
+	if (f->os_minor == 2) {
+		/* No file threshold is pinned for NT 6.2: the servicing
+		 * store's word stands, and the report says so. */
+		char cbs[sizeof f->kb3140245_source];
+
+		if (strncmp(f->kb3140245_source, "NT 6.2", 6) == 0)
+			return;
+		snprintf(cbs, sizeof cbs, "%s", f->kb3140245_source);
+		snprintf(f->kb3140245_source, sizeof f->kb3140245_source,
+			 "NT 6.2, CBS only: %s", cbs);
+		return;
+	}
+	if (f->os_minor != 1)
+		return;
+	if (!system_file_version(L"winhttp.dll", v))
+		return;
+	yes = version_cmp(v, t) >= 0;
+	f->kb3140245 = yes ? TLSR_YES : TLSR_NO;
+	snprintf(f->kb3140245_source, sizeof f->kb3140245_source,
+		 "winhttp.dll %u.%u.%u.%u %s %u.%u.%u.%u", v[0], v[1], v[2],
+		 v[3], yes ? ">=" : "<", t[0], t[1], t[2], t[3]);
+}
+
+void tlsr_facts_live(struct tlsr_facts *f)
+{
+	OSVERSIONINFOEXW vi;
+
+	if (f == NULL)
+		return;
+	if (os_version(&vi)) {
+		f->os_known = 1;
+		f->os_major = vi.dwMajorVersion;
+		f->os_minor = vi.dwMinorVersion;
+		f->os_build = vi.dwBuildNumber;
+		f->os_sp = vi.wServicePackMajor;
+		f->is_server = vi.wProductType != VER_NT_WORKSTATION;
+		if (f->product[0] == '\0')
+			snprintf(f->product, sizeof f->product,
+				 "Windows NT %lu.%lu %s",
+				 (unsigned long)vi.dwMajorVersion,
+				 (unsigned long)vi.dwMinorVersion,
+				 f->is_server ? "server" : "workstation");
+	}
+#ifdef _WIN64
+	f->x64 = 1;
+#else
+	{
+		BOOL wow = FALSE;
+
+		if (IsWow64Process(GetCurrentProcess(), &wow))
+			f->x64 = wow != FALSE;
+	}
+#endif
+	if (f->os_known)
+		kb3140245_from_file(f);
+}

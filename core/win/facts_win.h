@@ -1,0 +1,17 @@
+/* tlsward: facts only the running Windows system knows (Windows builds
+ * only). */
+#ifndef TLSR_FACTS_WIN_H
+#define TLSR_FACTS_WIN_H
+
+#include "tlsr.h"
+
+/* Overlays on f, which the caller owns and has usually filled with
+ * tlsr_facts_read: the OS version, service pack and product type from
+ * RtlGetVersion; x64 on a 64-bit build; and KB3140245 from the file version
+ * of %SystemRoot%\System32\winhttp.dll where that version decides it (NT
+ * 6.1). Otherwise the registry's answer (Component Based Servicing) stands
+ * and kb3140245_source says why. Never fails: what cannot be learnt is left
+ * as it was. */
+void tlsr_facts_live(struct tlsr_facts *f);
+
+#endif
