@@ -27,7 +27,7 @@ struct loader {
 
 /* Sets diag at mark and records the error; returns -1. */
 static int failf(struct loader *ld, struct pmark mark, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	TLSR_PRINTF(3, 4);
 
 static int failf(struct loader *ld, struct pmark mark, const char *fmt, ...)
 {
@@ -195,6 +195,10 @@ static int parser_error(struct loader *ld)
 		return failf(ld, at, "syntax error: %s%s",
 			     y->problem ? y->problem : "malformed YAML", hint);
 	ctx = to_mark(y->context_mark);
+	if (ctx.line == at.line && ctx.col == at.col)
+		return failf(ld, at, "syntax error: %s (%s)%s",
+			     y->problem ? y->problem : "malformed YAML",
+			     y->context, hint);
 	return failf(ld, at, "syntax error: %s (%s at %u:%u)%s",
 		     y->problem ? y->problem : "malformed YAML", y->context,
 		     ctx.line, ctx.col, hint);
@@ -428,6 +432,11 @@ static int parse_stream(struct loader *ld)
 	if (ev->type == YAML_SCALAR_EVENT && is_null(ev))
 		return failf(ld, ev_mark(ld),
 			     "empty policy: it needs at least \"version: 1\"");
+	if (ev->type == YAML_SCALAR_EVENT)
+		return failf(ld, ev_mark(ld),
+			     "a policy must be a mapping of keys like "
+			     "\"version: 1\", found \"%.40s\"",
+			     (const char *)ev->data.scalar.value);
 	if (ev->type != YAML_MAPPING_START_EVENT)
 		return failf(ld, ev_mark(ld),
 			     "a policy must be a mapping of keys like "
