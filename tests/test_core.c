@@ -1,0 +1,1428 @@
+/* Engine tests: settings, facts, check, plan, apply, journal, rollback and
+ * output, on in-memory machines and the .reg machine fixtures. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsr.h"
+
+#define CV "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
+#define WINHTTP "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp"
+#define PROTOS "SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols"
+#define TLS12_CLIENT PROTOS "\\TLS 1.2\\Client"
+#define NET4 "SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319"
+#define NET2 "SOFTWARE\\Microsoft\\.NETFramework\\v2.0.50727"
+#define NDP "SOFTWARE\\Microsoft\\NET Framework Setup\\NDP"
+#define CBS "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages"
+#define KB_PKG "Package_for_KB3140245~31bf3856ad364e35~amd64~~6.1.1.2"
+
+/* ---- machines ---- */
+
+struct machine_spec {
+	const char *version; /* CurrentVersion */
+	unsigned major;      /* CurrentMajorVersionNumber, 0: absent */
+	const char *build;
+	const char *csd;
+	const char *type;
+	const char *product;
+	int x64;
+	int kb; /* 1: CBS package installed, 0: other packages only */
+	uint32_t net4;
+};
+
+static const struct machine_spec win7 = {
+	"6.1", 0, "7601", "Service Pack 1", "Client",
+	"Windows 7 Enterprise", 1, 0, 379893,
+};
+static const struct machine_spec win7_patched = {
+	"6.1", 0, "7601", "Service Pack 1", "Client",
+	"Windows 7 Enterprise", 1, 1, 528040,
+};
+static const struct machine_spec server2012 = {
+	"6.2", 0, "9200", NULL, "Server",
+	"Windows Server 2012 Standard", 1, 0, 379893,
+};
+static const struct machine_spec win81 = {
+	"6.3", 0, "9600", NULL, "Client", "Windows 8.1 Pro", 1, 0, 379893,
+};
+static const struct machine_spec win10 = {
+	"6.3", 10, "19045", NULL, "Client", "Windows 10 Enterprise", 1, 0,
+	528372,
+};
+static const struct machine_spec win10_x86 = {
+	"6.3", 10, "19045", NULL, "Client", "Windows 10 Enterprise", 0, 0,
+	379893,
+};
+
+static void put_dword(struct tlsr_registry *reg, const char *path,
+		      enum tlsr_view view, const char *name, uint32_t v)
+{
+	ck_assert_int_eq(tlsr_reg_set_dword(reg, path, view, name, v), TLSR_OK);
+}
+
+static void put_string(struct tlsr_registry *reg, const char *path,
+		       enum tlsr_view view, const char *name, const char *s)
+{
+	ck_assert_int_eq(tlsr_reg_set_string(reg, path, view, name, s),
+			 TLSR_OK);
+}
+
+static struct tlsr_registry *make_machine(const struct machine_spec *m)
+{
+	struct tlsr_registry *reg = tlsr_registry_mem_new();
+
+	ck_assert_ptr_nonnull(reg);
+	put_string(reg, CV, TLSR_VIEW_64, "CurrentVersion", m->version);
+	if (m->major) {
+		put_dword(reg, CV, TLSR_VIEW_64, "CurrentMajorVersionNumber",
+			  m->major);
+		put_dword(reg, CV, TLSR_VIEW_64, "CurrentMinorVersionNumber",
+			  0);
+	}
+	put_string(reg, CV, TLSR_VIEW_64, "CurrentBuild", m->build);
+	put_string(reg, CV, TLSR_VIEW_64, "CurrentBuildNumber", m->build);
+	if (m->csd)
+		put_string(reg, CV, TLSR_VIEW_64, "CSDVersion", m->csd);
+	put_string(reg, CV, TLSR_VIEW_64, "InstallationType", m->type);
+	put_string(reg, CV, TLSR_VIEW_64, "ProductName", m->product);
+	if (m->x64)
+		put_string(reg, "SOFTWARE\\Wow6432Node\\Microsoft", TLSR_VIEW_64,
+			   "", "");
+	if (m->net4)
+		put_dword(reg, NDP "\\v4\\Full", TLSR_VIEW_64, "Release",
+			  m->net4);
+	put_dword(reg, NDP "\\v3.5", TLSR_VIEW_64, "Install", 1);
+	put_dword(reg, CBS "\\Package_for_KB2999226~31bf3856ad364e35~amd64~~6.1.1.1",
+		  TLSR_VIEW_64, "CurrentState", 0x70);
+	if (m->kb)
+		put_dword(reg, CBS "\\" KB_PKG, TLSR_VIEW_64, "CurrentState",
+			  0x70);
+	/* WinHttp exists on every Windows, without the value. */
+	put_string(reg, WINHTTP, TLSR_VIEW_64, "", "");
+	return reg;
+}
+
+static struct tlsr_registry *load_fixture(const char *name)
+{
+	const char *dir = getenv("TLSR_DATA");
+	struct tlsr_registry *reg = NULL;
+	struct tlsr_diag diag;
+	char path[1024], msg[1200];
+	tlsr_err err;
+
+	ck_assert_msg(dir != NULL, "TLSR_DATA is not set");
+	snprintf(path, sizeof path, "%s/machines/%s.reg", dir, name);
+	err = tlsr_regfile_read(path, &reg, &diag);
+	if (err != TLSR_OK) {
+		tlsr_diag_format(&diag, msg, sizeof msg);
+		ck_abort_msg("%s: %s", path, msg);
+	}
+	return reg;
+}
+
+static struct tlsr_facts read_facts(struct tlsr_registry *reg)
+{
+	struct tlsr_facts f;
+
+	ck_assert_int_eq(tlsr_facts_read(reg, &f), TLSR_OK);
+	return f;
+}
+
+static struct tlsr_report *check_seed(struct tlsr_registry *reg,
+				      const struct tlsr_policy *p)
+{
+	struct tlsr_facts f = read_facts(reg);
+	struct tlsr_report *r = NULL;
+
+	ck_assert_int_eq(tlsr_check(reg, p, &f, &r), TLSR_OK);
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
+static const struct tlsr_item *find_item(const struct tlsr_report *r,
+					 const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_items; i++)
+		if (strcmp(r->items[i].id, id) == 0)
+			return &r->items[i];
+	return NULL;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint32_t dword_at(struct tlsr_registry *reg, const char *path,
+			 enum tlsr_view view, const char *name)
+{
+	uint32_t v = 0xdeadbeef;
+
+	ck_assert_msg(tlsr_reg_get_dword(reg, path, view, name, &v) == TLSR_OK,
+		      "%s\\%s is not a readable DWORD", path, name);
+	return v;
+}
+
+static int value_absent(struct tlsr_registry *reg, const char *path,
+			enum tlsr_view view, const char *name)
+{
+	struct tlsr_value v;
+	tlsr_err err = tlsr_reg_get(reg, path, view, name, &v);
+
+	tlsr_value_clear(&v);
+	return err == TLSR_ENOTFOUND;
+}
+
+/* One check -> plan -> apply pass; returns apply's result code and leaves the
+ * apply result in *res. */
+static tlsr_err pass_once(struct tlsr_registry *reg,
+			  const struct tlsr_policy *p,
+			  struct tlsr_apply_result *res)
+{
+	struct tlsr_report *r = NULL;
+	struct tlsr_plan *plan = NULL;
+	struct tlsr_facts f;
+	tlsr_err err;
+
+	memset(res, 0, sizeof *res);
+	err = tlsr_facts_read(reg, &f);
+	if (err != TLSR_OK)
+		return err;
+	err = tlsr_check(reg, p, &f, &r);
+	if (err != TLSR_OK)
+		return err;
+	err = tlsr_plan_make(r, &plan);
+	if (err == TLSR_OK)
+		err = tlsr_apply(reg, r, plan, NULL, NULL, res);
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+	return err;
+}
+
+/* Every value under SOFTWARE and SYSTEM except tlsward's own key, one line
+ * each, so two states compare exactly. */
+static void dump_key(struct tlsr_registry *reg, const char *path, char **out,
+		     size_t *len)
+{
+	struct tlsr_key *key = NULL;
+	char name[TLSR_REG_NAME_MAX], child[2048];
+	size_t i, j;
+
+	if (strncmp(path, TLSR_KEY_ROOT, strlen(TLSR_KEY_ROOT)) == 0)
+		return;
+	ck_assert_int_eq(reg->ops->open_key(reg, path, TLSR_VIEW_64, 0, &key),
+			 TLSR_OK);
+	for (i = 0; reg->ops->enum_value(reg, key, i, name, sizeof name) ==
+		    TLSR_OK;
+	     i++) {
+		struct tlsr_value v;
+		size_t need;
+		char *grown;
+
+		ck_assert_int_eq(reg->ops->get_value(reg, key, name, &v),
+				 TLSR_OK);
+		need = strlen(path) + strlen(name) + 3 * v.size + 64;
+		grown = realloc(*out, *len + need);
+		ck_assert_ptr_nonnull(grown);
+		*out = grown;
+		*len += (size_t)sprintf(*out + *len, "%s|%s|%u|", path, name,
+					(unsigned)v.type);
+		for (j = 0; j < v.size; j++)
+			*len += (size_t)sprintf(*out + *len, "%02x", v.data[j]);
+		*len += (size_t)sprintf(*out + *len, "\n");
+		tlsr_value_clear(&v);
+	}
+	for (i = 0; reg->ops->enum_subkey(reg, key, i, name, sizeof name) ==
+		    TLSR_OK;
+	     i++) {
+		snprintf(child, sizeof child, "%s\\%s", path, name);
+		dump_key(reg, child, out, len);
+	}
+	reg->ops->close_key(reg, key);
+}
+
+static char *dump(struct tlsr_registry *reg)
+{
+	char *out = calloc(1, 1);
+	size_t len = 0;
+
+	ck_assert_ptr_nonnull(out);
+	dump_key(reg, "SOFTWARE", &out, &len);
+	dump_key(reg, "SYSTEM", &out, &len);
+	return out;
+}
+
+static size_t journal_entries(struct tlsr_registry *reg)
+{
+	struct tlsr_key *key = NULL;
+	char name[TLSR_REG_NAME_MAX];
+	size_t n = 0;
+
+	if (reg->ops->open_key(reg, TLSR_KEY_JOURNAL, TLSR_VIEW_64, 0, &key) !=
+	    TLSR_OK)
+		return 0;
+	while (reg->ops->enum_value(reg, key, n, name, sizeof name) == TLSR_OK)
+		n++;
+	reg->ops->close_key(reg, key);
+	return n;
+}
+
+/* ---- settings and facts ---- */
+
+START_TEST(core_settings_ids_are_unique_and_findable)
+{
+	size_t i, j, schannel = 0, both = 0;
+
+	for (i = 0; i < tlsr_settings_count; i++) {
+		const struct tlsr_setting *s = &tlsr_settings[i];
+
+		ck_assert_ptr_eq(tlsr_setting_find(s->id), s);
+		ck_assert_uint_eq(s->type, TLSR_REG_DWORD);
+		ck_assert_ptr_null(strstr(s->key, "Wow6432Node"));
+		ck_assert_ptr_nonnull(s->absent);
+		for (j = i + 1; j < tlsr_settings_count; j++)
+			ck_assert_str_ne(s->id, tlsr_settings[j].id);
+		if (s->component == TLSR_COMP_SCHANNEL) {
+			schannel++;
+			ck_assert_uint_eq(s->views, TLSR_VIEWS_ONE);
+		} else {
+			both++;
+			ck_assert_uint_eq(s->views, TLSR_VIEWS_BOTH);
+		}
+		/* The table is in apply order of components. */
+		if (i > 0)
+			ck_assert_int_ge(s->component,
+					 tlsr_settings[i - 1].component);
+	}
+	/* 6 protocols x 2 sides x 2 values; DSP + 2 frameworks x 2. */
+	ck_assert_uint_eq(schannel, 24);
+	ck_assert_uint_eq(both, 5);
+	ck_assert_ptr_nonnull(tlsr_setting_find("schannel.tls1.2.client.enabled"));
+	ck_assert_ptr_nonnull(
+		tlsr_setting_find("dotnet.v2.0.50727.system_default_tls_versions"));
+	ck_assert_ptr_null(tlsr_setting_find("schannel.tls1.2.client"));
+	ck_assert_str_eq(
+		tlsr_setting_find("schannel.tls1.2.server.disabled_by_default")
+			->key,
+		PROTOS "\\TLS 1.2\\Server");
+}
+END_TEST
+
+START_TEST(core_proto_names_round_trip)
+{
+	enum tlsr_proto p;
+	char buf[128];
+
+	ck_assert_int_eq(tlsr_proto_parse("TLS1.2", &p), 0);
+	ck_assert_int_eq(p, TLSR_PROTO_TLS12);
+	ck_assert_str_eq(tlsr_proto_schannel_name(p), "TLS 1.2");
+	ck_assert_uint_eq(tlsr_proto_winhttp_bit(p), 0x800);
+	ck_assert_int_eq(tlsr_proto_parse("tls1.4", &p), -1);
+	tlsr_winhttp_describe(0xAA0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "ssl3 tls1.0 tls1.1 tls1.2");
+	tlsr_winhttp_describe(0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "none");
+}
+END_TEST
+
+START_TEST(core_facts_read_win7_and_win10)
+{
+	struct tlsr_registry *reg = make_machine(&win7);
+	struct tlsr_facts f = read_facts(reg);
+	char name[128];
+
+	ck_assert(f.os_known);
+	ck_assert_uint_eq(f.os_major, 6);
+	ck_assert_uint_eq(f.os_minor, 1);
+	ck_assert_uint_eq(f.os_build, 7601);
+	ck_assert_uint_eq(f.os_sp, 1);
+	ck_assert(!f.is_server);
+	ck_assert(f.x64);
+	ck_assert(f.net35);
+	ck_assert_int_eq(f.kb3140245, TLSR_NO);
+	ck_assert_uint_eq(f.net4_release, 379893);
+	tlsr_facts_net_name(&f, name, sizeof name);
+	ck_assert_str_eq(name, ".NET Framework 4.5.2");
+	ck_assert(tlsr_facts_needs_kb3140245(&f));
+	ck_assert(!tlsr_facts_tls12_default_on(&f));
+	tlsr_registry_destroy(reg);
+
+	reg = make_machine(&win10);
+	f = read_facts(reg);
+	/* CurrentVersion says 6.3 on Windows 10; the dwords win. */
+	ck_assert_uint_eq(f.os_major, 10);
+	ck_assert_uint_eq(f.os_minor, 0);
+	ck_assert_uint_eq(f.os_build, 19045);
+	ck_assert(!tlsr_facts_needs_kb3140245(&f));
+	ck_assert(tlsr_facts_tls12_default_on(&f));
+	tlsr_facts_net_name(&f, name, sizeof name);
+	ck_assert_str_eq(name, ".NET Framework 4.8");
+	tlsr_registry_destroy(reg);
+
+	reg = make_machine(&win7_patched);
+	f = read_facts(reg);
+	ck_assert_int_eq(f.kb3140245, TLSR_YES);
+	ck_assert_ptr_nonnull(strstr(f.kb3140245_source, KB_PKG));
+	tlsr_registry_destroy(reg);
+
+	reg = make_machine(&server2012);
+	put_string(reg, CV, TLSR_VIEW_64, "InstallationType", "Server Core");
+	put_dword(reg, "SYSTEM\\CurrentControlSet\\Control\\Lsa\\FIPSAlgorithmPolicy",
+		  TLSR_VIEW_NONE, "Enabled", 1);
+	f = read_facts(reg);
+	ck_assert(f.is_server);
+	ck_assert(f.fips);
+	ck_assert(tlsr_facts_needs_kb3140245(&f));
+	ck_assert(tlsr_facts_tls12_default_on(&f));
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_facts_empty_registry_is_unknown_not_error)
+{
+	struct tlsr_registry *reg = tlsr_registry_mem_new();
+	struct tlsr_facts f = read_facts(reg);
+	char name[128];
+
+	ck_assert(!f.os_known);
+	ck_assert(!f.x64);
+	ck_assert_int_eq(f.kb3140245, TLSR_UNKNOWN);
+	ck_assert_uint_eq(f.net4_release, 0);
+	tlsr_facts_net_name(&f, name, sizeof name);
+	ck_assert_str_eq(name, "none (below .NET Framework 4.5)");
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_kb_package_not_installed_is_no)
+{
+	struct tlsr_registry *reg = make_machine(&win7);
+	struct tlsr_facts f;
+
+	/* Staged but not installed (0x40) does not count. */
+	put_dword(reg, CBS "\\" KB_PKG, TLSR_VIEW_64, "CurrentState", 0x40);
+	f = read_facts(reg);
+	ck_assert_int_eq(f.kb3140245, TLSR_NO);
+	ck_assert_ptr_nonnull(strstr(f.kb3140245_source, "not installed"));
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_policy_defaults_are_the_seed)
+{
+	struct tlsr_policy p;
+
+	tlsr_policy_defaults(&p);
+	ck_assert_int_eq(p.version, 1);
+	ck_assert_int_eq(p.mode, TLSR_MODE_ENFORCE);
+	ck_assert_uint_eq(p.winhttp.default_secure_protocols, 0xAA0);
+	ck_assert_uint_eq(p.winhttp.keep, TLSR_PROTO_BIT(TLSR_PROTO_SSL3) |
+						  TLSR_PROTO_BIT(TLSR_PROTO_TLS10));
+	ck_assert(p.winhttp.prestage);
+	ck_assert_uint_eq(p.schannel.enable, TLSR_PROTO_BIT(TLSR_PROTO_TLS12));
+	ck_assert_uint_eq(p.schannel.disable, 0);
+	ck_assert_uint_eq(p.schannel.sides, TLSR_SIDE_CLIENT);
+	ck_assert(p.dotnet.strong_crypto && p.dotnet.system_default_tls_versions);
+	ck_assert_int_eq(p.restart.mode, TLSR_RESTART_MODE_SCHEDULE);
+	ck_assert_uint_eq(p.restart.window_start, 120);
+	ck_assert_uint_eq(p.restart.window_end, 240);
+	ck_assert_uint_eq(p.restart.grace, 900);
+	ck_assert_str_eq(p.restart.message, "TLS 1.2 settings changed; this "
+					    "computer restarts in 15 minutes.");
+	ck_assert_uint_eq(p.check.interval, 900);
+	ck_assert_uint_eq(p.check.jitter, 180);
+	ck_assert_uint_eq(p.conflict.max_reverts, 5);
+	ck_assert_uint_eq(p.conflict.window, 600);
+	ck_assert_str_eq(p.source.path, "");
+	ck_assert_uint_eq(p.source.poll, 600);
+}
+END_TEST
+
+/* ---- check ---- */
+
+START_TEST(core_both_views_on_x64_one_on_x86)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg;
+	struct tlsr_report *r;
+	const struct tlsr_item *it;
+
+	tlsr_policy_defaults(&p);
+	reg = make_machine(&win10);
+	r = check_seed(reg, &p);
+	/* DSP x2, TLS 1.2 client x2, .NET 4 values x 2 frameworks x 2. */
+	ck_assert_uint_eq(r->n_items, 2 + 2 + 8);
+	it = find_item(r, "winhttp.default_secure_protocols@32");
+	ck_assert_ptr_nonnull(it);
+	ck_assert_int_eq(it->view, TLSR_VIEW_32);
+	ck_assert_int_eq(find_item(r, "winhttp.default_secure_protocols")->view,
+			 TLSR_VIEW_64);
+	ck_assert_int_eq(find_item(r, "schannel.tls1.2.client.enabled")->view,
+			 TLSR_VIEW_NONE);
+	ck_assert_ptr_null(find_item(r, "schannel.tls1.2.client.enabled@32"));
+	ck_assert_ptr_null(find_item(r, "schannel.tls1.2.server.enabled"));
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+
+	reg = make_machine(&win10_x86);
+	r = check_seed(reg, &p);
+	ck_assert_uint_eq(r->n_items, 1 + 2 + 4);
+	ck_assert_ptr_null(find_item(r, "winhttp.default_secure_protocols@32"));
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_value_in_one_view_only_is_missing_in_the_other)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = make_machine(&win10);
+	struct tlsr_report *r;
+
+	tlsr_policy_defaults(&p);
+	put_dword(reg, WINHTTP, TLSR_VIEW_64, "DefaultSecureProtocols", 0xAA0);
+	r = check_seed(reg, &p);
+	ck_assert_int_eq(find_item(r, "winhttp.default_secure_protocols")->state,
+			 TLSR_STATE_OK);
+	ck_assert_int_eq(
+		find_item(r, "winhttp.default_secure_protocols@32")->state,
+		TLSR_STATE_MISSING);
+	ck_assert(!r->compliant);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_enabled_ffffffff_counts_as_on)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = make_machine(&win7_patched);
+	struct tlsr_report *r;
+	struct tlsr_plan *plan;
+	size_t i;
+
+	tlsr_policy_defaults(&p);
+	put_dword(reg, TLS12_CLIENT, TLSR_VIEW_NONE, "Enabled", 0xffffffff);
+	put_dword(reg, TLS12_CLIENT, TLSR_VIEW_NONE, "DisabledByDefault", 0);
+	r = check_seed(reg, &p);
+	ck_assert_int_eq(find_item(r, "schannel.tls1.2.client.enabled")->state,
+			 TLSR_STATE_OK);
+	ck_assert(r->tls12[TLSR_COMP_SCHANNEL]);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	for (i = 0; i < plan->n_actions; i++)
+		ck_assert_int_ne(r->items[plan->actions[i].item].def->component,
+				 TLSR_COMP_SCHANNEL);
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+
+	/* DisabledByDefault 0xffffffff is not 0: that one is wrong. */
+	put_dword(reg, TLS12_CLIENT, TLSR_VIEW_NONE, "DisabledByDefault",
+		  0xffffffff);
+	r = check_seed(reg, &p);
+	ck_assert_int_eq(
+		find_item(r, "schannel.tls1.2.client.disabled_by_default")->state,
+		TLSR_STATE_MISMATCH);
+	ck_assert(!r->tls12[TLSR_COMP_SCHANNEL]);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_wrong_type_is_mismatch_and_rewritten_as_dword)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = make_machine(&win10);
+	struct tlsr_report *r;
+	struct tlsr_apply_result res;
+	struct tlsr_value v;
+	char *json;
+
+	tlsr_policy_defaults(&p);
+	put_string(reg, NET4, TLSR_VIEW_32, "SchUseStrongCrypto", "1");
+	r = check_seed(reg, &p);
+	ck_assert_int_eq(find_item(r, "dotnet.v4.0.30319.strong_crypto@32")->state,
+			 TLSR_STATE_MISMATCH);
+	json = tlsr_report_json(r);
+	ck_assert_ptr_nonnull(strstr(json, "\"id\": \"dotnet.v4.0.30319.strong_crypto@32\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"actual\": {\"type\": \"REG_SZ\", \"data\": \"1\"}, \"state\": \"mismatch\""));
+	free(json);
+	tlsr_report_free(r);
+
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get(reg, NET4, TLSR_VIEW_32,
+				      "SchUseStrongCrypto", &v),
+			 TLSR_OK);
+	ck_assert_uint_eq(v.type, TLSR_REG_DWORD);
+	ck_assert_uint_eq(v.size, 4);
+	ck_assert_uint_eq(v.data[0], 1);
+	tlsr_value_clear(&v);
+	r = check_seed(reg, &p);
+	ck_assert(r->compliant);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_win7_unpatched_blocks_winhttp_and_prestages)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = make_machine(&win7);
+	struct tlsr_report *r;
+	struct tlsr_plan *plan;
+	struct tlsr_apply_result res;
+	const struct tlsr_item *it;
+
+	tlsr_policy_defaults(&p);
+	r = check_seed(reg, &p);
+	it = find_item(r, "winhttp.default_secure_protocols@32");
+	ck_assert_int_eq(it->state, TLSR_STATE_BLOCKED);
+	ck_assert(it->write);
+	ck_assert_ptr_nonnull(strstr(it->reason, "KB3140245 is not installed"));
+	ck_assert(r->blocked);
+	ck_assert_str_eq(r->blocked_reasons,
+			 "KB3140245 is not installed (WinHTTP on Windows 7 SP1 / "
+			 "Server 2008 R2 SP1 / Server 2012 needs it for "
+			 "DefaultSecureProtocols)");
+	ck_assert(!r->compliant);
+	ck_assert(!r->tls12[TLSR_COMP_WINHTTP]);
+	ck_assert(r->restart_required);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	ck_assert_uint_ge(plan->n_actions, 2);
+	ck_assert_int_eq(plan->actions[0].phase, TLSR_PHASE_WINHTTP);
+	ck_assert_int_eq(tlsr_apply(reg, r, plan, NULL, NULL, &res), TLSR_OK);
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+
+	/* Pre-staged: the values are there, still blocked, never compliant,
+	 * and not written again. */
+	ck_assert_uint_eq(dword_at(reg, WINHTTP, TLSR_VIEW_32,
+				   "DefaultSecureProtocols"),
+			  0xAA0);
+	r = check_seed(reg, &p);
+	ck_assert_int_eq(find_item(r, "winhttp.default_secure_protocols")->state,
+			 TLSR_STATE_BLOCKED);
+	ck_assert(!find_item(r, "winhttp.default_secure_protocols")->write);
+	ck_assert(!r->compliant);
+	ck_assert(!r->tls12[TLSR_COMP_WINHTTP]);
+	ck_assert(!r->ready_for_server);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	ck_assert_uint_eq(plan->n_actions, 0);
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+
+	/* Without prestage nothing is written to WinHTTP. */
+	tlsr_registry_destroy(reg);
+	reg = make_machine(&win7);
+	p.winhttp.prestage = 0;
+	r = check_seed(reg, &p);
+	ck_assert(!find_item(r, "winhttp.default_secure_protocols")->write);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	ck_assert_int_ne(plan->actions[0].phase, TLSR_PHASE_WINHTTP);
+	ck_assert(!r->restart_required);
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_win7_patched_is_not_blocked)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = make_machine(&win7_patched);
+	struct tlsr_report *r;
+	struct tlsr_apply_result res;
+
+	tlsr_policy_defaults(&p);
+	r = check_seed(reg, &p);
+	ck_assert(!r->blocked);
+	ck_assert_str_eq(r->blocked_reasons, "");
+	ck_assert_int_eq(find_item(r, "winhttp.default_secure_protocols")->state,
+			 TLSR_STATE_MISSING);
+	tlsr_report_free(r);
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	r = check_seed(reg, &p);
+	ck_assert(r->compliant);
+	ck_assert(r->tls12[TLSR_COMP_WINHTTP]);
+	ck_assert(r->tls12[TLSR_COMP_SCHANNEL]);
+	ck_assert(r->tls12[TLSR_COMP_DOTNET]);
+	/* Everything holds but the restart is owed. */
+	ck_assert(r->restart_pending);
+	ck_assert(!r->ready_for_server);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_tls12_default_differs_on_61_and_62)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg;
+	struct tlsr_report *r;
+
+	tlsr_policy_defaults(&p);
+	reg = make_machine(&win7_patched);
+	r = check_seed(reg, &p);
+	ck_assert(!r->tls12[TLSR_COMP_SCHANNEL]);
+	/* DSP absent on 6.1: the OS default 0x0a0 lacks TLS 1.2. */
+	ck_assert(!r->tls12[TLSR_COMP_WINHTTP]);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+
+	reg = make_machine(&server2012);
+	put_dword(reg, CBS "\\" KB_PKG, TLSR_VIEW_64, "CurrentState", 0x70);
+	r = check_seed(reg, &p);
+	ck_assert(r->tls12[TLSR_COMP_SCHANNEL]);
+	ck_assert(!r->tls12[TLSR_COMP_WINHTTP]);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+
+	reg = make_machine(&win81);
+	r = check_seed(reg, &p);
+	ck_assert(r->tls12[TLSR_COMP_SCHANNEL]);
+	ck_assert(r->tls12[TLSR_COMP_WINHTTP]);
+	/* .NET 4.5.2 without the values does not use TLS 1.2. */
+	ck_assert(!r->tls12[TLSR_COMP_DOTNET]);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+
+	reg = make_machine(&win10);
+	r = check_seed(reg, &p);
+	ck_assert(r->tls12[TLSR_COMP_SCHANNEL]);
+	ck_assert(r->tls12[TLSR_COMP_WINHTTP]);
+	/* .NET 4.8 follows the OS unless told otherwise. */
+	ck_assert(r->tls12[TLSR_COMP_DOTNET]);
+	ck_assert(r->ready_for_server);
+	ck_assert(!r->compliant);
+	tlsr_report_free(r);
+
+	/* An explicit TLS 1.2 off on a new OS wins over the default. */
+	put_dword(reg, TLS12_CLIENT, TLSR_VIEW_NONE, "Enabled", 0);
+	put_dword(reg, NET4, TLSR_VIEW_32, "SystemDefaultTlsVersions", 0);
+	r = check_seed(reg, &p);
+	ck_assert(!r->tls12[TLSR_COMP_SCHANNEL]);
+	ck_assert(!r->tls12[TLSR_COMP_DOTNET]);
+	ck_assert(!r->ready_for_server);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_dsp_write_sets_restart_pending)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = make_machine(&win10);
+	struct tlsr_apply_result res;
+	struct tlsr_report *r;
+	char reason[256];
+
+	tlsr_policy_defaults(&p);
+	ck_assert(value_absent(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+			       "RestartPending"));
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	ck_assert(res.restart_required);
+	ck_assert_uint_eq(dword_at(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+				   "RestartPending"),
+			  1);
+	ck_assert_int_eq(tlsr_reg_get_string(reg, TLSR_KEY_STATUS,
+					     TLSR_VIEW_64, "RestartReason",
+					     reason, sizeof reason),
+			 TLSR_OK);
+	ck_assert_ptr_nonnull(strstr(reason, "DefaultSecureProtocols"));
+	r = check_seed(reg, &p);
+	ck_assert(r->compliant);
+	ck_assert(r->restart_pending);
+	ck_assert(r->restart_required);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+
+	/* .NET-only changes recommend a restart and do not mark one owed. */
+	reg = make_machine(&win10);
+	put_dword(reg, WINHTTP, TLSR_VIEW_64, "DefaultSecureProtocols", 0xAA0);
+	put_dword(reg, WINHTTP, TLSR_VIEW_32, "DefaultSecureProtocols", 0xAA0);
+	r = check_seed(reg, &p);
+	ck_assert(!r->restart_required);
+	ck_assert(r->restart_recommended);
+	tlsr_report_free(r);
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	ck_assert(!res.restart_required);
+	ck_assert(value_absent(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+			       "RestartPending"));
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* A policy with a legacy step: keep SSL 3.0 usable, turn TLS 1.0 off. */
+static void legacy_policy(struct tlsr_policy *p)
+{
+	tlsr_policy_defaults(p);
+	p->winhttp.keep = TLSR_PROTO_BIT(TLSR_PROTO_SSL3);
+	p->schannel.disable = TLSR_PROTO_BIT(TLSR_PROTO_TLS10);
+}
+
+START_TEST(core_plan_orders_winhttp_schannel_dotnet_legacy)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = make_machine(&win10);
+	struct tlsr_report *r;
+	struct tlsr_plan *plan;
+	const char *expect[] = {
+		"winhttp.default_secure_protocols",
+		"winhttp.default_secure_protocols@32",
+		"schannel.tls1.2.client.enabled",
+		"schannel.tls1.2.client.disabled_by_default",
+		"dotnet.v2.0.50727.strong_crypto",
+		"dotnet.v2.0.50727.strong_crypto@32",
+		"dotnet.v2.0.50727.system_default_tls_versions",
+		"dotnet.v2.0.50727.system_default_tls_versions@32",
+		"dotnet.v4.0.30319.strong_crypto",
+		"dotnet.v4.0.30319.strong_crypto@32",
+		"dotnet.v4.0.30319.system_default_tls_versions",
+		"dotnet.v4.0.30319.system_default_tls_versions@32",
+		"schannel.tls1.0.client.enabled",
+		"schannel.tls1.0.client.disabled_by_default",
+	};
+	size_t i;
+
+	/* Windows 10 with .NET 4.8 already speaks TLS 1.2 everywhere, so the
+	 * legacy step is allowed in the same plan, last. */
+	legacy_policy(&p);
+	r = check_seed(reg, &p);
+	ck_assert(r->ready_for_server);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	ck_assert_uint_eq(plan->n_actions, sizeof expect / sizeof expect[0]);
+	for (i = 0; i < plan->n_actions; i++) {
+		const struct tlsr_item *it = &r->items[plan->actions[i].item];
+
+		ck_assert_str_eq(it->id, expect[i]);
+		ck_assert_int_eq(plan->actions[i].phase, it->phase);
+		ck_assert_uint_eq(plan->actions[i].value, it->expected);
+		if (i > 0)
+			ck_assert_int_ge(plan->actions[i].phase,
+					 plan->actions[i - 1].phase);
+	}
+	ck_assert_uint_eq(plan->actions[13].value, 1);  /* DBD on */
+	ck_assert_uint_eq(plan->actions[12].value, 0);  /* Enabled off */
+	ck_assert_int_eq(plan->actions[0].restart, TLSR_RESTART_REQUIRED);
+	ck_assert_int_eq(plan->actions[2].restart, TLSR_RESTART_RECOMMENDED);
+	ck_assert(plan->restart_required);
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_legacy_step_waits_for_tls12_and_restart)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = make_machine(&win7_patched);
+	struct tlsr_report *r;
+	struct tlsr_plan *plan;
+	struct tlsr_apply_result res;
+	const struct tlsr_item *it;
+	size_t i;
+
+	legacy_policy(&p);
+	r = check_seed(reg, &p);
+	it = find_item(r, "schannel.tls1.0.client.enabled");
+	ck_assert(it->deferred);
+	ck_assert(!it->write);
+	ck_assert_int_eq(it->state, TLSR_STATE_MISSING);
+	ck_assert_str_eq(it->reason, "waits until TLS 1.2 holds in WinHTTP, "
+				     "SChannel and .NET and the restart is "
+				     "done");
+	ck_assert(!r->blocked);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	for (i = 0; i < plan->n_actions; i++)
+		ck_assert_int_ne(plan->actions[i].phase, TLSR_PHASE_LEGACY);
+	ck_assert_int_eq(tlsr_apply(reg, r, plan, NULL, NULL, &res), TLSR_OK);
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+	ck_assert(value_absent(reg, PROTOS "\\TLS 1.0\\Client", TLSR_VIEW_NONE,
+			       "Enabled"));
+
+	/* TLS 1.2 holds now, but the restart has not happened. */
+	r = check_seed(reg, &p);
+	ck_assert(r->tls12[TLSR_COMP_WINHTTP] && r->tls12[TLSR_COMP_SCHANNEL] &&
+		  r->tls12[TLSR_COMP_DOTNET]);
+	ck_assert(r->restart_pending);
+	ck_assert(find_item(r, "schannel.tls1.0.client.enabled")->deferred);
+	ck_assert(!r->compliant);
+	tlsr_report_free(r);
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	ck_assert_uint_eq(res.written, 0);
+
+	/* After the restart (the service clears the flag) it goes ahead. */
+	put_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "RestartPending", 0);
+	r = check_seed(reg, &p);
+	ck_assert(!find_item(r, "schannel.tls1.0.client.enabled")->deferred);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	ck_assert_uint_eq(plan->n_actions, 2);
+	ck_assert_int_eq(plan->actions[0].phase, TLSR_PHASE_LEGACY);
+	ck_assert(!plan->restart_required);
+	ck_assert(plan->restart_recommended);
+	ck_assert_int_eq(tlsr_apply(reg, r, plan, NULL, NULL, &res), TLSR_OK);
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+	ck_assert_uint_eq(dword_at(reg, PROTOS "\\TLS 1.0\\Client",
+				   TLSR_VIEW_NONE, "Enabled"),
+			  0);
+	ck_assert_uint_eq(dword_at(reg, PROTOS "\\TLS 1.0\\Client",
+				   TLSR_VIEW_NONE, "DisabledByDefault"),
+			  1);
+	r = check_seed(reg, &p);
+	ck_assert(r->compliant);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_disabling_tls12_is_refused)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = make_machine(&win10);
+	struct tlsr_report *r;
+	struct tlsr_apply_result res;
+	const struct tlsr_item *it;
+
+	tlsr_policy_defaults(&p);
+	p.schannel.enable = 0;
+	p.schannel.disable = TLSR_PROTO_BIT(TLSR_PROTO_TLS12);
+	r = check_seed(reg, &p);
+	it = find_item(r, "schannel.tls1.2.client.enabled");
+	ck_assert_int_eq(it->state, TLSR_STATE_BLOCKED);
+	ck_assert(!it->write);
+	ck_assert(r->blocked);
+	ck_assert_ptr_nonnull(strstr(r->blocked_reasons, "never turns TLS 1.2 off"));
+	tlsr_report_free(r);
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	ck_assert(value_absent(reg, TLS12_CLIENT, TLSR_VIEW_NONE, "Enabled"));
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* ---- apply ---- */
+
+struct cb_log {
+	size_t calls;
+	enum tlsr_phase last_phase;
+	int ordered;
+};
+
+static void log_action(void *data, const struct tlsr_report *r,
+		       const struct tlsr_action *a, tlsr_err result)
+{
+	struct cb_log *log = data;
+
+	(void)r;
+	ck_assert_int_eq(result, TLSR_OK);
+	if (a->phase < log->last_phase)
+		log->ordered = 0;
+	log->last_phase = a->phase;
+	log->calls++;
+}
+
+START_TEST(core_apply_is_idempotent)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = tlsr_registry_fault_new(make_machine(&win7_patched));
+	struct tlsr_report *r;
+	struct tlsr_plan *plan;
+	struct tlsr_apply_result res;
+	struct cb_log log = {0, 0, 1};
+	char *before, *after;
+
+	tlsr_policy_defaults(&p);
+	r = check_seed(reg, &p);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	ck_assert_uint_eq(plan->n_actions, 2 + 2 + 8);
+	ck_assert_int_eq(tlsr_apply(reg, r, plan, log_action, &log, &res),
+			 TLSR_OK);
+	ck_assert_uint_eq(res.written, plan->n_actions);
+	ck_assert_uint_eq(res.failed, 0);
+	ck_assert_uint_eq(log.calls, plan->n_actions);
+	ck_assert(log.ordered);
+	ck_assert_uint_eq(journal_entries(reg), plan->n_actions);
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+
+	/* The second pass finds nothing to do and makes no backend call
+	 * that could change anything. */
+	before = dump(reg);
+	r = check_seed(reg, &p);
+	ck_assert(r->compliant);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	ck_assert_uint_eq(plan->n_actions, 0);
+	tlsr_fault_arm(reg, 0, TLSR_OK);
+	ck_assert_int_eq(tlsr_apply(reg, r, plan, NULL, NULL, &res), TLSR_OK);
+	ck_assert_uint_eq(tlsr_fault_calls(reg), 0);
+	ck_assert_uint_eq(res.written, 0);
+	after = dump(reg);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_failed_phase_stops_later_phases)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = tlsr_registry_fault_new(make_machine(&win7_patched));
+	struct tlsr_report *r;
+	struct tlsr_plan *plan;
+	struct tlsr_apply_result res;
+	unsigned long k;
+
+	tlsr_policy_defaults(&p);
+	r = check_seed(reg, &p);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	/* Journal: per item a probe (open, get, close) and a record (open,
+	 * set, close, open, get, close) = 9 calls. The first DSP action then
+	 * marks the restart (2 x open, set, close = 6), writes (3) and reads
+	 * back (3). Fail the second DSP write's set_value. */
+	k = 9 * plan->n_actions + 6 + 3 + 3 + 2;
+	tlsr_fault_arm(reg, k, TLSR_EACCESS);
+	ck_assert_int_eq(tlsr_apply(reg, r, plan, NULL, NULL, &res),
+			 TLSR_EACCESS);
+	ck_assert_uint_eq(res.failed, 1);
+	ck_assert_uint_eq(res.written, 1);
+	ck_assert_uint_eq(res.first_failed, 1);
+	ck_assert_ptr_nonnull(strstr(res.message, "DefaultSecureProtocols (32-bit view)"));
+	ck_assert_ptr_nonnull(strstr(res.message, "access denied"));
+	ck_assert_ptr_nonnull(strstr(res.message, "injected fault"));
+	/* SChannel and .NET were not started. */
+	ck_assert(value_absent(reg, TLS12_CLIENT, TLSR_VIEW_NONE, "Enabled"));
+	ck_assert(value_absent(reg, NET4, TLSR_VIEW_64, "SchUseStrongCrypto"));
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+	tlsr_fault_arm(reg, 0, TLSR_OK);
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	r = check_seed(reg, &p);
+	ck_assert(r->compliant);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* Each managed value is either what it was or what the policy wants, with
+ * nothing in between. */
+static void assert_no_half_writes(struct tlsr_registry *reg,
+				  struct tlsr_registry *orig,
+				  const struct tlsr_report *wanted)
+{
+	size_t i;
+
+	for (i = 0; i < wanted->n_items; i++) {
+		const struct tlsr_item *it = &wanted->items[i];
+		struct tlsr_value now = {0}, was = {0};
+		tlsr_err e1, e2;
+		int same, right;
+
+		e1 = tlsr_reg_get(reg, it->def->key, it->view, it->def->name,
+				  &now);
+		e2 = tlsr_reg_get(orig, it->def->key, it->view, it->def->name,
+				  &was);
+		same = e1 == e2 && (e1 != TLSR_OK ||
+				    (now.type == was.type && now.size == was.size &&
+				     memcmp(now.data, was.data, now.size) == 0));
+		right = e1 == TLSR_OK && now.type == TLSR_REG_DWORD &&
+			now.size == 4 && le32(now.data) == it->expected;
+		ck_assert_msg(same || right, "%s is half-written", it->id);
+		tlsr_value_clear(&now);
+		tlsr_value_clear(&was);
+	}
+}
+
+/* Starting state for the fault test: odd originals of every kind. */
+static struct tlsr_registry *fault_machine(void)
+{
+	struct tlsr_registry *reg = make_machine(&win7_patched);
+
+	put_dword(reg, WINHTTP, TLSR_VIEW_64, "DefaultSecureProtocols", 0xA0);
+	put_string(reg, NET4, TLSR_VIEW_32, "SchUseStrongCrypto", "1");
+	put_dword(reg, TLS12_CLIENT, TLSR_VIEW_NONE, "DisabledByDefault", 1);
+	return reg;
+}
+
+START_TEST(core_fault_at_every_call_converges_and_rolls_back)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg, *orig;
+	struct tlsr_apply_result res;
+	struct tlsr_report *wanted;
+	unsigned long n, k, failures = 0;
+	char *before, *after;
+	size_t restored;
+	struct tlsr_diag diag;
+	tlsr_err err;
+
+	tlsr_policy_defaults(&p);
+	orig = fault_machine();
+	before = dump(orig);
+	wanted = check_seed(orig, &p);
+
+	/* N: the calls a clean full pass makes (facts, check, plan, apply). */
+	reg = tlsr_registry_fault_new(fault_machine());
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	n = tlsr_fault_calls(reg);
+	ck_assert_uint_gt(res.written, 0);
+	tlsr_registry_destroy(reg);
+	ck_assert_uint_gt(n, 100);
+
+	for (k = 1; k <= n; k++) {
+		reg = tlsr_registry_fault_new(fault_machine());
+		tlsr_fault_arm(reg, k, TLSR_EFAULT);
+		err = pass_once(reg, &p, &res);
+		/* close_key cannot fail: every other call's failure shows. */
+		if (err != TLSR_OK) {
+			failures++;
+			ck_assert_int_eq(err, TLSR_EFAULT);
+			if (res.failed > 0 || res.first_error != TLSR_OK)
+				ck_assert_msg(strstr(res.message, "injected fault") != NULL,
+					      "k=%lu: message \"%s\"", k,
+					      res.message);
+		}
+		tlsr_fault_arm(reg, 0, TLSR_OK);
+		assert_no_half_writes(reg, orig, wanted);
+
+		ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+		{
+			struct tlsr_report *r = check_seed(reg, &p);
+
+			ck_assert_msg(r->compliant, "k=%lu: not compliant", k);
+			tlsr_report_free(r);
+		}
+		/* The journal holds the true originals despite the fault. */
+		ck_assert_int_eq(tlsr_rollback(reg, &restored, &diag), TLSR_OK);
+		after = dump(reg);
+		ck_assert_msg(strcmp(before, after) == 0,
+			      "k=%lu: rollback differs", k);
+		free(after);
+		ck_assert_uint_eq(journal_entries(reg), 0);
+		tlsr_registry_destroy(reg);
+	}
+	/* Most calls are opens, reads and writes that must be reported. */
+	ck_assert_uint_gt(failures, n / 2);
+	free(before);
+	tlsr_report_free(wanted);
+	tlsr_registry_destroy(orig);
+}
+END_TEST
+
+/* ---- journal ---- */
+
+START_TEST(core_rollback_restores_exactly)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = fault_machine();
+	struct tlsr_apply_result res;
+	struct tlsr_diag diag;
+	size_t restored;
+	char *before, *after;
+
+	put_dword(reg, TLS12_CLIENT, TLSR_VIEW_NONE, "Enabled", 0);
+	before = dump(reg);
+	tlsr_policy_defaults(&p);
+	p.winhttp.default_secure_protocols = 0xA00;
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	ck_assert_uint_eq(res.written, 12);
+	ck_assert_uint_eq(journal_entries(reg), 12);
+	/* A second change of the same values keeps the first originals. */
+	p.winhttp.default_secure_protocols = 0xAA0;
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	ck_assert_uint_eq(res.written, 2);
+	ck_assert_uint_eq(journal_entries(reg), 12);
+	after = dump(reg);
+	ck_assert_str_ne(before, after);
+	free(after);
+
+	ck_assert_int_eq(tlsr_rollback(reg, &restored, &diag), TLSR_OK);
+	ck_assert_uint_eq(restored, 12);
+	after = dump(reg);
+	ck_assert_str_eq(before, after);
+	free(after);
+	ck_assert_uint_eq(journal_entries(reg), 0);
+	/* The REG_SZ original came back as REG_SZ. */
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, NET4, TLSR_VIEW_32,
+					    "SchUseStrongCrypto",
+					    &(uint32_t){0}),
+			 TLSR_ETYPE);
+	/* Nothing left to roll back. */
+	ck_assert_int_eq(tlsr_rollback(reg, &restored, &diag), TLSR_OK);
+	ck_assert_uint_eq(restored, 0);
+	free(before);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_rollback_keeps_corrupt_entries_and_names_them)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = make_machine(&win10);
+	struct tlsr_apply_result res;
+	struct tlsr_diag diag;
+	size_t restored;
+	char msg[1200];
+	static const uint8_t junk[] = {'T', 'L', 'S', 'J', 1, 1, 0, 0, 4, 0, 0, 0, 9, 0, 0, 0, 1};
+
+	tlsr_policy_defaults(&p);
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set(reg, TLSR_KEY_JOURNAL, TLSR_VIEW_64,
+				      "no.such.setting", TLSR_REG_BINARY, junk,
+				      sizeof junk),
+			 TLSR_OK);
+	/* A real id with a length field that lies. */
+	ck_assert_int_eq(tlsr_reg_set(reg, TLSR_KEY_JOURNAL, TLSR_VIEW_64,
+				      "winhttp.default_secure_protocols",
+				      TLSR_REG_BINARY, junk, sizeof junk),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_rollback(reg, &restored, &diag), TLSR_EPARSE);
+	/* Every good entry was restored: the 11 other values. */
+	ck_assert_uint_eq(restored, 11);
+	tlsr_diag_format(&diag, msg, sizeof msg);
+	ck_assert_str_eq(msg, "HKLM\\SOFTWARE\\tlsward\\Journal: entry "
+			      "\"winhttp.default_secure_protocols\" is corrupt "
+			      "(not a tlsward journal record); kept");
+	ck_assert_uint_eq(journal_entries(reg), 2);
+	ck_assert(value_absent(reg, NET4, TLSR_VIEW_64, "SchUseStrongCrypto"));
+	/* The corrupt entry's value was left alone. */
+	ck_assert_uint_eq(dword_at(reg, WINHTTP, TLSR_VIEW_64,
+				   "DefaultSecureProtocols"),
+			  0xAA0);
+
+	ck_assert_int_eq(tlsr_reg_delete_value(reg, TLSR_KEY_JOURNAL,
+					       TLSR_VIEW_64,
+					       "winhttp.default_secure_protocols"),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_rollback(reg, &restored, &diag), TLSR_EPARSE);
+	ck_assert_uint_eq(restored, 0);
+	tlsr_diag_format(&diag, msg, sizeof msg);
+	ck_assert_str_eq(msg, "HKLM\\SOFTWARE\\tlsward\\Journal: entry "
+			      "\"no.such.setting\" names no setting tlsward "
+			      "manages; kept");
+	ck_assert_uint_eq(journal_entries(reg), 1);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* ---- output ---- */
+
+START_TEST(core_json_escapes_strings)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = make_machine(&win10);
+	struct tlsr_report *r;
+	char *json;
+
+	tlsr_policy_defaults(&p);
+	put_string(reg, CV, TLSR_VIEW_64, "ProductName",
+		   "Windows \"10\" C:\\ edition\ttab");
+	put_string(reg, NET4, TLSR_VIEW_64, "SchUseStrongCrypto", "a\"b\\c");
+	r = check_seed(reg, &p);
+	json = tlsr_report_json(r);
+	ck_assert_ptr_nonnull(json);
+	ck_assert_ptr_nonnull(strstr(json, "\"product\": \"Windows \\\"10\\\" C:\\\\ edition\\ttab\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"data\": \"a\\\"b\\\\c\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"key\": \"HKLM\\\\SOFTWARE\\\\Microsoft\\\\.NETFramework\\\\v4.0.30319\""));
+	free(json);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_text_report_summarises)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = make_machine(&win7);
+	struct tlsr_report *r;
+	struct tlsr_plan *plan;
+	char *text;
+
+	tlsr_policy_defaults(&p);
+	put_dword(reg, NET4, TLSR_VIEW_64, "SchUseStrongCrypto", 0);
+	r = check_seed(reg, &p);
+	text = tlsr_report_text(r);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(strstr(text, "not compliant: 9 missing, 1 mismatch, 2 blocked (KB3140245 is not installed"));
+	ck_assert_ptr_nonnull(strstr(text, "0x00000aa0"));
+	ck_assert_ptr_nonnull(strstr(text, "Internet Settings\\WinHttp"));
+	ck_assert_ptr_nonnull(strstr(text, "restart: required"));
+	free(text);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	text = tlsr_plan_text(r, plan);
+	ck_assert_ptr_nonnull(strstr(text, "plan: 12 values to write, in this order"));
+	free(text);
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* ---- golden files over the machine fixtures ---- */
+
+static char *slurp(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long len;
+
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	buf = malloc((size_t)len + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)len, fp), (size_t)len);
+	buf[len] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+static void golden(const char *name, const char *kind, const char *text)
+{
+	const char *dir = getenv("TLSR_DATA");
+	const char *update = getenv("TLSR_UPDATE_GOLDEN");
+	char path[1024];
+	char *want;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/golden/%s.%s.json", dir, name, kind);
+	if (update != NULL && strcmp(update, "1") == 0) {
+		fp = fopen(path, "wb");
+		ck_assert_msg(fp != NULL, "cannot write %s", path);
+		fputs(text, fp);
+		fclose(fp);
+		return;
+	}
+	want = slurp(path);
+	ck_assert_msg(want != NULL,
+		      "%s is missing (TLSR_UPDATE_GOLDEN=1 writes it)", path);
+	ck_assert_msg(strcmp(want, text) == 0,
+		      "%s differs from the output:\n%s", path, text);
+	free(want);
+}
+
+static const char *const fixtures[] = {
+	"win7-sp1-unpatched", "win7-sp1-patched", "server2012r2",
+	"win10-22h2", "win11",
+};
+
+START_TEST(core_golden_reports)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg;
+	struct tlsr_report *r;
+	struct tlsr_plan *plan;
+	char name[128], *json;
+	int drift;
+
+	tlsr_policy_defaults(&p);
+	for (drift = 0; drift < 2; drift++) {
+		snprintf(name, sizeof name, "%s%s", fixtures[_i],
+			 drift ? "-drift" : "");
+		reg = load_fixture(name);
+		r = check_seed(reg, &p);
+		json = tlsr_report_json(r);
+		ck_assert_ptr_nonnull(json);
+		golden(name, "check", json);
+		free(json);
+		ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+		json = tlsr_plan_json(r, plan);
+		ck_assert_ptr_nonnull(json);
+		golden(name, "plan", json);
+		free(json);
+		tlsr_plan_free(plan);
+		tlsr_report_free(r);
+		tlsr_registry_destroy(reg);
+	}
+}
+END_TEST
+
+START_TEST(core_fixtures_converge)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg;
+	struct tlsr_apply_result res;
+	struct tlsr_report *r;
+	struct tlsr_diag diag;
+	size_t restored;
+	char *before, *after;
+
+	tlsr_policy_defaults(&p);
+	reg = load_fixture(fixtures[_i]);
+	before = dump(reg);
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	r = check_seed(reg, &p);
+	/* Unpatched Windows 7 stays blocked; everything else complies. */
+	if (strcmp(fixtures[_i], "win7-sp1-unpatched") == 0) {
+		ck_assert(!r->compliant);
+		ck_assert(r->blocked);
+	} else {
+		ck_assert(r->compliant);
+	}
+	tlsr_report_free(r);
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	ck_assert_uint_eq(res.written, 0);
+	ck_assert_int_eq(tlsr_rollback(reg, &restored, &diag), TLSR_OK);
+	after = dump(reg);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+static Suite *core_suite(void)
+{
+	Suite *s = suite_create("core");
+	TCase *tc = tcase_create("engine");
+	size_t nfix = sizeof fixtures / sizeof fixtures[0];
+
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, core_settings_ids_are_unique_and_findable);
+	tcase_add_test(tc, core_proto_names_round_trip);
+	tcase_add_test(tc, core_facts_read_win7_and_win10);
+	tcase_add_test(tc, core_facts_empty_registry_is_unknown_not_error);
+	tcase_add_test(tc, core_kb_package_not_installed_is_no);
+	tcase_add_test(tc, core_policy_defaults_are_the_seed);
+	tcase_add_test(tc, core_both_views_on_x64_one_on_x86);
+	tcase_add_test(tc, core_value_in_one_view_only_is_missing_in_the_other);
+	tcase_add_test(tc, core_enabled_ffffffff_counts_as_on);
+	tcase_add_test(tc, core_wrong_type_is_mismatch_and_rewritten_as_dword);
+	tcase_add_test(tc, core_win7_unpatched_blocks_winhttp_and_prestages);
+	tcase_add_test(tc, core_win7_patched_is_not_blocked);
+	tcase_add_test(tc, core_tls12_default_differs_on_61_and_62);
+	tcase_add_test(tc, core_dsp_write_sets_restart_pending);
+	tcase_add_test(tc, core_plan_orders_winhttp_schannel_dotnet_legacy);
+	tcase_add_test(tc, core_legacy_step_waits_for_tls12_and_restart);
+	tcase_add_test(tc, core_disabling_tls12_is_refused);
+	tcase_add_test(tc, core_apply_is_idempotent);
+	tcase_add_test(tc, core_failed_phase_stops_later_phases);
+	tcase_add_test(tc, core_fault_at_every_call_converges_and_rolls_back);
+	tcase_add_test(tc, core_rollback_restores_exactly);
+	tcase_add_test(tc, core_rollback_keeps_corrupt_entries_and_names_them);
+	tcase_add_test(tc, core_json_escapes_strings);
+	tcase_add_test(tc, core_text_report_summarises);
+	tcase_add_loop_test(tc, core_golden_reports, 0, (int)nfix);
+	tcase_add_loop_test(tc, core_fixtures_converge, 0, (int)nfix);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(core_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
