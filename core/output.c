@@ -649,7 +649,7 @@ char *tlsr_plan_text(const struct tlsr_report *r, const struct tlsr_plan *p)
 {
 	struct sb b = {0};
 	struct table t = {0};
-	size_t i, deferred = 0, held = 0;
+	size_t i, deferred = 0, held = 0, staged = 0;
 
 	if (r == NULL || p == NULL)
 		return NULL;
@@ -659,7 +659,9 @@ char *tlsr_plan_text(const struct tlsr_report *r, const struct tlsr_plan *p)
 		if (r->items[i].deferred)
 			deferred++;
 		else if (r->items[i].state == TLSR_STATE_BLOCKED &&
-			 !r->items[i].write)
+			 r->items[i].write)
+			staged++;
+		else if (r->items[i].state == TLSR_STATE_BLOCKED)
 			held++;
 	}
 	if (p->n_actions == 0) {
@@ -707,10 +709,16 @@ char *tlsr_plan_text(const struct tlsr_report *r, const struct tlsr_plan *p)
 			  deferred, deferred == 1 ? "" : "s",
 			  "waits until TLS 1.2 holds in WinHTTP, SChannel and "
 			  ".NET and the restart is done");
+	if (staged)
+		sb_printf(&b,
+			  "%zu blocked value%s pre-staged: written now, in "
+			  "effect once the prerequisite is installed and the "
+			  "machine restarts\n",
+			  staged, staged == 1 ? "" : "s");
 	if (held)
-		sb_printf(&b, "%zu value%s blocked and not written: %s\n", held,
-			  held == 1 ? "" : "s", r->blocked_reasons);
-	else if (r->blocked)
+		sb_printf(&b, "%zu value%s blocked and not written\n", held,
+			  held == 1 ? "" : "s");
+	if (r->blocked)
 		sb_printf(&b, "blocked: %s\n", r->blocked_reasons);
 	text_restart(&b, r, p->restart_required, p->restart_recommended);
 	return sb_finish(&b);
