@@ -14,7 +14,10 @@ stamp=$2
 
 WINEPREFIX=$prefix
 WINEDEBUG=-all
-export WINEPREFIX WINEDEBUG
+# No Mono or Gecko: they would ask to be downloaded and only slow the boot.
+WINEDLLOVERRIDES="mscoree,mshtml="
+export WINEPREFIX WINEDEBUG WINEDLLOVERRIDES
+unset DISPLAY WAYLAND_DISPLAY
 
 if [ ! -f "$prefix/system.reg" ]; then
 	mkdir -p "$prefix"
