@@ -13,20 +13,20 @@
 /* .NET 4.6.2 uses the OS's protocols unless told otherwise. */
 #define NET462_RELEASE 394802u
 
-#define SCHANNEL_TLS12_CLIENT \
-	"SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Client"
+#define SCHANNEL_TLS12_CLIENT                                                  \
+	"SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Pro" \
+	"tocols\\TLS 1.2\\Client"
 #define DOTNET_V4_KEY "SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319"
 
 static const char reason_kb[] =
-	"KB3140245 is not installed (WinHTTP on Windows 7 SP1 / Server 2008 "
-	"R2 SP1 / Server 2012 needs it for DefaultSecureProtocols)";
+    "KB3140245 is not installed (WinHTTP on Windows 7 SP1 / Server 2008 "
+    "R2 SP1 / Server 2012 needs it for DefaultSecureProtocols)";
 static const char reason_deferred[] =
-	"waits until TLS 1.2 holds in WinHTTP, SChannel and .NET and the "
-	"restart is done";
-static const char reason_no_tls12_off[] =
-	"tlsward never turns TLS 1.2 off";
+    "waits until TLS 1.2 holds in WinHTTP, SChannel and .NET and the "
+    "restart is done";
+static const char reason_no_tls12_off[] = "tlsward never turns TLS 1.2 off";
 static const char reason_contradiction[] =
-	"the policy both keeps or enables this protocol and disables it";
+    "the policy both keeps or enables this protocol and disables it";
 
 const char *tlsr_state_name(enum tlsr_state s)
 {
@@ -139,7 +139,7 @@ static tlsr_err tls12_winhttp(struct tlsr_registry *reg,
 			      const struct tlsr_facts *f, int *out)
 {
 	const struct tlsr_setting *s =
-		tlsr_setting_find("winhttp.default_secure_protocols");
+	    tlsr_setting_find("winhttp.default_secure_protocols");
 	enum tlsr_view views[2] = {TLSR_VIEW_64, TLSR_VIEW_32};
 	uint32_t dsp;
 	tlsr_err err = TLSR_OK;
@@ -242,8 +242,7 @@ static tlsr_err read_item(struct tlsr_registry *reg, struct tlsr_item *it)
 }
 
 static tlsr_err expand_items(struct tlsr_registry *reg,
-			     const struct tlsr_policy *p,
-			     struct tlsr_report *r)
+			     const struct tlsr_policy *p, struct tlsr_report *r)
 {
 	const struct tlsr_facts *f = &r->facts;
 	size_t i, n = 0;
@@ -289,8 +288,8 @@ static tlsr_err expand_items(struct tlsr_registry *reg,
 static void judge_items(const struct tlsr_policy *p, struct tlsr_report *r)
 {
 	const struct tlsr_facts *f = &r->facts;
-	int kb_missing = tlsr_facts_needs_kb3140245(f) &&
-			 f->kb3140245 != TLSR_YES;
+	int kb_missing =
+	    tlsr_facts_needs_kb3140245(f) && f->kb3140245 != TLSR_YES;
 	int legacy_ready = r->tls12[TLSR_COMP_WINHTTP] &&
 			   r->tls12[TLSR_COMP_SCHANNEL] &&
 			   r->tls12[TLSR_COMP_DOTNET] && !r->restart_pending;
@@ -300,9 +299,9 @@ static void judge_items(const struct tlsr_policy *p, struct tlsr_report *r)
 		struct tlsr_item *it = &r->items[i];
 		int ok = value_ok(it);
 
-		it->state = ok ? TLSR_STATE_OK
-			       : it->present ? TLSR_STATE_MISMATCH
-					     : TLSR_STATE_MISSING;
+		it->state = ok		  ? TLSR_STATE_OK
+			    : it->present ? TLSR_STATE_MISMATCH
+					  : TLSR_STATE_MISSING;
 		it->write = !ok;
 		if (it->reason != NULL) {
 			/* A policy contradiction: never written. */
@@ -358,9 +357,9 @@ tlsr_err tlsr_check(struct tlsr_registry *reg, const struct tlsr_policy *p,
 		goto fail;
 
 	r->restart_pending =
-		read_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "RestartPending",
-			   &pending, &err) == 1 &&
-		pending != 0;
+	    read_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "RestartPending",
+		       &pending, &err) == 1 &&
+	    pending != 0;
 	if (err != TLSR_OK)
 		goto fail;
 	err = tls12_winhttp(reg, facts, &r->tls12[TLSR_COMP_WINHTTP]);
@@ -465,8 +464,7 @@ static void set_message(struct tlsr_apply_result *res,
 {
 	snprintf(res->message, sizeof res->message, "%s HKLM\\%s\\%s%s: %s%s%s",
 		 what, it->def->key, it->def->name, view_label(it->view),
-		 tlsr_strerror(err), reg->message[0] ? ": " : "",
-		 reg->message);
+		 tlsr_strerror(err), reg->message[0] ? ": " : "", reg->message);
 }
 
 static void fail_action(struct tlsr_apply_result *res,
@@ -497,11 +495,10 @@ static tlsr_err write_verified(struct tlsr_registry *reg,
 	if (err != TLSR_OK)
 		return err;
 	if (!is_dword(&back) || le32(back.data) != value) {
-		err = tlsr_reg_fail(reg, TLSR_EVERIFY, 0,
-				    "read back %s instead of 0x%08lx",
-				    is_dword(&back) ? "another number"
-						    : "another type",
-				    (unsigned long)value);
+		err = tlsr_reg_fail(
+		    reg, TLSR_EVERIFY, 0, "read back %s instead of 0x%08lx",
+		    is_dword(&back) ? "another number" : "another type",
+		    (unsigned long)value);
 	}
 	tlsr_value_clear(&back);
 	return err;

@@ -9,8 +9,9 @@
 #define CURRENT_VERSION_KEY "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
 #define NDP4_KEY "SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full"
 #define NDP35_KEY "SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v3.5"
-#define CBS_PACKAGES_KEY \
-	"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages"
+#define CBS_PACKAGES_KEY                                                       \
+	"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based "       \
+	"Servicing\\Packages"
 #define KB3140245_PREFIX "Package_for_KB3140245~"
 #define CBS_STATE_INSTALLED 0x70u
 #define FIPS_KEY "SYSTEM\\CurrentControlSet\\Control\\Lsa\\FIPSAlgorithmPolicy"
@@ -32,11 +33,10 @@ static tlsr_err get_dword(struct tlsr_registry *reg, const char *path,
 }
 
 static tlsr_err get_string(struct tlsr_registry *reg, const char *path,
-			   const char *name, char *buf, size_t size,
-			   int *found)
+			   const char *name, char *buf, size_t size, int *found)
 {
-	tlsr_err err = tlsr_reg_get_string(reg, path, TLSR_VIEW_64, name, buf,
-					   size);
+	tlsr_err err =
+	    tlsr_reg_get_string(reg, path, TLSR_VIEW_64, name, buf, size);
 
 	*found = err == TLSR_OK;
 	if (!*found)
@@ -96,8 +96,8 @@ static tlsr_err read_os(struct tlsr_registry *reg, struct tlsr_facts *f)
 		f->os_major = major;
 		f->os_minor = found2 ? minor : 0;
 	} else {
-		err = get_string(reg, CURRENT_VERSION_KEY, "CurrentVersion", buf,
-				 sizeof buf, &found);
+		err = get_string(reg, CURRENT_VERSION_KEY, "CurrentVersion",
+				 buf, sizeof buf, &found);
 		if (err != TLSR_OK)
 			return err;
 		if (found && buf[0] >= '0' && buf[0] <= '9') {
@@ -145,8 +145,7 @@ static tlsr_err read_os(struct tlsr_registry *reg, struct tlsr_facts *f)
 	return TLSR_OK;
 }
 
-static tlsr_err read_kb3140245(struct tlsr_registry *reg,
-			       struct tlsr_facts *f)
+static tlsr_err read_kb3140245(struct tlsr_registry *reg, struct tlsr_facts *f)
 {
 	char name[TLSR_REG_NAME_MAX];
 	char path[sizeof CBS_PACKAGES_KEY + TLSR_REG_NAME_MAX + 2];
@@ -159,9 +158,10 @@ static tlsr_err read_kb3140245(struct tlsr_registry *reg,
 	err = reg->ops->open_key(reg, CBS_PACKAGES_KEY, TLSR_VIEW_64, 0, &key);
 	if (err == TLSR_ENOTFOUND) {
 		f->kb3140245 = TLSR_UNKNOWN;
-		snprintf(f->kb3140245_source, sizeof f->kb3140245_source,
-			 "unknown: no Component Based Servicing packages in the "
-			 "registry");
+		snprintf(
+		    f->kb3140245_source, sizeof f->kb3140245_source,
+		    "unknown: no Component Based Servicing packages in the "
+		    "registry");
 		return TLSR_OK;
 	}
 	if (err != TLSR_OK)
@@ -270,12 +270,12 @@ static const struct {
 	uint32_t release;
 	const char *name;
 } net_releases[] = {
-	{533320, ".NET Framework 4.8.1"}, {528040, ".NET Framework 4.8"},
-	{461808, ".NET Framework 4.7.2"}, {461308, ".NET Framework 4.7.1"},
-	{460798, ".NET Framework 4.7"},   {394802, ".NET Framework 4.6.2"},
-	{394254, ".NET Framework 4.6.1"}, {393295, ".NET Framework 4.6"},
-	{379893, ".NET Framework 4.5.2"}, {378675, ".NET Framework 4.5.1"},
-	{378389, ".NET Framework 4.5"},
+    {533320, ".NET Framework 4.8.1"}, {528040, ".NET Framework 4.8"},
+    {461808, ".NET Framework 4.7.2"}, {461308, ".NET Framework 4.7.1"},
+    {460798, ".NET Framework 4.7"},   {394802, ".NET Framework 4.6.2"},
+    {394254, ".NET Framework 4.6.1"}, {393295, ".NET Framework 4.6"},
+    {379893, ".NET Framework 4.5.2"}, {378675, ".NET Framework 4.5.1"},
+    {378389, ".NET Framework 4.5"},
 };
 
 /* Names the highest version whose minimum Release the machine reaches. */
@@ -306,8 +306,8 @@ void tlsr_policy_defaults(struct tlsr_policy *p)
 	p->version = 1;
 	p->mode = TLSR_MODE_ENFORCE;
 	p->winhttp.default_secure_protocols = 0xAA0;
-	p->winhttp.keep = TLSR_PROTO_BIT(TLSR_PROTO_SSL3) |
-			  TLSR_PROTO_BIT(TLSR_PROTO_TLS10);
+	p->winhttp.keep =
+	    TLSR_PROTO_BIT(TLSR_PROTO_SSL3) | TLSR_PROTO_BIT(TLSR_PROTO_TLS10);
 	p->winhttp.prestage = 1;
 	p->schannel.enable = TLSR_PROTO_BIT(TLSR_PROTO_TLS12);
 	p->schannel.disable = 0;

@@ -84,7 +84,8 @@ tlsr_err tlsr_journal_record(struct tlsr_registry *reg,
 			   TLSR_REG_BINARY, blob, size);
 	if (err != TLSR_OK)
 		goto out;
-	err = tlsr_reg_get(reg, TLSR_KEY_JOURNAL, TLSR_VIEW_64, item->id, &back);
+	err =
+	    tlsr_reg_get(reg, TLSR_KEY_JOURNAL, TLSR_VIEW_64, item->id, &back);
 	if (err != TLSR_OK)
 		goto out;
 	if (!same_value(&back, TLSR_REG_BINARY, blob, size))
@@ -183,8 +184,8 @@ static const struct tlsr_setting *entry_target(const char *name,
 			return NULL;
 		*view = TLSR_VIEW_32;
 	} else {
-		*view = s->views == TLSR_VIEWS_BOTH ? TLSR_VIEW_64
-						    : TLSR_VIEW_NONE;
+		*view =
+		    s->views == TLSR_VIEWS_BOTH ? TLSR_VIEW_64 : TLSR_VIEW_NONE;
 	}
 	return s;
 }
@@ -232,8 +233,8 @@ static tlsr_err restore_entry(struct tlsr_registry *reg, const char *name,
 
 	reg->message[0] = '\0';
 	if (existed) {
-		err = tlsr_reg_set(reg, s->key, view, s->name, type, data,
-				   size);
+		err =
+		    tlsr_reg_set(reg, s->key, view, s->name, type, data, size);
 		if (err != TLSR_OK)
 			goto backend;
 		err = tlsr_reg_get(reg, s->key, view, s->name, &back);
@@ -260,13 +261,12 @@ static tlsr_err restore_entry(struct tlsr_registry *reg, const char *name,
 		goto backend;
 	goto out;
 backend:
-	tlsr_diag_set(diag, JOURNAL_LABEL, 0, 0,
-		      "entry \"%s\": restoring HKLM\\%s\\%s%s failed: %s%s%s; "
-		      "kept",
-		      name, s->key, s->name,
-		      view == TLSR_VIEW_32 ? " (32-bit view)" : "",
-		      tlsr_strerror(err), reg->message[0] ? ": " : "",
-		      reg->message);
+	tlsr_diag_set(
+	    diag, JOURNAL_LABEL, 0, 0,
+	    "entry \"%s\": restoring HKLM\\%s\\%s%s failed: %s%s%s; "
+	    "kept",
+	    name, s->key, s->name, view == TLSR_VIEW_32 ? " (32-bit view)" : "",
+	    tlsr_strerror(err), reg->message[0] ? ": " : "", reg->message);
 out:
 	tlsr_value_clear(&back);
 	tlsr_value_clear(&entry);

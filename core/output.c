@@ -42,8 +42,7 @@ static void sb_puts(struct sb *b, const char *s)
 	sb_add(b, s, strlen(s));
 }
 
-TLSR_PRINTF(2, 3) static void
-sb_printf(struct sb *b, const char *fmt, ...)
+TLSR_PRINTF(2, 3) static void sb_printf(struct sb *b, const char *fmt, ...)
 {
 	char small[512];
 	va_list ap;
@@ -133,18 +132,18 @@ static const char *bool_str(int v)
 static const char *type_name(uint32_t type)
 {
 	static const char *const names[] = {
-		"REG_NONE",
-		"REG_SZ",
-		"REG_EXPAND_SZ",
-		"REG_BINARY",
-		"REG_DWORD",
-		"REG_DWORD_BIG_ENDIAN",
-		"REG_LINK",
-		"REG_MULTI_SZ",
-		"REG_RESOURCE_LIST",
-		"REG_FULL_RESOURCE_DESCRIPTOR",
-		"REG_RESOURCE_REQUIREMENTS_LIST",
-		"REG_QWORD",
+	    "REG_NONE",
+	    "REG_SZ",
+	    "REG_EXPAND_SZ",
+	    "REG_BINARY",
+	    "REG_DWORD",
+	    "REG_DWORD_BIG_ENDIAN",
+	    "REG_LINK",
+	    "REG_MULTI_SZ",
+	    "REG_RESOURCE_LIST",
+	    "REG_FULL_RESOURCE_DESCRIPTOR",
+	    "REG_RESOURCE_REQUIREMENTS_LIST",
+	    "REG_QWORD",
 	};
 
 	if (type < sizeof names / sizeof names[0])
@@ -219,7 +218,7 @@ static void json_actual(struct sb *b, const struct tlsr_item *it)
 	} else if (v->type == TLSR_REG_QWORD && v->size == 8) {
 		sb_printf(b, "%llu",
 			  (unsigned long long)le32(v->data) |
-				  (unsigned long long)le32(v->data + 4) << 32);
+			      (unsigned long long)le32(v->data + 4) << 32);
 	} else {
 		value_hex(v, text, sizeof text, 64);
 		json_str(b, text);
@@ -248,7 +247,7 @@ static void json_key(struct sb *b, const struct tlsr_setting *s)
 static void json_reasons(struct sb *b, const char *reasons)
 {
 	const char *p = reasons, *end;
-	char one[sizeof ((struct tlsr_report *)0)->blocked_reasons];
+	char one[sizeof((struct tlsr_report *)0)->blocked_reasons];
 	int first = 1;
 
 	sb_puts(b, "[");
@@ -293,7 +292,8 @@ static void json_facts(struct sb *b, const struct tlsr_report *r)
 	tlsr_facts_net_name(f, name, sizeof name);
 	sb_puts(b, ", \"net4_name\": ");
 	json_str(b, name);
-	sb_printf(b, ", \"net35\": %s, \"kb3140245\": %s, \"kb3140245_source\": ",
+	sb_printf(b,
+		  ", \"net35\": %s, \"kb3140245\": %s, \"kb3140245_source\": ",
 		  bool_str(f->net35),
 		  f->kb3140245 == TLSR_YES  ? "true"
 		  : f->kb3140245 == TLSR_NO ? "false"
@@ -315,8 +315,7 @@ static void json_head(struct sb *b, const struct tlsr_report *r,
 		  "  \"restart_recommended\": %s,\n"
 		  "  \"ready_for_server\": %s,\n  \"blocked_reasons\": ",
 		  bool_str(r->compliant), bool_str(restart_required),
-		  bool_str(restart_recommended),
-		  bool_str(r->ready_for_server));
+		  bool_str(restart_recommended), bool_str(r->ready_for_server));
 	json_reasons(b, r->blocked_reasons);
 	sb_puts(b, ",\n");
 	json_facts(b, r);
@@ -348,7 +347,8 @@ char *tlsr_report_json(const struct tlsr_report *r)
 		sb_printf(&b, ", \"expected\": %lu, \"actual\": ",
 			  (unsigned long)it->expected);
 		json_actual(&b, it);
-		sb_printf(&b, ", \"state\": \"%s\"", tlsr_state_name(it->state));
+		sb_printf(&b, ", \"state\": \"%s\"",
+			  tlsr_state_name(it->state));
 		if (it->reason != NULL &&
 		    (it->state == TLSR_STATE_BLOCKED || it->deferred)) {
 			sb_puts(&b, ", \"reason\": ");
@@ -405,7 +405,8 @@ char *tlsr_plan_json(const struct tlsr_report *r, const struct tlsr_plan *p)
 		if (a->item >= r->n_items)
 			continue;
 		it = &r->items[a->item];
-		sb_printf(&b, "%s    {\"order\": %zu, \"phase\": \"%s\", \"id\": ",
+		sb_printf(&b,
+			  "%s    {\"order\": %zu, \"phase\": \"%s\", \"id\": ",
 			  i ? ",\n" : "\n", i + 1, phase_name(a->phase));
 		json_str(&b, it->id);
 		sb_puts(&b, ", \"key\": ");
@@ -551,7 +552,8 @@ static void text_summary(struct sb *b, const struct tlsr_report *r)
 	} else {
 		sb_puts(b, "not compliant:");
 		if (counts[TLSR_STATE_MISSING]) {
-			sb_printf(b, " %zu missing", counts[TLSR_STATE_MISSING]);
+			sb_printf(b, " %zu missing",
+				  counts[TLSR_STATE_MISSING]);
 			sep = ",";
 		}
 		if (counts[TLSR_STATE_MISMATCH]) {
@@ -623,7 +625,7 @@ char *tlsr_report_text(const struct tlsr_report *r)
 	snprintf(t.cells[0][6], CELL, "STATE");
 	for (i = 0; i < r->n_items; i++) {
 		const struct tlsr_item *it = &r->items[i];
-		char (*row)[CELL] = t.cells[i + 1];
+		char(*row)[CELL] = t.cells[i + 1];
 
 		snprintf(row[0], CELL, "%s",
 			 tlsr_component_name(it->def->component));
@@ -686,7 +688,7 @@ char *tlsr_plan_text(const struct tlsr_report *r, const struct tlsr_plan *p)
 		for (i = 0; i < p->n_actions; i++) {
 			const struct tlsr_action *a = &p->actions[i];
 			const struct tlsr_item *it;
-			char (*row)[CELL];
+			char(*row)[CELL];
 
 			if (a->item >= r->n_items)
 				continue;

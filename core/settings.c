@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+/* clang-format off */
 #define WINHTTP_KEY "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp"
 #define SCHANNEL_KEY(p, s) \
 	"SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\" p "\\" s
@@ -80,7 +81,10 @@ const struct tlsr_setting tlsr_settings[] = {
 	DOTNET_ROWS("v4.0.30319"),
 };
 
-const size_t tlsr_settings_count = sizeof tlsr_settings / sizeof tlsr_settings[0];
+/* clang-format on */
+
+const size_t tlsr_settings_count =
+    sizeof tlsr_settings / sizeof tlsr_settings[0];
 
 /* Looks a row up by its stable id. */
 const struct tlsr_setting *tlsr_setting_find(const char *id)
@@ -115,12 +119,12 @@ static const struct {
 	const char *schannel;
 	uint32_t winhttp;
 } protos[TLSR_PROTO_COUNT] = {
-	[TLSR_PROTO_SSL2] = {"ssl2", "SSL 2.0", 0x0008},
-	[TLSR_PROTO_SSL3] = {"ssl3", "SSL 3.0", 0x0020},
-	[TLSR_PROTO_TLS10] = {"tls1.0", "TLS 1.0", 0x0080},
-	[TLSR_PROTO_TLS11] = {"tls1.1", "TLS 1.1", 0x0200},
-	[TLSR_PROTO_TLS12] = {"tls1.2", "TLS 1.2", 0x0800},
-	[TLSR_PROTO_TLS13] = {"tls1.3", "TLS 1.3", 0x2000},
+    [TLSR_PROTO_SSL2] = {"ssl2", "SSL 2.0", 0x0008},
+    [TLSR_PROTO_SSL3] = {"ssl3", "SSL 3.0", 0x0020},
+    [TLSR_PROTO_TLS10] = {"tls1.0", "TLS 1.0", 0x0080},
+    [TLSR_PROTO_TLS11] = {"tls1.1", "TLS 1.1", 0x0200},
+    [TLSR_PROTO_TLS12] = {"tls1.2", "TLS 1.2", 0x0800},
+    [TLSR_PROTO_TLS13] = {"tls1.3", "TLS 1.3", 0x2000},
 };
 
 /* Policy spelling of a protocol ("tls1.2"). */
@@ -140,7 +144,7 @@ static int ascii_lower(int c)
 static int name_equal(const char *a, const char *b)
 {
 	while (*a != '\0' && ascii_lower((unsigned char)*a) ==
-				    ascii_lower((unsigned char)*b)) {
+				 ascii_lower((unsigned char)*b)) {
 		a++;
 		b++;
 	}

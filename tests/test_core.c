@@ -8,20 +8,26 @@
 #include "tlsr.h"
 
 #define CV "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
-#define WINHTTP "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp"
-#define PROTOS "SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols"
+#define WINHTTP                                                                \
+	"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet "              \
+	"Settings\\WinHttp"
+#define PROTOS                                                                 \
+	"SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Pro" \
+	"tocols"
 #define TLS12_CLIENT PROTOS "\\TLS 1.2\\Client"
 #define NET4 "SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319"
 #define NET2 "SOFTWARE\\Microsoft\\.NETFramework\\v2.0.50727"
 #define NDP "SOFTWARE\\Microsoft\\NET Framework Setup\\NDP"
-#define CBS "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages"
+#define CBS                                                                    \
+	"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based "       \
+	"Servicing\\Packages"
 #define KB_PKG "Package_for_KB3140245~31bf3856ad364e35~amd64~~6.1.1.2"
 
 /* ---- machines ---- */
 
 struct machine_spec {
 	const char *version; /* CurrentVersion */
-	unsigned major;      /* CurrentMajorVersionNumber, 0: absent */
+	unsigned major;	     /* CurrentMajorVersionNumber, 0: absent */
 	const char *build;
 	const char *csd;
 	const char *type;
@@ -32,27 +38,25 @@ struct machine_spec {
 };
 
 static const struct machine_spec win7 = {
-	"6.1", 0, "7601", "Service Pack 1", "Client",
-	"Windows 7 Enterprise", 1, 0, 379893,
+    "6.1", 0, "7601", "Service Pack 1", "Client", "Windows 7 Enterprise",
+    1,	   0, 379893,
 };
 static const struct machine_spec win7_patched = {
-	"6.1", 0, "7601", "Service Pack 1", "Client",
-	"Windows 7 Enterprise", 1, 1, 528040,
+    "6.1", 0, "7601", "Service Pack 1", "Client", "Windows 7 Enterprise",
+    1,	   1, 528040,
 };
 static const struct machine_spec server2012 = {
-	"6.2", 0, "9200", NULL, "Server",
-	"Windows Server 2012 Standard", 1, 0, 379893,
+    "6.2", 0, "9200", NULL, "Server", "Windows Server 2012 Standard",
+    1,	   0, 379893,
 };
 static const struct machine_spec win81 = {
-	"6.3", 0, "9600", NULL, "Client", "Windows 8.1 Pro", 1, 0, 379893,
+    "6.3", 0, "9600", NULL, "Client", "Windows 8.1 Pro", 1, 0, 379893,
 };
 static const struct machine_spec win10 = {
-	"6.3", 10, "19045", NULL, "Client", "Windows 10 Enterprise", 1, 0,
-	528372,
+    "6.3", 10, "19045", NULL, "Client", "Windows 10 Enterprise", 1, 0, 528372,
 };
 static const struct machine_spec win10_x86 = {
-	"6.3", 10, "19045", NULL, "Client", "Windows 10 Enterprise", 0, 0,
-	379893,
+    "6.3", 10, "19045", NULL, "Client", "Windows 10 Enterprise", 0, 0, 379893,
 };
 
 static void put_dword(struct tlsr_registry *reg, const char *path,
@@ -87,13 +91,14 @@ static struct tlsr_registry *make_machine(const struct machine_spec *m)
 	put_string(reg, CV, TLSR_VIEW_64, "InstallationType", m->type);
 	put_string(reg, CV, TLSR_VIEW_64, "ProductName", m->product);
 	if (m->x64)
-		put_string(reg, "SOFTWARE\\Wow6432Node\\Microsoft", TLSR_VIEW_64,
-			   "", "");
+		put_string(reg, "SOFTWARE\\Wow6432Node\\Microsoft",
+			   TLSR_VIEW_64, "", "");
 	if (m->net4)
 		put_dword(reg, NDP "\\v4\\Full", TLSR_VIEW_64, "Release",
 			  m->net4);
 	put_dword(reg, NDP "\\v3.5", TLSR_VIEW_64, "Install", 1);
-	put_dword(reg, CBS "\\Package_for_KB2999226~31bf3856ad364e35~amd64~~6.1.1.1",
+	put_dword(reg,
+		  CBS "\\Package_for_KB2999226~31bf3856ad364e35~amd64~~6.1.1.1",
 		  TLSR_VIEW_64, "CurrentState", 0x70);
 	if (m->kb)
 		put_dword(reg, CBS "\\" KB_PKG, TLSR_VIEW_64, "CurrentState",
@@ -216,8 +221,8 @@ static void dump_key(struct tlsr_registry *reg, const char *path, char **out,
 		return;
 	ck_assert_int_eq(reg->ops->open_key(reg, path, TLSR_VIEW_64, 0, &key),
 			 TLSR_OK);
-	for (i = 0; reg->ops->enum_value(reg, key, i, name, sizeof name) ==
-		    TLSR_OK;
+	for (i = 0;
+	     reg->ops->enum_value(reg, key, i, name, sizeof name) == TLSR_OK;
 	     i++) {
 		struct tlsr_value v;
 		size_t need;
@@ -236,8 +241,8 @@ static void dump_key(struct tlsr_registry *reg, const char *path, char **out,
 		*len += (size_t)sprintf(*out + *len, "\n");
 		tlsr_value_clear(&v);
 	}
-	for (i = 0; reg->ops->enum_subkey(reg, key, i, name, sizeof name) ==
-		    TLSR_OK;
+	for (i = 0;
+	     reg->ops->enum_subkey(reg, key, i, name, sizeof name) == TLSR_OK;
 	     i++) {
 		snprintf(child, sizeof child, "%s\\%s", path, name);
 		dump_key(reg, child, out, len);
@@ -301,14 +306,15 @@ START_TEST(core_settings_ids_are_unique_and_findable)
 	/* 6 protocols x 2 sides x 2 values; DSP + 2 frameworks x 2. */
 	ck_assert_uint_eq(schannel, 24);
 	ck_assert_uint_eq(both, 5);
-	ck_assert_ptr_nonnull(tlsr_setting_find("schannel.tls1.2.client.enabled"));
 	ck_assert_ptr_nonnull(
-		tlsr_setting_find("dotnet.v2.0.50727.system_default_tls_versions"));
+	    tlsr_setting_find("schannel.tls1.2.client.enabled"));
+	ck_assert_ptr_nonnull(
+	    tlsr_setting_find("dotnet.v2.0.50727.system_default_tls_versions"));
 	ck_assert_ptr_null(tlsr_setting_find("schannel.tls1.2.client"));
 	ck_assert_str_eq(
-		tlsr_setting_find("schannel.tls1.2.server.disabled_by_default")
-			->key,
-		PROTOS "\\TLS 1.2\\Server");
+	    tlsr_setting_find("schannel.tls1.2.server.disabled_by_default")
+		->key,
+	    PROTOS "\\TLS 1.2\\Server");
 }
 END_TEST
 
@@ -371,8 +377,9 @@ START_TEST(core_facts_read_win7_and_win10)
 
 	reg = make_machine(&server2012);
 	put_string(reg, CV, TLSR_VIEW_64, "InstallationType", "Server Core");
-	put_dword(reg, "SYSTEM\\CurrentControlSet\\Control\\Lsa\\FIPSAlgorithmPolicy",
-		  TLSR_VIEW_NONE, "Enabled", 1);
+	put_dword(
+	    reg, "SYSTEM\\CurrentControlSet\\Control\\Lsa\\FIPSAlgorithmPolicy",
+	    TLSR_VIEW_NONE, "Enabled", 1);
 	f = read_facts(reg);
 	ck_assert(f.is_server);
 	ck_assert(f.fips);
@@ -421,12 +428,13 @@ START_TEST(core_policy_defaults_are_the_seed)
 	ck_assert_int_eq(p.mode, TLSR_MODE_ENFORCE);
 	ck_assert_uint_eq(p.winhttp.default_secure_protocols, 0xAA0);
 	ck_assert_uint_eq(p.winhttp.keep, TLSR_PROTO_BIT(TLSR_PROTO_SSL3) |
-						  TLSR_PROTO_BIT(TLSR_PROTO_TLS10));
+					      TLSR_PROTO_BIT(TLSR_PROTO_TLS10));
 	ck_assert(p.winhttp.prestage);
 	ck_assert_uint_eq(p.schannel.enable, TLSR_PROTO_BIT(TLSR_PROTO_TLS12));
 	ck_assert_uint_eq(p.schannel.disable, 0);
 	ck_assert_uint_eq(p.schannel.sides, TLSR_SIDE_CLIENT);
-	ck_assert(p.dotnet.strong_crypto && p.dotnet.system_default_tls_versions);
+	ck_assert(p.dotnet.strong_crypto &&
+		  p.dotnet.system_default_tls_versions);
 	ck_assert_int_eq(p.restart.mode, TLSR_RESTART_MODE_SCHEDULE);
 	ck_assert_uint_eq(p.restart.window_start, 120);
 	ck_assert_uint_eq(p.restart.window_end, 240);
@@ -486,11 +494,12 @@ START_TEST(core_value_in_one_view_only_is_missing_in_the_other)
 	tlsr_policy_defaults(&p);
 	put_dword(reg, WINHTTP, TLSR_VIEW_64, "DefaultSecureProtocols", 0xAA0);
 	r = check_seed(reg, &p);
-	ck_assert_int_eq(find_item(r, "winhttp.default_secure_protocols")->state,
-			 TLSR_STATE_OK);
 	ck_assert_int_eq(
-		find_item(r, "winhttp.default_secure_protocols@32")->state,
-		TLSR_STATE_MISSING);
+	    find_item(r, "winhttp.default_secure_protocols")->state,
+	    TLSR_STATE_OK);
+	ck_assert_int_eq(
+	    find_item(r, "winhttp.default_secure_protocols@32")->state,
+	    TLSR_STATE_MISSING);
 	ck_assert(!r->compliant);
 	tlsr_report_free(r);
 	tlsr_registry_destroy(reg);
@@ -524,8 +533,8 @@ START_TEST(core_enabled_ffffffff_counts_as_on)
 		  0xffffffff);
 	r = check_seed(reg, &p);
 	ck_assert_int_eq(
-		find_item(r, "schannel.tls1.2.client.disabled_by_default")->state,
-		TLSR_STATE_MISMATCH);
+	    find_item(r, "schannel.tls1.2.client.disabled_by_default")->state,
+	    TLSR_STATE_MISMATCH);
 	ck_assert(!r->tls12[TLSR_COMP_SCHANNEL]);
 	tlsr_report_free(r);
 	tlsr_registry_destroy(reg);
@@ -544,18 +553,22 @@ START_TEST(core_wrong_type_is_mismatch_and_rewritten_as_dword)
 	tlsr_policy_defaults(&p);
 	put_string(reg, NET4, TLSR_VIEW_32, "SchUseStrongCrypto", "1");
 	r = check_seed(reg, &p);
-	ck_assert_int_eq(find_item(r, "dotnet.v4.0.30319.strong_crypto@32")->state,
-			 TLSR_STATE_MISMATCH);
+	ck_assert_int_eq(
+	    find_item(r, "dotnet.v4.0.30319.strong_crypto@32")->state,
+	    TLSR_STATE_MISMATCH);
 	json = tlsr_report_json(r);
-	ck_assert_ptr_nonnull(strstr(json, "\"id\": \"dotnet.v4.0.30319.strong_crypto@32\""));
-	ck_assert_ptr_nonnull(strstr(json, "\"actual\": {\"type\": \"REG_SZ\", \"data\": \"1\"}, \"state\": \"mismatch\""));
+	ck_assert_ptr_nonnull(
+	    strstr(json, "\"id\": \"dotnet.v4.0.30319.strong_crypto@32\""));
+	ck_assert_ptr_nonnull(
+	    strstr(json, "\"actual\": {\"type\": \"REG_SZ\", \"data\": \"1\"}, "
+			 "\"state\": \"mismatch\""));
 	free(json);
 	tlsr_report_free(r);
 
 	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_get(reg, NET4, TLSR_VIEW_32,
-				      "SchUseStrongCrypto", &v),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_get(reg, NET4, TLSR_VIEW_32, "SchUseStrongCrypto", &v),
+	    TLSR_OK);
 	ck_assert_uint_eq(v.type, TLSR_REG_DWORD);
 	ck_assert_uint_eq(v.size, 4);
 	ck_assert_uint_eq(v.data[0], 1);
@@ -583,10 +596,11 @@ START_TEST(core_win7_unpatched_blocks_winhttp_and_prestages)
 	ck_assert(it->write);
 	ck_assert_ptr_nonnull(strstr(it->reason, "KB3140245 is not installed"));
 	ck_assert(r->blocked);
-	ck_assert_str_eq(r->blocked_reasons,
-			 "KB3140245 is not installed (WinHTTP on Windows 7 SP1 / "
-			 "Server 2008 R2 SP1 / Server 2012 needs it for "
-			 "DefaultSecureProtocols)");
+	ck_assert_str_eq(
+	    r->blocked_reasons,
+	    "KB3140245 is not installed (WinHTTP on Windows 7 SP1 / "
+	    "Server 2008 R2 SP1 / Server 2012 needs it for "
+	    "DefaultSecureProtocols)");
 	ck_assert(!r->compliant);
 	ck_assert(!r->tls12[TLSR_COMP_WINHTTP]);
 	ck_assert(r->restart_required);
@@ -599,12 +613,13 @@ START_TEST(core_win7_unpatched_blocks_winhttp_and_prestages)
 
 	/* Pre-staged: the values are there, still blocked, never compliant,
 	 * and not written again. */
-	ck_assert_uint_eq(dword_at(reg, WINHTTP, TLSR_VIEW_32,
-				   "DefaultSecureProtocols"),
-			  0xAA0);
+	ck_assert_uint_eq(
+	    dword_at(reg, WINHTTP, TLSR_VIEW_32, "DefaultSecureProtocols"),
+	    0xAA0);
 	r = check_seed(reg, &p);
-	ck_assert_int_eq(find_item(r, "winhttp.default_secure_protocols")->state,
-			 TLSR_STATE_BLOCKED);
+	ck_assert_int_eq(
+	    find_item(r, "winhttp.default_secure_protocols")->state,
+	    TLSR_STATE_BLOCKED);
 	ck_assert(!find_item(r, "winhttp.default_secure_protocols")->write);
 	ck_assert(!r->compliant);
 	ck_assert(!r->tls12[TLSR_COMP_WINHTTP]);
@@ -640,8 +655,9 @@ START_TEST(core_win7_patched_is_not_blocked)
 	r = check_seed(reg, &p);
 	ck_assert(!r->blocked);
 	ck_assert_str_eq(r->blocked_reasons, "");
-	ck_assert_int_eq(find_item(r, "winhttp.default_secure_protocols")->state,
-			 TLSR_STATE_MISSING);
+	ck_assert_int_eq(
+	    find_item(r, "winhttp.default_secure_protocols")->state,
+	    TLSR_STATE_MISSING);
 	tlsr_report_free(r);
 	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
 	r = check_seed(reg, &p);
@@ -720,16 +736,15 @@ START_TEST(core_dsp_write_sets_restart_pending)
 	char reason[256];
 
 	tlsr_policy_defaults(&p);
-	ck_assert(value_absent(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-			       "RestartPending"));
+	ck_assert(
+	    value_absent(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "RestartPending"));
 	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
 	ck_assert(res.restart_required);
-	ck_assert_uint_eq(dword_at(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-				   "RestartPending"),
-			  1);
-	ck_assert_int_eq(tlsr_reg_get_string(reg, TLSR_KEY_STATUS,
-					     TLSR_VIEW_64, "RestartReason",
-					     reason, sizeof reason),
+	ck_assert_uint_eq(
+	    dword_at(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "RestartPending"), 1);
+	ck_assert_int_eq(tlsr_reg_get_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+					     "RestartReason", reason,
+					     sizeof reason),
 			 TLSR_OK);
 	ck_assert_ptr_nonnull(strstr(reason, "DefaultSecureProtocols"));
 	r = check_seed(reg, &p);
@@ -749,8 +764,8 @@ START_TEST(core_dsp_write_sets_restart_pending)
 	tlsr_report_free(r);
 	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
 	ck_assert(!res.restart_required);
-	ck_assert(value_absent(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-			       "RestartPending"));
+	ck_assert(
+	    value_absent(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "RestartPending"));
 	tlsr_registry_destroy(reg);
 }
 END_TEST
@@ -770,20 +785,20 @@ START_TEST(core_plan_orders_winhttp_schannel_dotnet_legacy)
 	struct tlsr_report *r;
 	struct tlsr_plan *plan;
 	const char *expect[] = {
-		"winhttp.default_secure_protocols",
-		"winhttp.default_secure_protocols@32",
-		"schannel.tls1.2.client.enabled",
-		"schannel.tls1.2.client.disabled_by_default",
-		"dotnet.v2.0.50727.strong_crypto",
-		"dotnet.v2.0.50727.strong_crypto@32",
-		"dotnet.v2.0.50727.system_default_tls_versions",
-		"dotnet.v2.0.50727.system_default_tls_versions@32",
-		"dotnet.v4.0.30319.strong_crypto",
-		"dotnet.v4.0.30319.strong_crypto@32",
-		"dotnet.v4.0.30319.system_default_tls_versions",
-		"dotnet.v4.0.30319.system_default_tls_versions@32",
-		"schannel.tls1.0.client.enabled",
-		"schannel.tls1.0.client.disabled_by_default",
+	    "winhttp.default_secure_protocols",
+	    "winhttp.default_secure_protocols@32",
+	    "schannel.tls1.2.client.enabled",
+	    "schannel.tls1.2.client.disabled_by_default",
+	    "dotnet.v2.0.50727.strong_crypto",
+	    "dotnet.v2.0.50727.strong_crypto@32",
+	    "dotnet.v2.0.50727.system_default_tls_versions",
+	    "dotnet.v2.0.50727.system_default_tls_versions@32",
+	    "dotnet.v4.0.30319.strong_crypto",
+	    "dotnet.v4.0.30319.strong_crypto@32",
+	    "dotnet.v4.0.30319.system_default_tls_versions",
+	    "dotnet.v4.0.30319.system_default_tls_versions@32",
+	    "schannel.tls1.0.client.enabled",
+	    "schannel.tls1.0.client.disabled_by_default",
 	};
 	size_t i;
 
@@ -804,8 +819,8 @@ START_TEST(core_plan_orders_winhttp_schannel_dotnet_legacy)
 			ck_assert_int_ge(plan->actions[i].phase,
 					 plan->actions[i - 1].phase);
 	}
-	ck_assert_uint_eq(plan->actions[13].value, 1);  /* DBD on */
-	ck_assert_uint_eq(plan->actions[12].value, 0);  /* Enabled off */
+	ck_assert_uint_eq(plan->actions[13].value, 1); /* DBD on */
+	ck_assert_uint_eq(plan->actions[12].value, 0); /* Enabled off */
 	ck_assert_int_eq(plan->actions[0].restart, TLSR_RESTART_REQUIRED);
 	ck_assert_int_eq(plan->actions[2].restart, TLSR_RESTART_RECOMMENDED);
 	ck_assert(plan->restart_required);
@@ -896,7 +911,8 @@ START_TEST(core_disabling_tls12_is_refused)
 	ck_assert_int_eq(it->state, TLSR_STATE_BLOCKED);
 	ck_assert(!it->write);
 	ck_assert(r->blocked);
-	ck_assert_ptr_nonnull(strstr(r->blocked_reasons, "never turns TLS 1.2 off"));
+	ck_assert_ptr_nonnull(
+	    strstr(r->blocked_reasons, "never turns TLS 1.2 off"));
 	tlsr_report_free(r);
 	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
 	ck_assert(value_absent(reg, TLS12_CLIENT, TLSR_VIEW_NONE, "Enabled"));
@@ -928,7 +944,8 @@ static void log_action(void *data, const struct tlsr_report *r,
 START_TEST(core_apply_is_idempotent)
 {
 	struct tlsr_policy p;
-	struct tlsr_registry *reg = tlsr_registry_fault_new(make_machine(&win7_patched));
+	struct tlsr_registry *reg =
+	    tlsr_registry_fault_new(make_machine(&win7_patched));
 	struct tlsr_report *r;
 	struct tlsr_plan *plan;
 	struct tlsr_apply_result res;
@@ -973,7 +990,8 @@ END_TEST
 START_TEST(core_failed_phase_stops_later_phases)
 {
 	struct tlsr_policy p;
-	struct tlsr_registry *reg = tlsr_registry_fault_new(make_machine(&win7_patched));
+	struct tlsr_registry *reg =
+	    tlsr_registry_fault_new(make_machine(&win7_patched));
 	struct tlsr_report *r;
 	struct tlsr_plan *plan;
 	struct tlsr_apply_result res;
@@ -993,7 +1011,8 @@ START_TEST(core_failed_phase_stops_later_phases)
 	ck_assert_uint_eq(res.failed, 1);
 	ck_assert_uint_eq(res.written, 1);
 	ck_assert_uint_eq(res.first_failed, 1);
-	ck_assert_ptr_nonnull(strstr(res.message, "DefaultSecureProtocols (32-bit view)"));
+	ck_assert_ptr_nonnull(
+	    strstr(res.message, "DefaultSecureProtocols (32-bit view)"));
 	ck_assert_ptr_nonnull(strstr(res.message, "access denied"));
 	ck_assert_ptr_nonnull(strstr(res.message, "injected fault"));
 	/* SChannel and .NET were not started. */
@@ -1028,9 +1047,10 @@ static void assert_no_half_writes(struct tlsr_registry *reg,
 				  &now);
 		e2 = tlsr_reg_get(orig, it->def->key, it->view, it->def->name,
 				  &was);
-		same = e1 == e2 && (e1 != TLSR_OK ||
-				    (now.type == was.type && now.size == was.size &&
-				     memcmp(now.data, was.data, now.size) == 0));
+		same = e1 == e2 &&
+		       (e1 != TLSR_OK ||
+			(now.type == was.type && now.size == was.size &&
+			 memcmp(now.data, was.data, now.size) == 0));
 		right = e1 == TLSR_OK && now.type == TLSR_REG_DWORD &&
 			now.size == 4 && le32(now.data) == it->expected;
 		ck_assert_msg(same || right, "%s is half-written", it->id);
@@ -1084,7 +1104,8 @@ START_TEST(core_fault_at_every_call_converges_and_rolls_back)
 			failures++;
 			ck_assert_int_eq(err, TLSR_EFAULT);
 			if (res.failed > 0 || res.first_error != TLSR_OK)
-				ck_assert_msg(strstr(res.message, "injected fault") != NULL,
+				ck_assert_msg(strstr(res.message,
+						     "injected fault") != NULL,
 					      "k=%lu: message \"%s\"", k,
 					      res.message);
 		}
@@ -1169,7 +1190,8 @@ START_TEST(core_rollback_keeps_corrupt_entries_and_names_them)
 	struct tlsr_diag diag;
 	size_t restored;
 	char msg[1200];
-	static const uint8_t junk[] = {'T', 'L', 'S', 'J', 1, 1, 0, 0, 4, 0, 0, 0, 9, 0, 0, 0, 1};
+	static const uint8_t junk[] = {'T', 'L', 'S', 'J', 1, 1, 0, 0, 4,
+				       0,   0,	 0,   9,   0, 0, 0, 1};
 
 	tlsr_policy_defaults(&p);
 	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
@@ -1192,14 +1214,14 @@ START_TEST(core_rollback_keeps_corrupt_entries_and_names_them)
 	ck_assert_uint_eq(journal_entries(reg), 2);
 	ck_assert(value_absent(reg, NET4, TLSR_VIEW_64, "SchUseStrongCrypto"));
 	/* The corrupt entry's value was left alone. */
-	ck_assert_uint_eq(dword_at(reg, WINHTTP, TLSR_VIEW_64,
-				   "DefaultSecureProtocols"),
-			  0xAA0);
+	ck_assert_uint_eq(
+	    dword_at(reg, WINHTTP, TLSR_VIEW_64, "DefaultSecureProtocols"),
+	    0xAA0);
 
-	ck_assert_int_eq(tlsr_reg_delete_value(reg, TLSR_KEY_JOURNAL,
-					       TLSR_VIEW_64,
-					       "winhttp.default_secure_protocols"),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_delete_value(reg, TLSR_KEY_JOURNAL, TLSR_VIEW_64,
+				  "winhttp.default_secure_protocols"),
+	    TLSR_OK);
 	ck_assert_int_eq(tlsr_rollback(reg, &restored, &diag), TLSR_EPARSE);
 	ck_assert_uint_eq(restored, 0);
 	tlsr_diag_format(&diag, msg, sizeof msg);
@@ -1227,9 +1249,12 @@ START_TEST(core_json_escapes_strings)
 	r = check_seed(reg, &p);
 	json = tlsr_report_json(r);
 	ck_assert_ptr_nonnull(json);
-	ck_assert_ptr_nonnull(strstr(json, "\"product\": \"Windows \\\"10\\\" C:\\\\ edition\\ttab\""));
+	ck_assert_ptr_nonnull(strstr(
+	    json, "\"product\": \"Windows \\\"10\\\" C:\\\\ edition\\ttab\""));
 	ck_assert_ptr_nonnull(strstr(json, "\"data\": \"a\\\"b\\\\c\""));
-	ck_assert_ptr_nonnull(strstr(json, "\"key\": \"HKLM\\\\SOFTWARE\\\\Microsoft\\\\.NETFramework\\\\v4.0.30319\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"key\": "
+					   "\"HKLM\\\\SOFTWARE\\\\Microsoft\\\\"
+					   ".NETFramework\\\\v4.0.30319\""));
 	free(json);
 	tlsr_report_free(r);
 	tlsr_registry_destroy(reg);
@@ -1249,14 +1274,17 @@ START_TEST(core_text_report_summarises)
 	r = check_seed(reg, &p);
 	text = tlsr_report_text(r);
 	ck_assert_ptr_nonnull(text);
-	ck_assert_ptr_nonnull(strstr(text, "not compliant: 9 missing, 1 mismatch, 2 blocked (KB3140245 is not installed"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "not compliant: 9 missing, 1 mismatch, 2 blocked "
+			 "(KB3140245 is not installed"));
 	ck_assert_ptr_nonnull(strstr(text, "0x00000aa0"));
 	ck_assert_ptr_nonnull(strstr(text, "Internet Settings\\WinHttp"));
 	ck_assert_ptr_nonnull(strstr(text, "restart: required"));
 	free(text);
 	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
 	text = tlsr_plan_text(r, plan);
-	ck_assert_ptr_nonnull(strstr(text, "plan: 12 values to write, in this order"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "plan: 12 values to write, in this order"));
 	free(text);
 	tlsr_plan_free(plan);
 	tlsr_report_free(r);
@@ -1310,8 +1338,11 @@ static void golden(const char *name, const char *kind, const char *text)
 }
 
 static const char *const fixtures[] = {
-	"win7-sp1-unpatched", "win7-sp1-patched", "server2012r2",
-	"win10-22h2", "win11",
+    "win7-sp1-unpatched",
+    "win7-sp1-patched",
+    "server2012r2",
+    "win10-22h2",
+    "win11",
 };
 
 START_TEST(core_golden_reports)
