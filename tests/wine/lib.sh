@@ -145,6 +145,28 @@ cleanup()
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Starts a Wine session: a persistent wineserver, then a first process
+# whose stderr and WINEDEBUG services.exe inherits, and the services it
+# starts in turn (so their event log calls are traced in $SERVICES_LOG).
+start_session()
+{
+	wineserver -p
+	WINEDEBUG=-all,+eventlog,fixme+advapi wine cmd /c exit 0 \
+		2>>"$SERVICES_LOG" ||
+		fail "the first Wine process of the session failed"
+}
+
+# Simulates a reboot: every process of the prefix ends and the wineserver
+# exits (volatile registry keys go with it, as at a Windows boot), then a
+# new session starts, which starts the auto-start services.
+reboot_prefix()
+{
+	log "reboot"
+	wineserver -k >/dev/null 2>&1 || true
+	wineserver -w
+	start_session
+}
+
 # Boots the prefix, keeps its server up and starts the session's services
 # with a trace of the event log calls in $SERVICES_LOG. Optional argument:
 # win10 or win7 (the prefix's default is Windows 7 SP1).
@@ -159,12 +181,7 @@ boot_prefix()
 			fail "winecfg /v $1 failed"
 		wineserver -w
 	fi
-	wineserver -p
-	# services.exe inherits the stderr and WINEDEBUG of the first process
-	# of the session; the services it starts inherit them in turn.
-	WINEDEBUG=-all,+eventlog,fixme+advapi wine cmd /c exit 0 \
-		2>>"$SERVICES_LOG" ||
-		fail "the first Wine process of the session failed"
+	start_session
 	mkdir -p "$(dirname "$PROGRAM_UNIX")"
 	cp "$TLSWARD_EXE" "$PROGRAM_UNIX"
 	cp "$SETVALUE_EXE" "$SETVALUE_UNIX"

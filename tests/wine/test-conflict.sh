@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Scenario: a tug-of-war. Another agent (setvalue.exe fight) writes
+# DefaultSecureProtocols back every time tlsward heals it. Past
+# conflict.max_reverts (3 within 60 s) tlsward reports one conflict (2005)
+# and backs off for that value: its writes stay bounded, and other values
+# are still healed.
+. "$(dirname "$0")/lib.sh" "$@"
+
+MAX_REVERTS=3
+SETTING='"setting":"winhttp\.default_secure_protocols"'
+
+boot_prefix win10
+put_policy conflict.yaml
+grep -q "max_reverts: $MAX_REVERTS" "$POLICY_UNIX" || fail "conflict.yaml changed"
+install_service
+wait_dword "$K_STATUS" Compliant 64 0x1 30
+r0=$(event_count 2002 "$SETTING")
+
+log "fight for 8 s"
+out=$(setvalue fight "$K_WINHTTP" DefaultSecureProtocols 0xa0 --duration 8000) ||
+	fail "setvalue fight failed: $out"
+log "$out"
+wait_event 2005 10 "$SETTING"
+assert_eq 1 "$(event_count 2005)" "2005 events for one tug-of-war"
+line=$(events 2005)
+assert_eq warning "$(json_field level <<<"$line")" "level of the 2005 event"
+assert_match 'a0' "$(json_field actual <<<"$line")" \
+	"actual of the 2005 event (what the other agent writes)"
+wait_trace 2005 warning 10
+writes=$(($(event_count 2002 "$SETTING") - r0))
+log "tlsward healed the value $writes times during the fight"
+assert_ge "$MAX_REVERTS" "$writes" "heals before backing off"
+assert_le $((3 * MAX_REVERTS)) "$writes" \
+	"2002 events for the fought value (bounded by the back-off)"
+reverts=$(sed -nE 's/.* ([0-9]+) reverts.*/\1/p' <<<"$out")
+assert_le $((3 * MAX_REVERTS)) "$reverts" \
+	"times the other agent had to revert (tlsward stopped fighting)"
+assert_eq 0xa0 "$(reg_dword "$K_WINHTTP" DefaultSecureProtocols 64)" \
+	"the fought value is left to the other agent during the back-off"
+
+log "other values are still healed"
+reg_set "$K_TLS12_CLIENT" Enabled REG_DWORD 0
+wait_dword "$K_TLS12_CLIENT" Enabled 64 0x1 10
+reg_set "$K_WINHTTP" DefaultSecureProtocols REG_DWORD 0x800 32
+wait_dword "$K_WINHTTP" DefaultSecureProtocols 32 0xaa0 10
+assert_eq 1 "$(event_count 2005)" "2005 events after healing other values"
+assert_eq RUNNING "$(svc_state)" "service state"
+pass
