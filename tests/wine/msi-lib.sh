@@ -1,0 +1,87 @@
+# tests/wine/msi-lib.sh: what the MSI scenarios (test-msi-*.sh) share, on
+# top of lib.sh. Source it after lib.sh:
+#
+#   . "$(dirname "$0")/lib.sh" "$@"
+#   . "$(dirname "$0")/msi-lib.sh"
+#
+# Environment: TLSR_MSI, the tlsward.msi under test (Meson sets it).
+
+if [ -z "${TLSR_MSI:-}" ] || [ ! -f "$TLSR_MSI" ]; then
+	echo "$SCENARIO: TLSR_MSI must name the tlsward.msi under test" >&2
+	exit 2
+fi
+SOURCE_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+MSI_DIR_WIN='C:\tlsward-test'
+MSI_DIR_UNIX="$WINEPREFIX/drive_c/tlsward-test"
+MSI_WIN="$MSI_DIR_WIN"'\tlsward.msi'
+MSI_RUNS=0
+K_SERVICE='SYSTEM\CurrentControlSet\Services\tlsward'
+
+# Boots the prefix (argument as for boot_prefix) and puts the MSI under
+# test at $MSI_WIN. The program directory lib.sh fills is emptied of
+# tlsward.exe so that only the MSI installs it.
+msi_prepare()
+{
+	boot_prefix "$@"
+	rm -f "$PROGRAM_UNIX"
+	mkdir -p "$MSI_DIR_UNIX"
+	cp "$TLSR_MSI" "$MSI_DIR_UNIX/tlsward.msi"
+}
+
+# msi_run ARGS...: runs "msiexec ARGS /l*v <log>" and prints its exit code in
+# full (a Unix exit status keeps only 8 bits: 1603 would read 67), as
+# Configuration Manager sees it. The verbose log stays in $MSI_DIR_UNIX.
+msi_run()
+{
+	local logf out rc t0=$SECONDS
+
+	MSI_RUNS=$((MSI_RUNS + 1))
+	logf="$MSI_DIR_WIN\\msiexec-$MSI_RUNS.log"
+	out=$(wine cmd /c "msiexec $* /l*v $logf & echo msiexec-exit=%ERRORLEVEL%" \
+		2>/dev/null | tr -d '\r')
+	rc=$(printf '%s\n' "$out" | sed -n 's/^msiexec-exit=//p' | tail -n 1)
+	log "msiexec $* -> ${rc:-nothing} in $((SECONDS - t0)) s" >&2
+	printf '%s\n' "${rc:-none}"
+}
+
+# msi_expect CODE ARGS...: msi_run that must exit CODE; on a mismatch the
+# end of the verbose log is shown.
+msi_expect()
+{
+	local want=$1 rc
+
+	shift
+	rc=$(msi_run "$@")
+	if [ "$rc" != "$want" ]; then
+		grep -a -E 'value 3|Error|error' "$MSI_DIR_UNIX/msiexec-$MSI_RUNS.log" \
+			2>/dev/null | tail -n 20 >&2 || true
+		fail "msiexec $*: expected exit code $want, got $rc"
+	fi
+}
+
+# Builds a copy of the MSI with another product version into $MSI_DIR_UNIX
+# (file NAME), from the seed policy and the exe under test (or EXE):
+# msi_build VERSION NAME [EXE].
+msi_build()
+{
+	"$SOURCE_ROOT/installer/build-msi.sh" "$1" "${3:-$TLSWARD_EXE}" \
+		"$SOURCE_ROOT/policy/examples/seed.yaml" "$MSI_DIR_UNIX/$2" ||
+		fail "build-msi.sh $1 failed"
+}
+
+# Prints the MSI's ProductCode.
+msi_product_code()
+{
+	msiinfo export "${1:-$TLSR_MSI}" Property | tr -d '\r' |
+		sed -n 's/^ProductCode\t//p'
+}
+
+# Writes a policy (stdin) to the Windows path $1 (under C:\).
+put_policy_at()
+{
+	local unix="$WINEPREFIX/drive_c/${1#C:\\}"
+
+	unix=${unix//\\//}
+	mkdir -p "$(dirname "$unix")"
+	cat >"$unix"
+}
