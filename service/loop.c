@@ -1,0 +1,760 @@
+/* tlsward: the remediation loop, shared by the service and
+ * `run --console`. */
+#include <windows.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
+#include "platform.h"
+#include "policy.h"
+#include "status.h"
+
+#define POLICY_FILE "policy.yaml"
+#define CACHE_FILE "policy.cache.yaml"
+#define BACKOFF_MIN_S 60u
+#define BACKOFF_MAX_S 3600u
+#define MAX_REVERTS_KEPT 64
+#define MAX_HANDLES 16
+
+/* What the loop remembers about one item between passes. */
+struct item_state {
+	char id[128];
+	int drift_reported;
+	int blocked_reported;
+	int failed_reported;
+	int wrote; /* the value in place is tlsward's own write */
+	ULONGLONG reverts[MAX_REVERTS_KEPT];
+	size_t n_reverts;
+	ULONGLONG last_revert;
+	unsigned backoff_s; /* 0: not backing off */
+	ULONGLONG backoff_until;
+	int conflict_reported;
+};
+
+struct loop {
+	const struct tlsr_loop_opts *o;
+	struct tlsr_registry *reg;
+	struct tlsr_eventlog *log;
+	struct tlsr_watch *watch;
+	struct tlsr_psource *src;
+	HANDLE timer;
+	char data_dir[MAX_PATH * 3];
+	char cache_path[MAX_PATH * 3 + 32];
+
+	int have_policy;
+	struct tlsr_policy policy;
+	enum tlsr_mode file_mode; /* the mode the policy file says */
+	char source[1100];        /* where the policy in force came from */
+	char hash[65];
+	char rejected_hash[65];   /* last rejected file, not reported twice */
+	int unreachable_reported;
+
+	struct tlsr_facts facts;
+	struct item_state *items;
+	size_t n_items;
+
+	ULONGLONG next_check;
+	ULONGLONG next_poll;
+	unsigned drifts;
+	unsigned remediations;
+	int last_compliant; /* -1: no pass yet */
+	struct tlsr_restart restart;
+};
+
+static const char *mode_name(enum tlsr_mode m)
+{
+	return m == TLSR_MODE_AUDIT ? "audit" : "enforce";
+}
+
+static const char *view_name(enum tlsr_view v)
+{
+	switch (v) {
+	case TLSR_VIEW_64:
+		return "64";
+	case TLSR_VIEW_32:
+		return "32";
+	default:
+		return "-";
+	}
+}
+
+static void fmt_dword(uint32_t v, char *buf, size_t size)
+{
+	snprintf(buf, size, "0x%08lx", (unsigned long)v);
+}
+
+static void fmt_actual(const struct tlsr_item *it, char *buf, size_t size)
+{
+	const struct tlsr_value *v = &it->actual;
+
+	if (!it->present)
+		snprintf(buf, size, "absent");
+	else if (v->type == TLSR_REG_DWORD && v->size == 4)
+		fmt_dword((uint32_t)v->data[0] | (uint32_t)v->data[1] << 8 |
+				  (uint32_t)v->data[2] << 16 |
+				  (uint32_t)v->data[3] << 24,
+			  buf, size);
+	else
+		snprintf(buf, size, "type %lu, %zu bytes of data",
+			 (unsigned long)v->type, v->size);
+}
+
+static void in_force(const struct loop *l, char *buf, size_t size)
+{
+	if (l->have_policy)
+		snprintf(buf, size, "%s (SHA-256 %s)", l->source, l->hash);
+	else
+		snprintf(buf, size, "none");
+}
+
+/* Reports an item event with the standard insertion strings. */
+static void item_event(struct loop *l, unsigned id, const struct tlsr_item *it,
+		       uint32_t expected, const char *reason)
+{
+	struct tlsr_event_fields f = {0};
+	char exp[40], act[64];
+
+	fmt_dword(expected, exp, sizeof exp);
+	fmt_actual(it, act, sizeof act);
+	f.v[TLSR_EF_SETTING] = it->id;
+	f.v[TLSR_EF_KEY] = it->def->key;
+	f.v[TLSR_EF_VIEW] = view_name(it->view);
+	f.v[TLSR_EF_NAME] = it->def->name;
+	f.v[TLSR_EF_EXPECTED] = exp;
+	f.v[TLSR_EF_ACTUAL] = act;
+	f.v[TLSR_EF_POLICY_SOURCE] = l->source;
+	f.v[TLSR_EF_POLICY_HASH] = l->hash;
+	f.v[TLSR_EF_REASON] = reason;
+	tlsr_eventlog_report(l->log, id, &f);
+}
+
+static struct item_state *state_for(struct loop *l, const char *id)
+{
+	struct item_state *grown;
+	size_t i;
+
+	for (i = 0; i < l->n_items; i++)
+		if (strcmp(l->items[i].id, id) == 0)
+			return &l->items[i];
+	grown = realloc(l->items, (l->n_items + 1) * sizeof *grown);
+	if (grown == NULL)
+		return NULL;
+	l->items = grown;
+	memset(&l->items[l->n_items], 0, sizeof *grown);
+	snprintf(l->items[l->n_items].id, sizeof grown->id, "%s", id);
+	return &l->items[l->n_items++];
+}
+
+/* ---- policy ---- */
+
+static void config_path(struct loop *l, char *path, size_t size,
+			char *mode, size_t mode_size)
+{
+	mode[0] = '\0';
+	tlsr_reg_get_string(l->reg, TLSR_KEY_PARAMETERS, TLSR_VIEW_64, "Mode",
+			    mode, mode_size);
+	if (l->o->policy_path != NULL) {
+		snprintf(path, size, "%s", l->o->policy_path);
+		return;
+	}
+	if (tlsr_reg_get_string(l->reg, TLSR_KEY_PARAMETERS, TLSR_VIEW_64,
+				"PolicyPath", path, size) == TLSR_OK &&
+	    path[0] != '\0')
+		return;
+	snprintf(path, size, "%s\\" POLICY_FILE, l->data_dir);
+}
+
+static void apply_mode_override(struct loop *l, const char *mode)
+{
+	l->policy.mode = l->file_mode;
+	if (_stricmp(mode, "audit") == 0)
+		l->policy.mode = TLSR_MODE_AUDIT;
+	else if (_stricmp(mode, "enforce") == 0)
+		l->policy.mode = TLSR_MODE_ENFORCE;
+}
+
+static void adopt(struct loop *l, const struct tlsr_policy *p,
+		  const char *source, const char *hash, const char *mode)
+{
+	struct tlsr_event_fields f = {0};
+
+	l->policy = *p;
+	l->file_mode = p->mode;
+	apply_mode_override(l, mode);
+	l->have_policy = 1;
+	snprintf(l->source, sizeof l->source, "%s", source);
+	snprintf(l->hash, sizeof l->hash, "%s", hash);
+	/* A new policy may expect other values: what was learnt about
+	 * reverts and back-offs no longer holds. */
+	free(l->items);
+	l->items = NULL;
+	l->n_items = 0;
+	f.v[TLSR_EF_POLICY_SOURCE] = l->source;
+	f.v[TLSR_EF_POLICY_HASH] = l->hash;
+	f.v[TLSR_EF_MODE] = mode_name(l->policy.mode);
+	tlsr_eventlog_report(l->log, TLSR_EV_POLICY_LOADED, &f);
+}
+
+/* The last good policy, when nothing better is in force. */
+static void use_cache(struct loop *l, const char *mode)
+{
+	struct tlsr_policy p;
+	struct tlsr_diag diag;
+	char why[256], hash[65];
+	char *buf = NULL;
+	size_t len;
+
+	if (l->have_policy)
+		return;
+	if (tlsr_win_read_file(l->cache_path, TLSR_POLICY_MAX_BYTES, &buf,
+			       &len, why, sizeof why) != TLSR_OK)
+		return;
+	if (tlsr_sha256_hex(buf, len, hash) == TLSR_OK &&
+	    tlsr_policy_load_buffer(l->cache_path, buf, len, &p, &diag) ==
+		    TLSR_OK)
+		adopt(l, &p, l->cache_path, hash, mode);
+	free(buf);
+}
+
+/* Follows the configured source. force re-reads the file even when its
+ * size and time look unchanged (start, PARAMCHANGE). Returns 1 when the
+ * policy in force changed. */
+static int load_policy(struct loop *l, int force)
+{
+	struct tlsr_event_fields f = {0};
+	struct tlsr_policy p;
+	struct tlsr_diag diag;
+	char path[1024], mode[16], why[600], hash[65] = "", now_in[1200];
+	char *buf = NULL;
+	size_t len = 0;
+	tlsr_err err;
+	int changed = 0;
+
+	config_path(l, path, sizeof path, mode, sizeof mode);
+	if (l->src == NULL || strcmp(tlsr_psource_path(l->src), path) != 0) {
+		tlsr_psource_close(l->src);
+		l->src = NULL;
+		if (tlsr_psource_open(path,
+				      l->have_policy ? l->policy.source.poll
+						     : 0,
+				      &l->src) != TLSR_OK)
+			return 0;
+		force = 1;
+		l->unreachable_reported = 0;
+	}
+	err = tlsr_psource_read(l->src, force, &buf, &len, hash, why,
+				sizeof why);
+	if (err != TLSR_OK && err != TLSR_ETOOBIG) {
+		if (!l->unreachable_reported) {
+			in_force(l, now_in, sizeof now_in);
+			f.v[TLSR_EF_POLICY_SOURCE] = path;
+			f.v[TLSR_EF_REASON] = why;
+			f.v[TLSR_EF_IN_FORCE] = l->have_policy ? now_in
+				: "the last good copy " CACHE_FILE
+				  " if there is one";
+			tlsr_eventlog_report(l->log, TLSR_EV_POLICY_UNREACHABLE,
+					     &f);
+			l->unreachable_reported = 1;
+		}
+		use_cache(l, mode);
+		return 0;
+	}
+	l->unreachable_reported = 0;
+	if (err == TLSR_OK && buf == NULL)
+		return 0; /* unchanged */
+	if (err == TLSR_OK && l->have_policy && strcmp(hash, l->hash) == 0 &&
+	    strcmp(path, l->source) == 0) {
+		free(buf);
+		if (force) {
+			enum tlsr_mode before = l->policy.mode;
+
+			apply_mode_override(l, mode);
+			f.v[TLSR_EF_POLICY_SOURCE] = l->source;
+			f.v[TLSR_EF_POLICY_HASH] = l->hash;
+			f.v[TLSR_EF_MODE] = mode_name(l->policy.mode);
+			tlsr_eventlog_report(l->log, TLSR_EV_POLICY_LOADED,
+					     &f);
+			return before != l->policy.mode;
+		}
+		return 0;
+	}
+	if (err == TLSR_OK && !force && strcmp(hash, l->rejected_hash) == 0) {
+		free(buf);
+		return 0;
+	}
+	if (err == TLSR_OK)
+		err = tlsr_policy_load_buffer(path, buf, len, &p, &diag);
+	else
+		tlsr_diag_set(&diag, path, 0, 0, "%s", why);
+	if (err != TLSR_OK) {
+		tlsr_diag_format(&diag, why, sizeof why);
+		in_force(l, now_in, sizeof now_in);
+		f.v[TLSR_EF_POLICY_SOURCE] = path;
+		f.v[TLSR_EF_POLICY_HASH] = hash;
+		f.v[TLSR_EF_REASON] = why;
+		f.v[TLSR_EF_IN_FORCE] = l->have_policy ? now_in
+			: "the last good copy " CACHE_FILE " if there is one";
+		tlsr_eventlog_report(l->log, TLSR_EV_POLICY_REJECTED, &f);
+		snprintf(l->rejected_hash, sizeof l->rejected_hash, "%s", hash);
+		free(buf);
+		use_cache(l, mode);
+		return 0;
+	}
+	l->rejected_hash[0] = '\0';
+	adopt(l, &p, path, hash, mode);
+	changed = 1;
+	if (tlsr_win_write_file(l->cache_path, buf, len) != TLSR_OK &&
+	    l->o->console)
+		fprintf(stderr, "tlsward: cannot write %s\n", l->cache_path);
+	free(buf);
+	return changed;
+}
+
+static void read_facts(struct loop *l)
+{
+	memset(&l->facts, 0, sizeof l->facts);
+	tlsr_facts_read(l->reg, &l->facts);
+	tlsr_platform_live_facts(&l->facts);
+}
+
+/* ---- one pass ---- */
+
+static void on_action(void *data, const struct tlsr_report *r,
+		      const struct tlsr_action *a, tlsr_err result)
+{
+	struct loop *l = data;
+	const struct tlsr_item *it = &r->items[a->item];
+	struct item_state *st = state_for(l, it->id);
+	char reason[400];
+
+	if (result == TLSR_OK) {
+		item_event(l, TLSR_EV_REMEDIATED, it, a->value, NULL);
+		l->remediations++;
+		if (st != NULL) {
+			st->wrote = 1;
+			st->drift_reported = 0;
+			st->failed_reported = 0;
+		}
+		return;
+	}
+	if (st != NULL && st->failed_reported)
+		return;
+	if (l->reg->message[0] != '\0')
+		snprintf(reason, sizeof reason, "%s: %s", tlsr_strerror(result),
+			 l->reg->message);
+	else
+		snprintf(reason, sizeof reason, "%s", tlsr_strerror(result));
+	item_event(l, TLSR_EV_REMEDIATION_FAILED, it, a->value, reason);
+	if (st != NULL)
+		st->failed_reported = 1;
+}
+
+/* Counts a revert of a value tlsward wrote; past the policy's limit within
+ * its window the item backs off (1 min, doubling to 1 h) and 2005 is
+ * reported once. */
+static void note_revert(struct loop *l, struct item_state *st,
+			const struct tlsr_item *it, ULONGLONG now)
+{
+	ULONGLONG window = (ULONGLONG)l->policy.conflict.window * 1000u;
+	char reason[300];
+	size_t i, kept = 0;
+
+	for (i = 0; i < st->n_reverts; i++)
+		if (now - st->reverts[i] < window)
+			st->reverts[kept++] = st->reverts[i];
+	st->n_reverts = kept;
+	if (st->n_reverts < MAX_REVERTS_KEPT)
+		st->reverts[st->n_reverts++] = now;
+	st->last_revert = now;
+	if (st->n_reverts <= l->policy.conflict.max_reverts)
+		return;
+	st->backoff_s = st->backoff_s == 0 ? BACKOFF_MIN_S
+			: st->backoff_s * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S
+							    : st->backoff_s * 2;
+	st->backoff_until = now + (ULONGLONG)st->backoff_s * 1000u;
+	if (st->conflict_reported)
+		return;
+	snprintf(reason, sizeof reason,
+		 "reverted %zu times within %u s; tlsward stops rewriting it "
+		 "for %u s, doubling up to %u s while the reverts go on",
+		 st->n_reverts, l->policy.conflict.window, st->backoff_s,
+		 BACKOFF_MAX_S);
+	item_event(l, TLSR_EV_CONFLICT, it, it->expected, reason);
+	st->conflict_reported = 1;
+}
+
+static void write_status(struct loop *l, const struct tlsr_report *r)
+{
+	struct tlsr_status st = {0};
+	tlsr_err err;
+
+	if (r != NULL)
+		tlsr_status_from_report(&st, r);
+	tlsr_utc_now_iso(st.last_check, sizeof st.last_check);
+	if (l->have_policy) {
+		snprintf(st.policy_source, sizeof st.policy_source, "%s",
+			 l->source);
+		snprintf(st.policy_hash, sizeof st.policy_hash, "%s", l->hash);
+		snprintf(st.mode, sizeof st.mode, "%s",
+			 mode_name(l->policy.mode));
+	}
+	st.drifts = l->drifts;
+	st.remediations = l->remediations;
+	err = tlsr_status_write(l->reg, &st);
+	if (err != TLSR_OK && l->o->console)
+		fprintf(stderr, "tlsward: cannot write the Status key: %s%s%s\n",
+			tlsr_strerror(err), l->reg->message[0] ? ": " : "",
+			l->reg->message);
+}
+
+/* check -> drift events -> plan -> apply (enforce) -> status. verbose: a
+ * compliant result is reported even when the last pass was compliant too
+ * (start, timer, check now). Returns 1 compliant, 0 not, -1 error. */
+static int pass(struct loop *l, int verbose)
+{
+	struct tlsr_report *r = NULL, *after = NULL;
+	struct tlsr_plan *plan = NULL, mine;
+	struct tlsr_apply_result res = {0};
+	ULONGLONG now = GetTickCount64();
+	int compliant = -1;
+	size_t i, n = 0;
+	tlsr_err err;
+
+	if (!l->have_policy) {
+		write_status(l, NULL);
+		return -1;
+	}
+	err = tlsr_check(l->reg, &l->policy, &l->facts, &r);
+	if (err != TLSR_OK) {
+		fprintf(stderr, "tlsward: check failed: %s%s%s\n",
+			tlsr_strerror(err), l->reg->message[0] ? ": " : "",
+			l->reg->message);
+		return -1;
+	}
+	for (i = 0; i < r->n_items; i++) {
+		const struct tlsr_item *it = &r->items[i];
+		struct item_state *st = state_for(l, it->id);
+
+		if (st == NULL)
+			continue;
+		if (it->state == TLSR_STATE_OK) {
+			st->drift_reported = 0;
+			st->blocked_reported = 0;
+			st->failed_reported = 0;
+			if (st->backoff_s != 0 &&
+			    now - st->last_revert >=
+				    (ULONGLONG)l->policy.conflict.window *
+					    1000u) {
+				st->backoff_s = 0;
+				st->backoff_until = 0;
+				st->n_reverts = 0;
+				st->conflict_reported = 0;
+			}
+			continue;
+		}
+		if (it->state == TLSR_STATE_BLOCKED) {
+			if (!st->blocked_reported)
+				item_event(l, TLSR_EV_BLOCKED, it,
+					   it->expected,
+					   it->reason ? it->reason
+						      : "prerequisite missing");
+			st->blocked_reported = 1;
+			continue;
+		}
+		if (it->deferred)
+			continue;
+		if (st->wrote) {
+			st->wrote = 0;
+			note_revert(l, st, it, now);
+		}
+		if (!st->drift_reported) {
+			item_event(l, TLSR_EV_DRIFT, it, it->expected, NULL);
+			l->drifts++;
+			st->drift_reported = 1;
+		}
+	}
+
+	if (l->policy.mode == TLSR_MODE_ENFORCE &&
+	    tlsr_plan_make(r, &plan) == TLSR_OK) {
+		mine = *plan;
+		mine.actions = malloc((plan->n_actions + 1) *
+				      sizeof *mine.actions);
+		if (mine.actions != NULL) {
+			for (i = 0; i < plan->n_actions; i++) {
+				const struct tlsr_item *it =
+					&r->items[plan->actions[i].item];
+				struct item_state *st = state_for(l, it->id);
+
+				if (st != NULL && st->backoff_until > now)
+					continue;
+				mine.actions[n++] = plan->actions[i];
+			}
+			mine.n_actions = n;
+			if (n > 0)
+				tlsr_apply(l->reg, r, &mine, on_action, l,
+					   &res);
+			free(mine.actions);
+		}
+		tlsr_plan_free(plan);
+		if (res.written > 0 || res.failed > 0)
+			tlsr_check(l->reg, &l->policy, &l->facts, &after);
+		tlsr_restart_update(&l->restart, l->reg, &l->policy, l->log,
+				    res.restart_required,
+				    "DefaultSecureProtocols changed; WinHTTP "
+				    "reads it only when it starts");
+	}
+
+	if (after != NULL)
+		r = (tlsr_report_free(r), after);
+	compliant = r->compliant;
+	if (compliant && (verbose || l->last_compliant != 1)) {
+		struct tlsr_event_fields f = {0};
+
+		f.v[TLSR_EF_POLICY_SOURCE] = l->source;
+		f.v[TLSR_EF_POLICY_HASH] = l->hash;
+		tlsr_eventlog_report(l->log, TLSR_EV_CHECK_COMPLIANT, &f);
+	}
+	l->last_compliant = compliant;
+	write_status(l, r);
+	tlsr_report_free(r);
+	return compliant;
+}
+
+/* ---- waiting ---- */
+
+static ULONGLONG interval_ms(unsigned seconds, unsigned jitter)
+{
+	return (ULONGLONG)seconds * 1000u +
+	       tlsr_win_random((ULONGLONG)jitter * 1000u + 1);
+}
+
+static void schedule_check(struct loop *l)
+{
+	struct tlsr_policy d;
+	const struct tlsr_policy *p = &l->policy;
+
+	if (!l->have_policy) {
+		tlsr_policy_defaults(&d);
+		p = &d;
+	}
+	l->next_check = GetTickCount64() +
+			interval_ms(p->check.interval ? p->check.interval : 3600,
+				    p->check.jitter);
+}
+
+static void schedule_poll(struct loop *l)
+{
+	unsigned poll = l->src ? tlsr_psource_poll(l->src) : 0;
+
+	l->next_poll = poll ? GetTickCount64() + interval_ms(poll, poll / 10)
+			    : 0;
+}
+
+/* Arms the timer for the nearest deadline: the periodic check, the policy
+ * poll, the end of a back-off, the scheduled restart. */
+static void arm_timer(struct loop *l)
+{
+	ULONGLONG now = GetTickCount64(), next = l->next_check;
+	LARGE_INTEGER due;
+	long long restart;
+	size_t i;
+
+	if (l->next_poll != 0 && l->next_poll < next)
+		next = l->next_poll;
+	for (i = 0; i < l->n_items; i++)
+		if (l->items[i].backoff_until > now &&
+		    l->items[i].backoff_until < next)
+			next = l->items[i].backoff_until;
+	restart = tlsr_restart_due_ms(&l->restart);
+	if (restart >= 0 && now + (ULONGLONG)restart < next)
+		next = now + (ULONGLONG)restart;
+	due.QuadPart = next > now ? -(LONGLONG)((next - now) * 10000u) : -1;
+	SetWaitableTimer(l->timer, &due, 0, NULL, NULL, FALSE);
+}
+
+static void on_timer(struct loop *l)
+{
+	ULONGLONG now = GetTickCount64();
+	int run = 0, verbose = 0;
+	size_t i;
+
+	if (l->next_poll != 0 && now >= l->next_poll) {
+		run |= load_policy(l, 0);
+		schedule_poll(l);
+	}
+	if (now >= l->next_check) {
+		read_facts(l);
+		run = verbose = 1;
+		schedule_check(l);
+	}
+	for (i = 0; i < l->n_items; i++)
+		if (l->items[i].backoff_until != 0 &&
+		    l->items[i].backoff_until <= now) {
+			l->items[i].backoff_until = 0;
+			run = 1;
+		}
+	if (run)
+		pass(l, verbose);
+	if (tlsr_restart_due_ms(&l->restart) == 0)
+		tlsr_restart_fire(&l->restart, l->reg, &l->policy,
+				  l->o->console);
+}
+
+static void reload(struct loop *l)
+{
+	load_policy(l, 1);
+	schedule_poll(l);
+	read_facts(l);
+	pass(l, 1);
+}
+
+static int run_waiting(struct loop *l)
+{
+	HANDLE h[MAX_HANDLES];
+	DWORD n, w, i_stop, i_check = MAXDWORD, i_reload = MAXDWORD, i_timer,
+			    i_src = MAXDWORD, i_watch;
+	unsigned fired;
+
+	for (;;) {
+		n = 0;
+		i_stop = n;
+		h[n++] = l->o->stop;
+		if (l->o->check_now != NULL) {
+			i_check = n;
+			h[n++] = l->o->check_now;
+		}
+		if (l->o->reload != NULL) {
+			i_reload = n;
+			h[n++] = l->o->reload;
+		}
+		i_timer = n;
+		h[n++] = l->timer;
+		i_src = MAXDWORD;
+		if (l->src != NULL && tlsr_psource_event(l->src) != NULL) {
+			i_src = n;
+			h[n++] = tlsr_psource_event(l->src);
+		}
+		i_watch = n;
+		n += (DWORD)tlsr_watch_events(l->watch, h + n, MAX_HANDLES - n);
+		arm_timer(l);
+
+		w = WaitForMultipleObjects(n, h, FALSE, INFINITE);
+		if (w == WAIT_FAILED) {
+			char text[256];
+
+			tlsr_win_errtext(GetLastError(), text, sizeof text);
+			fprintf(stderr, "tlsward: WaitForMultipleObjects: %s\n",
+				text);
+			return 2;
+		}
+		w -= WAIT_OBJECT_0;
+		if (w == i_stop)
+			return 0;
+		if (w == i_check) {
+			read_facts(l);
+			pass(l, 1);
+		} else if (w == i_reload) {
+			reload(l);
+		} else if (w == i_timer) {
+			on_timer(l);
+		} else if (w == i_src) {
+			tlsr_psource_rearm(l->src);
+			if (load_policy(l, 0))
+				pass(l, 1);
+		} else if (w >= i_watch && w < n) {
+			/* Re-armed before the pass, so a change made while
+			 * it runs wakes the loop again. */
+			fired = tlsr_watch_rearm(l->watch);
+			if (fired & TLSR_WATCH_PARAMETERS)
+				reload(l);
+			else
+				pass(l, 0);
+		}
+	}
+}
+
+int tlsr_loop_run(const struct tlsr_loop_opts *o)
+{
+	struct tlsr_event_fields f = {0};
+	struct tlsr_diag diag = {0};
+	struct loop l = {0};
+	char note[300], msg[600];
+	int code = 2, compliant;
+	tlsr_err err;
+
+	l.o = o;
+	l.last_compliant = -1;
+	tlsr_win_data_dir(l.data_dir, sizeof l.data_dir);
+	tlsr_win_mkdirs(l.data_dir);
+	snprintf(l.cache_path, sizeof l.cache_path, "%s\\" CACHE_FILE,
+		 l.data_dir);
+	err = tlsr_platform_live_registry(&l.reg, &diag);
+	if (err != TLSR_OK) {
+		tlsr_diag_format(&diag, msg, sizeof msg);
+		fprintf(stderr, "tlsward: %s\n", msg);
+		return 2;
+	}
+	err = tlsr_eventlog_open(l.data_dir, o->console, &l.log);
+	if (err != TLSR_OK) {
+		fprintf(stderr, "tlsward: cannot open the event log: %s\n",
+			tlsr_strerror(err));
+		goto out;
+	}
+	l.timer = CreateWaitableTimerW(NULL, FALSE, NULL);
+	if (l.timer == NULL) {
+		tlsr_win_errtext(GetLastError(), msg, sizeof msg);
+		fprintf(stderr, "tlsward: CreateWaitableTimerW: %s\n", msg);
+		goto out;
+	}
+	tlsr_restart_init(&l.restart, l.reg, note, sizeof note);
+	tlsr_status_read_counters(l.reg, &l.drifts, &l.remediations);
+	load_policy(&l, 1);
+	read_facts(&l);
+
+	if (o->once) {
+		if (!l.have_policy) {
+			fprintf(stderr, "tlsward: no usable policy (see the "
+					"events above); nothing checked\n");
+			goto out;
+		}
+		compliant = pass(&l, 1);
+		code = compliant < 0 ? 2 : compliant ? 0 : 1;
+		goto out;
+	}
+
+	f.v[TLSR_EF_VERSION] = TLSR_VERSION_STRING;
+	f.v[TLSR_EF_MODE] = l.have_policy ? mode_name(l.policy.mode)
+					  : "no policy";
+	f.v[TLSR_EF_POLICY_SOURCE] = l.have_policy ? l.source : "none";
+	f.v[TLSR_EF_REASON] = note;
+	tlsr_eventlog_report(l.log, TLSR_EV_SERVICE_STARTED, &f);
+	err = tlsr_watch_open(&l.watch);
+	if (err != TLSR_OK) {
+		fprintf(stderr, "tlsward: cannot watch the registry: %s\n",
+			tlsr_strerror(err));
+		goto out;
+	}
+	if (o->console)
+		tlsr_watch_describe(l.watch);
+	schedule_check(&l);
+	schedule_poll(&l);
+	pass(&l, 1);
+	if (o->running != NULL)
+		o->running(o->data);
+	code = run_waiting(&l);
+	memset(&f, 0, sizeof f);
+	f.v[TLSR_EF_REASON] = code == 0 ? "Stop requested."
+					: "The loop failed.";
+	tlsr_eventlog_report(l.log, TLSR_EV_SERVICE_STOPPED, &f);
+out:
+	tlsr_watch_close(l.watch);
+	tlsr_psource_close(l.src);
+	if (l.timer != NULL)
+		CloseHandle(l.timer);
+	free(l.items);
+	tlsr_eventlog_close(l.log);
+	tlsr_registry_destroy(l.reg);
+	return code;
+}

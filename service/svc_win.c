@@ -1,0 +1,653 @@
+/* tlsward: the Windows platform: SCM plumbing, service install and
+ * uninstall, `run --console`, and what platform.h promises the CLI. The
+ * remediation loop itself is loop.c. */
+#include <windows.h>
+#include <bcrypt.h>
+#include <shlobj.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
+#include "platform.h"
+#include "registry_win32.h"
+
+#define KEY_EVENT_SOURCE                                                   \
+	L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\tlsward"
+#define KEY_PARAMETERS_W L"SOFTWARE\\tlsward\\Parameters"
+#define DEFAULT_POLICY_NAME "policy.yaml"
+#define STOP_WAIT_MS 30000
+
+/* What the SCM thread and the handler share; lives on ServiceMain's
+ * stack and reaches the handler through its context pointer. */
+struct svc {
+	SERVICE_STATUS_HANDLE handle;
+	SERVICE_STATUS status;
+	HANDLE stop;
+	HANDLE reload;
+	HANDLE check_now;
+};
+
+/* The console's stop event: SetConsoleCtrlHandler's callback takes no
+ * context, so this one handle is file-static. */
+static HANDLE console_stop;
+
+wchar_t *tlsr_win_wide(const char *s)
+{
+	int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
+	wchar_t *w;
+
+	if (n <= 0)
+		return NULL;
+	w = malloc((size_t)n * sizeof *w);
+	if (w == NULL)
+		return NULL;
+	if (MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n) != n) {
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void tlsr_win_utf8(const wchar_t *w, char *buf, size_t size)
+{
+	if (size == 0)
+		return;
+	if (WideCharToMultiByte(CP_UTF8, 0, w, -1, buf, (int)size, NULL,
+				NULL) == 0) {
+		/* Too long: keep what fits, cut at a character boundary. */
+		int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL,
+					    NULL);
+		char *tmp = n > 0 ? malloc((size_t)n) : NULL;
+
+		buf[0] = '\0';
+		if (tmp == NULL)
+			return;
+		WideCharToMultiByte(CP_UTF8, 0, w, -1, tmp, n, NULL, NULL);
+		snprintf(buf, size, "%s", tmp);
+		free(tmp);
+	}
+	buf[size - 1] = '\0';
+}
+
+void tlsr_win_errtext(DWORD code, char *buf, size_t size)
+{
+	wchar_t *text = NULL;
+	char msg[512] = "";
+	size_t len;
+
+	if (FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM |
+				   FORMAT_MESSAGE_ALLOCATE_BUFFER |
+				   FORMAT_MESSAGE_IGNORE_INSERTS,
+			   NULL, code, 0, (LPWSTR)&text, 0, NULL) != 0 &&
+	    text != NULL) {
+		tlsr_win_utf8(text, msg, sizeof msg);
+		LocalFree(text);
+	}
+	len = strlen(msg);
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r' ||
+			   msg[len - 1] == ' ' || msg[len - 1] == '.'))
+		msg[--len] = '\0';
+	if (msg[0] == '\0')
+		snprintf(buf, size, "Win32 error %lu", (unsigned long)code);
+	else
+		snprintf(buf, size, "%s (%lu)", msg, (unsigned long)code);
+}
+
+tlsr_err tlsr_win_mkdirs(const char *dir)
+{
+	wchar_t *w = tlsr_win_wide(dir);
+	wchar_t *p;
+	tlsr_err err = TLSR_OK;
+
+	if (w == NULL)
+		return TLSR_ENOMEM;
+	/* Skip "C:\" or "\\server\share\" before creating components. */
+	p = w;
+	if (p[0] == L'\\' && p[1] == L'\\') {
+		int seps = 0;
+
+		for (p += 2; *p != L'\0' && seps < 2; p++)
+			if (*p == L'\\')
+				seps++;
+	} else if (p[0] != L'\0' && p[1] == L':') {
+		p += 2;
+	}
+	for (;; p++) {
+		if (*p == L'\\' || *p == L'\0') {
+			wchar_t c = *p;
+
+			*p = L'\0';
+			if (w[0] != L'\0' && wcslen(w) > 2 &&
+			    !CreateDirectoryW(w, NULL) &&
+			    GetLastError() != ERROR_ALREADY_EXISTS)
+				err = TLSR_EIO;
+			else
+				err = TLSR_OK;
+			*p = c;
+			if (c == L'\0')
+				break;
+		}
+	}
+	free(w);
+	return err;
+}
+
+void tlsr_win_data_dir(char *buf, size_t size)
+{
+	wchar_t path[MAX_PATH];
+	char base[MAX_PATH * 3];
+
+	if (SHGetFolderPathW(NULL, CSIDL_COMMON_APPDATA, NULL, 0, path) ==
+	    S_OK)
+		tlsr_win_utf8(path, base, sizeof base);
+	else
+		snprintf(base, sizeof base, "C:\\ProgramData");
+	snprintf(buf, size, "%s\\tlsward", base);
+}
+
+uint64_t tlsr_win_random(uint64_t n)
+{
+	uint64_t r = 0;
+
+	if (n == 0)
+		return 0;
+	if (!BCRYPT_SUCCESS(BCryptGenRandom(NULL, (PUCHAR)&r, sizeof r,
+					    BCRYPT_USE_SYSTEM_PREFERRED_RNG)))
+		r = GetTickCount64() * 2654435761u;
+	return r % n;
+}
+
+/* ---- platform.h ---- */
+
+tlsr_err tlsr_platform_live_registry(struct tlsr_registry **out,
+				     struct tlsr_diag *diag)
+{
+	struct tlsr_registry *reg = tlsr_registry_win32_new();
+
+	if (reg == NULL) {
+		tlsr_diag_set(diag, "", 0, 0,
+			      "cannot open the registry: out of memory");
+		return TLSR_ENOMEM;
+	}
+	*out = reg;
+	return TLSR_OK;
+}
+
+void tlsr_platform_live_facts(struct tlsr_facts *facts)
+{
+	tlsr_facts_live(facts);
+}
+
+int tlsr_platform_has_command(const char *cmd)
+{
+	return strcmp(cmd, "service") == 0 || strcmp(cmd, "run") == 0;
+}
+
+static int fail_win32(const char *what, DWORD code)
+{
+	char text[512];
+
+	tlsr_win_errtext(code, text, sizeof text);
+	fprintf(stderr, "tlsward: %s: %s\n", what, text);
+	return 2;
+}
+
+/* ---- the service ---- */
+
+static void report(struct svc *s, DWORD state, DWORD wait_hint)
+{
+	s->status.dwCurrentState = state;
+	s->status.dwWaitHint = wait_hint;
+	if (state == SERVICE_START_PENDING || state == SERVICE_STOP_PENDING)
+		s->status.dwCheckPoint++;
+	else
+		s->status.dwCheckPoint = 0;
+	s->status.dwControlsAccepted =
+		state == SERVICE_RUNNING
+			? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN |
+				  SERVICE_ACCEPT_PARAMCHANGE
+			: 0;
+	SetServiceStatus(s->handle, &s->status);
+}
+
+static void report_running(void *data)
+{
+	report(data, SERVICE_RUNNING, 0);
+}
+
+static DWORD WINAPI handler(DWORD control, DWORD type, LPVOID event_data,
+			    LPVOID context)
+{
+	struct svc *s = context;
+
+	(void)type;
+	(void)event_data;
+	switch (control) {
+	case SERVICE_CONTROL_STOP:
+	case SERVICE_CONTROL_SHUTDOWN:
+		report(s, SERVICE_STOP_PENDING, 10000);
+		SetEvent(s->stop);
+		return NO_ERROR;
+	case SERVICE_CONTROL_PARAMCHANGE:
+		SetEvent(s->reload);
+		return NO_ERROR;
+	case TLSR_CONTROL_CHECK_NOW:
+		SetEvent(s->check_now);
+		return NO_ERROR;
+	case SERVICE_CONTROL_INTERROGATE:
+		return NO_ERROR;
+	default:
+		return ERROR_CALL_NOT_IMPLEMENTED;
+	}
+}
+
+static void WINAPI service_main(DWORD argc, LPWSTR *argv)
+{
+	struct tlsr_loop_opts o = {0};
+	struct svc s = {0};
+	int code;
+
+	(void)argc;
+	(void)argv;
+	s.status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
+	s.handle = RegisterServiceCtrlHandlerExW(TLSR_SERVICE_NAME, handler,
+						 &s);
+	if (s.handle == NULL)
+		return;
+	report(&s, SERVICE_START_PENDING, 30000);
+	s.stop = CreateEventW(NULL, TRUE, FALSE, NULL);
+	s.reload = CreateEventW(NULL, FALSE, FALSE, NULL);
+	s.check_now = CreateEventW(NULL, FALSE, FALSE, NULL);
+	if (s.stop == NULL || s.reload == NULL || s.check_now == NULL) {
+		s.status.dwWin32ExitCode = GetLastError();
+		goto out;
+	}
+	o.stop = s.stop;
+	o.reload = s.reload;
+	o.check_now = s.check_now;
+	o.running = report_running;
+	o.data = &s;
+	code = tlsr_loop_run(&o);
+	if (code == 2) {
+		s.status.dwWin32ExitCode = ERROR_SERVICE_SPECIFIC_ERROR;
+		s.status.dwServiceSpecificExitCode = (DWORD)code;
+	}
+out:
+	if (s.check_now != NULL)
+		CloseHandle(s.check_now);
+	if (s.reload != NULL)
+		CloseHandle(s.reload);
+	/* The stop event stays open: the handler may still be running on
+	 * the SCM's thread until the SERVICE_STOPPED report returns. */
+	report(&s, SERVICE_STOPPED, 0);
+}
+
+static int service_run(void)
+{
+	SERVICE_TABLE_ENTRYW table[] = {
+		{(LPWSTR)TLSR_SERVICE_NAME, service_main},
+		{NULL, NULL},
+	};
+
+	if (!StartServiceCtrlDispatcherW(table)) {
+		DWORD code = GetLastError();
+
+		if (code == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT) {
+			fprintf(stderr,
+				"tlsward: `service run` is what the service "
+				"control manager starts; to run the loop "
+				"here use `tlsward run --console`\n");
+			return 2;
+		}
+		return fail_win32("StartServiceCtrlDispatcherW", code);
+	}
+	return 0;
+}
+
+/* ---- install / uninstall ---- */
+
+static LSTATUS set_sz(HKEY key, const wchar_t *name, const wchar_t *value,
+		      DWORD type)
+{
+	return RegSetValueExW(key, name, 0, type, (const BYTE *)value,
+			      (DWORD)((wcslen(value) + 1) * sizeof(wchar_t)));
+}
+
+static void config2(SC_HANDLE svc, DWORD level, void *info, const char *name)
+{
+	if (!ChangeServiceConfig2W(svc, level, info)) {
+		char text[512];
+
+		tlsr_win_errtext(GetLastError(), text, sizeof text);
+		fprintf(stderr,
+			"tlsward: warning: ChangeServiceConfig2W(%s) failed: "
+			"%s; the service is installed without it\n",
+			name, text);
+	}
+}
+
+static void configure(SC_HANDLE svc)
+{
+	SERVICE_DELAYED_AUTO_START_INFO delayed = {TRUE};
+	SERVICE_DESCRIPTIONW desc = {
+		(LPWSTR)L"Keeps this computer's TLS 1.2 settings (WinHTTP, "
+			L"SChannel, .NET) as the tlsward policy says, heals "
+			L"drift as it happens and reports to the event log."};
+	SC_ACTION actions[3] = {
+		{SC_ACTION_RESTART, 60000},
+		{SC_ACTION_RESTART, 60000},
+		{SC_ACTION_NONE, 0},
+	};
+	SERVICE_FAILURE_ACTIONSW failure = {0};
+	SERVICE_FAILURE_ACTIONS_FLAG flag = {TRUE};
+	SERVICE_REQUIRED_PRIVILEGES_INFOW privs = {
+		(LPWSTR)L"SeShutdownPrivilege\0SeChangeNotifyPrivilege\0"};
+
+	failure.dwResetPeriod = 86400;
+	failure.cActions = 3;
+	failure.lpsaActions = actions;
+	config2(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed,
+		"SERVICE_CONFIG_DELAYED_AUTO_START_INFO");
+	config2(svc, SERVICE_CONFIG_DESCRIPTION, &desc,
+		"SERVICE_CONFIG_DESCRIPTION");
+	config2(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &failure,
+		"SERVICE_CONFIG_FAILURE_ACTIONS");
+	config2(svc, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag,
+		"SERVICE_CONFIG_FAILURE_ACTIONS_FLAG");
+	config2(svc, SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO, &privs,
+		"SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO");
+}
+
+static int register_source(const wchar_t *exe)
+{
+	DWORD types = EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE |
+		      EVENTLOG_INFORMATION_TYPE;
+	HKEY key;
+	LSTATUS rc;
+
+	rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, KEY_EVENT_SOURCE, 0, NULL, 0,
+			     KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &key, NULL);
+	if (rc != ERROR_SUCCESS)
+		return fail_win32("cannot register the event source "
+				  "(HKLM\\SYSTEM\\CurrentControlSet\\Services"
+				  "\\EventLog\\Application\\tlsward)",
+				  (DWORD)rc);
+	rc = set_sz(key, L"EventMessageFile", exe, REG_EXPAND_SZ);
+	if (rc == ERROR_SUCCESS)
+		rc = RegSetValueExW(key, L"TypesSupported", 0, REG_DWORD,
+				    (const BYTE *)&types, sizeof types);
+	RegCloseKey(key);
+	if (rc != ERROR_SUCCESS)
+		return fail_win32("cannot write the event source's values",
+				  (DWORD)rc);
+	return 0;
+}
+
+/* Parameters: --policy and --mode when given; otherwise an existing value
+ * is kept and a missing PolicyPath gets the default. */
+static int write_parameters(const char *policy, const char *mode,
+			    const char *data_dir)
+{
+	char def[MAX_PATH * 3];
+	wchar_t *w = NULL;
+	HKEY key;
+	LSTATUS rc;
+	DWORD type, len;
+
+	rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, KEY_PARAMETERS_W, 0, NULL, 0,
+			     KEY_QUERY_VALUE | KEY_SET_VALUE | KEY_WOW64_64KEY,
+			     NULL, &key, NULL);
+	if (rc != ERROR_SUCCESS)
+		return fail_win32("cannot create HKLM\\" TLSR_KEY_PARAMETERS,
+				  (DWORD)rc);
+	if (policy == NULL &&
+	    RegQueryValueExW(key, L"PolicyPath", NULL, &type, NULL, &len) !=
+		    ERROR_SUCCESS) {
+		snprintf(def, sizeof def, "%s\\" DEFAULT_POLICY_NAME, data_dir);
+		policy = def;
+	}
+	if (policy != NULL) {
+		w = tlsr_win_wide(policy);
+		rc = w ? set_sz(key, L"PolicyPath", w, REG_SZ)
+		       : ERROR_NOT_ENOUGH_MEMORY;
+		free(w);
+		if (rc != ERROR_SUCCESS)
+			goto fail;
+	}
+	if (mode != NULL || RegQueryValueExW(key, L"Mode", NULL, &type, NULL,
+					     &len) != ERROR_SUCCESS) {
+		w = tlsr_win_wide(mode ? mode : "");
+		rc = w ? set_sz(key, L"Mode", w, REG_SZ)
+		       : ERROR_NOT_ENOUGH_MEMORY;
+		free(w);
+		if (rc != ERROR_SUCCESS)
+			goto fail;
+	}
+	RegCloseKey(key);
+	return 0;
+fail:
+	RegCloseKey(key);
+	return fail_win32("cannot write HKLM\\" TLSR_KEY_PARAMETERS,
+			  (DWORD)rc);
+}
+
+static int service_install(int argc, char **argv)
+{
+	const char *policy = NULL, *mode = NULL;
+	wchar_t exe[MAX_PATH], cmd[MAX_PATH + 32];
+	char data_dir[MAX_PATH * 3];
+	SC_HANDLE scm = NULL, svc = NULL;
+	int i, code = 2;
+	DWORD n;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc) {
+			policy = argv[++i];
+		} else if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
+			mode = argv[++i];
+			if (strcmp(mode, "enforce") != 0 &&
+			    strcmp(mode, "audit") != 0) {
+				fprintf(stderr,
+					"tlsward: --mode must be enforce or "
+					"audit, not '%s'\n",
+					mode);
+				return 2;
+			}
+		} else {
+			fprintf(stderr,
+				"tlsward: unknown argument '%s'\nusage: "
+				"tlsward service install [--policy PATH] "
+				"[--mode enforce|audit]\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	n = GetModuleFileNameW(NULL, exe, MAX_PATH);
+	if (n == 0 || n == MAX_PATH)
+		return fail_win32("cannot find tlsward.exe's own path",
+				  GetLastError());
+	_snwprintf(cmd, sizeof cmd / sizeof cmd[0], L"\"%ls\" service run",
+		   exe);
+	cmd[sizeof cmd / sizeof cmd[0] - 1] = L'\0';
+
+	scm = OpenSCManagerW(NULL, NULL,
+			     SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
+	if (scm == NULL)
+		return fail_win32("cannot open the service control manager",
+				  GetLastError());
+	svc = CreateServiceW(scm, TLSR_SERVICE_NAME, TLSR_SERVICE_DISPLAY,
+			     SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS,
+			     SERVICE_AUTO_START, SERVICE_ERROR_NORMAL, cmd,
+			     NULL, NULL, NULL, NULL, NULL);
+	if (svc == NULL && GetLastError() == ERROR_SERVICE_EXISTS) {
+		/* Installing again repairs the configuration. */
+		svc = OpenServiceW(scm, TLSR_SERVICE_NAME, SERVICE_ALL_ACCESS);
+		if (svc != NULL &&
+		    !ChangeServiceConfigW(svc, SERVICE_WIN32_OWN_PROCESS,
+					  SERVICE_AUTO_START,
+					  SERVICE_ERROR_NORMAL, cmd, NULL,
+					  NULL, NULL, NULL, NULL,
+					  TLSR_SERVICE_DISPLAY)) {
+			code = fail_win32("cannot update the tlsward service",
+					  GetLastError());
+			goto out;
+		}
+	}
+	if (svc == NULL) {
+		code = fail_win32("cannot create the tlsward service",
+				  GetLastError());
+		goto out;
+	}
+	configure(svc);
+	code = register_source(exe);
+	if (code != 0)
+		goto out;
+	tlsr_win_data_dir(data_dir, sizeof data_dir);
+	if (tlsr_win_mkdirs(data_dir) != TLSR_OK) {
+		code = fail_win32("cannot create the data directory",
+				  GetLastError());
+		goto out;
+	}
+	code = write_parameters(policy, mode, data_dir);
+	if (code != 0)
+		goto out;
+	printf("tlsward: service installed (%ls); data in %s\n", cmd,
+	       data_dir);
+out:
+	if (svc != NULL)
+		CloseServiceHandle(svc);
+	CloseServiceHandle(scm);
+	return code;
+}
+
+static int service_uninstall(void)
+{
+	SERVICE_STATUS st;
+	SC_HANDLE scm, svc;
+	ULONGLONG start;
+	int code = 0;
+	LSTATUS rc;
+
+	scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+	if (scm == NULL)
+		return fail_win32("cannot open the service control manager",
+				  GetLastError());
+	svc = OpenServiceW(scm, TLSR_SERVICE_NAME,
+			   SERVICE_STOP | SERVICE_QUERY_STATUS | DELETE);
+	if (svc == NULL) {
+		if (GetLastError() != ERROR_SERVICE_DOES_NOT_EXIST) {
+			code = fail_win32("cannot open the tlsward service",
+					  GetLastError());
+			goto out;
+		}
+		printf("tlsward: the service is not installed\n");
+	} else {
+		if (!ControlService(svc, SERVICE_CONTROL_STOP, &st) &&
+		    GetLastError() != ERROR_SERVICE_NOT_ACTIVE) {
+			code = fail_win32("cannot stop the tlsward service",
+					  GetLastError());
+			goto out;
+		}
+		start = GetTickCount64();
+		while (QueryServiceStatus(svc, &st) &&
+		       st.dwCurrentState != SERVICE_STOPPED) {
+			if (GetTickCount64() - start > STOP_WAIT_MS) {
+				fprintf(stderr,
+					"tlsward: the service did not stop "
+					"within %u s\n",
+					STOP_WAIT_MS / 1000);
+				code = 2;
+				goto out;
+			}
+			Sleep(100);
+		}
+		if (!DeleteService(svc) &&
+		    GetLastError() != ERROR_SERVICE_MARKED_FOR_DELETE) {
+			code = fail_win32("cannot delete the tlsward service",
+					  GetLastError());
+			goto out;
+		}
+		printf("tlsward: service removed\n");
+	}
+	rc = RegDeleteTreeW(HKEY_LOCAL_MACHINE, KEY_EVENT_SOURCE);
+	if (rc != ERROR_SUCCESS && rc != ERROR_FILE_NOT_FOUND)
+		code = fail_win32("cannot remove the event source", (DWORD)rc);
+out:
+	if (svc != NULL)
+		CloseServiceHandle(svc);
+	CloseServiceHandle(scm);
+	return code;
+}
+
+/* ---- run --console ---- */
+
+static BOOL WINAPI console_ctrl(DWORD type)
+{
+	if (type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT ||
+	    type == CTRL_CLOSE_EVENT) {
+		SetEvent(console_stop);
+		return TRUE;
+	}
+	return FALSE;
+}
+
+static int run_console(int argc, char **argv)
+{
+	struct tlsr_loop_opts o = {0};
+	int i, console = 0, code;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--console") == 0) {
+			console = 1;
+		} else if (strcmp(argv[i], "--once") == 0) {
+			o.once = 1;
+		} else if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc) {
+			o.policy_path = argv[++i];
+		} else {
+			fprintf(stderr,
+				"tlsward: unknown argument '%s'\nusage: "
+				"tlsward run --console [--policy PATH] "
+				"[--once]\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	if (!console) {
+		fprintf(stderr, "tlsward: usage: tlsward run --console "
+				"[--policy PATH] [--once] (the service itself "
+				"runs `tlsward service run`)\n");
+		return 2;
+	}
+	o.console = 1;
+	console_stop = CreateEventW(NULL, TRUE, FALSE, NULL);
+	if (console_stop == NULL)
+		return fail_win32("CreateEventW", GetLastError());
+	o.stop = console_stop;
+	SetConsoleCtrlHandler(console_ctrl, TRUE);
+	code = tlsr_loop_run(&o);
+	SetConsoleCtrlHandler(console_ctrl, FALSE);
+	CloseHandle(console_stop);
+	console_stop = NULL;
+	return code;
+}
+
+int tlsr_platform_command(int argc, char **argv)
+{
+	if (argc >= 1 && strcmp(argv[0], "run") == 0)
+		return run_console(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[0], "service") == 0) {
+		if (strcmp(argv[1], "install") == 0)
+			return service_install(argc - 2, argv + 2);
+		if (strcmp(argv[1], "uninstall") == 0 && argc == 2)
+			return service_uninstall();
+		if (strcmp(argv[1], "run") == 0 && argc == 2)
+			return service_run();
+	}
+	fprintf(stderr, "tlsward: usage: tlsward service install [--policy "
+			"PATH] [--mode enforce|audit] | service uninstall | "
+			"service run | run --console [--policy PATH] "
+			"[--once]\n");
+	return 2;
+}

@@ -1,0 +1,259 @@
+/* tlsward: registry change notifications on the managed keys. */
+#include <windows.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
+#include "settings.h"
+
+#define MAX_WATCHES 16
+#define PATH_MAX_UTF8 512
+
+struct watch_entry {
+	char path[PATH_MAX_UTF8]; /* the key this watch is for */
+	char at[PATH_MAX_UTF8];   /* the key watched now: path or a parent */
+	REGSAM view;              /* KEY_WOW64_64KEY or KEY_WOW64_32KEY */
+	unsigned kind;
+	int subtree;
+	HKEY key;
+	HANDLE event; /* manual-reset, so the loop's wait leaves it set */
+};
+
+struct tlsr_watch {
+	struct watch_entry e[MAX_WATCHES];
+	size_t n;
+};
+
+/* Length of the common leading path components of a and b. */
+static size_t common_prefix(const char *a, const char *b)
+{
+	size_t i = 0, last = 0;
+
+	for (;; i++) {
+		char ca = a[i], cb = b[i];
+
+		if ((ca == '\0' || ca == '\\') && (cb == '\0' || cb == '\\')) {
+			last = i;
+			if (ca == '\0' || cb == '\0')
+				break;
+			continue;
+		}
+		if (ca == '\0' || cb == '\0')
+			break;
+		if (ca >= 'A' && ca <= 'Z')
+			ca = (char)(ca - 'A' + 'a');
+		if (cb >= 'A' && cb <= 'Z')
+			cb = (char)(cb - 'A' + 'a');
+		if (ca != cb)
+			break;
+	}
+	return last;
+}
+
+static void add_entry(struct tlsr_watch *w, const char *path, REGSAM view,
+		      unsigned kind, int subtree)
+{
+	struct watch_entry *e;
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		if (_stricmp(w->e[i].path, path) == 0 && w->e[i].view == view)
+			return;
+	if (w->n == MAX_WATCHES)
+		return;
+	e = &w->e[w->n++];
+	snprintf(e->path, sizeof e->path, "%s", path);
+	e->view = view;
+	e->kind = kind;
+	e->subtree = subtree;
+}
+
+/* One watch per component and view, on the deepest key that holds all of
+ * that component's keys: the SChannel protocol keys share ...\Protocols,
+ * the .NET keys ...\.NETFramework. So the number of handles stays small
+ * however many rows the table grows. */
+static void plan_entries(struct tlsr_watch *w)
+{
+	static const REGSAM views[2] = {KEY_WOW64_64KEY, KEY_WOW64_32KEY};
+	int c, v;
+	size_t i;
+
+	for (c = 0; c < TLSR_COMP_COUNT; c++) {
+		for (v = 0; v < 2; v++) {
+			char root[PATH_MAX_UTF8] = "";
+			int any = 0;
+
+			for (i = 0; i < tlsr_settings_count; i++) {
+				const struct tlsr_setting *s = &tlsr_settings[i];
+
+				if ((int)s->component != c)
+					continue;
+				if (v == 1 && s->views != TLSR_VIEWS_BOTH)
+					continue;
+				if (!any) {
+					snprintf(root, sizeof root, "%s",
+						 s->key);
+					any = 1;
+				} else {
+					root[common_prefix(root, s->key)] =
+						'\0';
+				}
+			}
+			if (any)
+				add_entry(w, root, views[v], TLSR_WATCH_MANAGED,
+					  1);
+		}
+	}
+	add_entry(w, TLSR_KEY_PARAMETERS, KEY_WOW64_64KEY,
+		  TLSR_WATCH_PARAMETERS, 0);
+}
+
+/* Opens the entry's key, or its nearest existing parent, and arms the
+ * notification. A parent is watched for new subkeys only, so unrelated
+ * writes below it do not wake the loop. */
+static void arm(struct watch_entry *e)
+{
+	char at[PATH_MAX_UTF8];
+	wchar_t *wpath;
+	LSTATUS rc;
+	HKEY key = NULL;
+	int on_key;
+
+	if (e->key != NULL) {
+		RegCloseKey(e->key);
+		e->key = NULL;
+	}
+	snprintf(at, sizeof at, "%s", e->path);
+	for (;;) {
+		wpath = tlsr_win_wide(at);
+		if (wpath == NULL)
+			return;
+		rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, wpath, 0,
+				   KEY_NOTIFY | e->view, &key);
+		free(wpath);
+		if (rc == ERROR_SUCCESS)
+			break;
+		char *slash = strrchr(at, '\\');
+
+		if (slash == NULL) {
+			at[0] = '\0';
+			key = NULL;
+			rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, NULL, 0,
+					   KEY_NOTIFY | e->view, &key);
+			if (rc != ERROR_SUCCESS)
+				return;
+			break;
+		}
+		*slash = '\0';
+	}
+	on_key = _stricmp(at, e->path) == 0;
+	snprintf(e->at, sizeof e->at, "%s", at);
+	ResetEvent(e->event);
+	rc = RegNotifyChangeKeyValue(
+		key, on_key && e->subtree ? TRUE : FALSE,
+		REG_NOTIFY_CHANGE_NAME |
+			(on_key ? REG_NOTIFY_CHANGE_LAST_SET : 0),
+		e->event, TRUE);
+	if (rc != ERROR_SUCCESS) {
+		RegCloseKey(key);
+		return;
+	}
+	e->key = key;
+}
+
+tlsr_err tlsr_watch_open(struct tlsr_watch **out)
+{
+	struct tlsr_watch *w;
+	size_t i;
+
+	w = calloc(1, sizeof *w);
+	if (w == NULL)
+		return TLSR_ENOMEM;
+	plan_entries(w);
+	for (i = 0; i < w->n; i++) {
+		w->e[i].event = CreateEventW(NULL, TRUE, FALSE, NULL);
+		if (w->e[i].event == NULL) {
+			tlsr_watch_close(w);
+			return TLSR_ESYSTEM;
+		}
+		arm(&w->e[i]);
+	}
+	*out = w;
+	return TLSR_OK;
+}
+
+size_t tlsr_watch_events(const struct tlsr_watch *w, HANDLE *out,
+			 size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < w->n && i < max; i++)
+		out[i] = w->e[i].event;
+	return i;
+}
+
+unsigned tlsr_watch_rearm(struct tlsr_watch *w)
+{
+	unsigned fired = 0;
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		struct watch_entry *e = &w->e[i];
+		LSTATUS rc = ERROR_INVALID_HANDLE;
+
+		if (e->key == NULL) {
+			arm(e);
+			continue;
+		}
+		if (WaitForSingleObject(e->event, 0) != WAIT_OBJECT_0)
+			continue;
+		fired |= e->kind;
+		/* Re-arming the open key is the fast path; a deleted key
+		 * refuses it and a parent must look for the key again. */
+		if (_stricmp(e->at, e->path) == 0) {
+			ResetEvent(e->event);
+			rc = RegNotifyChangeKeyValue(
+				e->key, e->subtree ? TRUE : FALSE,
+				REG_NOTIFY_CHANGE_NAME |
+					REG_NOTIFY_CHANGE_LAST_SET,
+				e->event, TRUE);
+		}
+		if (rc != ERROR_SUCCESS)
+			arm(e);
+	}
+	return fired;
+}
+
+void tlsr_watch_describe(const struct tlsr_watch *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		const struct watch_entry *e = &w->e[i];
+
+		int on_key = _stricmp(e->at, e->path) == 0;
+
+		fprintf(stderr, "tlsward: watching HKLM\\%s (%s view%s)%s%s%s\n",
+			e->at, e->view == KEY_WOW64_32KEY ? "32-bit" : "64-bit",
+			on_key && e->subtree ? ", subtree" : "",
+			on_key ? "" : " for HKLM\\", on_key ? "" : e->path,
+			e->key == NULL ? " (not armed)" : "");
+	}
+}
+
+void tlsr_watch_close(struct tlsr_watch *w)
+{
+	size_t i;
+
+	if (w == NULL)
+		return;
+	for (i = 0; i < w->n; i++) {
+		if (w->e[i].key != NULL)
+			RegCloseKey(w->e[i].key);
+		if (w->e[i].event != NULL)
+			CloseHandle(w->e[i].event);
+	}
+	free(w);
+}
