@@ -1,10 +1,10 @@
-#!/bin/sh
+#!/bin/bash
 # Builds tlsward.msi with wixl: build-msi.sh VERSION EXE POLICY OUT.msi
 # wixl 0.101 only finds sources relative to its working directory and has
 # no Permanent/NeverOverwrite attributes, so the sources are staged in a
 # temporary directory and the seed policy's component attributes are set
 # afterwards with msibuild.
-set -eu
+set -euo pipefail
 
 if [ $# -ne 4 ]; then
 	echo "usage: $0 VERSION EXE POLICY OUT.msi" >&2
@@ -23,6 +23,19 @@ for f in "$exe" "$policy" "$here/tlsward.wxs"; do
 	fi
 done
 
+# Prints the file version (a.b.c.d) in EXE's VS_FIXEDFILEINFO, or nothing.
+file_version()
+{
+	local off ms_lo ms_hi ls_lo ls_hi
+
+	off=$(LC_ALL=C grep -obUaP '\xbd\x04\xef\xfe' "$1" | head -n 1 | cut -d: -f1 || true)
+	[ -n "$off" ] || return 0
+	# dwSignature, dwStrucVersion, then dwFileVersionMS and LS (LE words).
+	set -- $(od -An -tu2 -j $((off + 8)) -N 8 "$1")
+	ms_lo=$1 ms_hi=$2 ls_lo=$3 ls_hi=$4
+	echo "$ms_hi.$ms_lo.$ls_hi.$ls_lo"
+}
+
 stage=$(mktemp -d "${TMPDIR:-/tmp}/tlsward-msi.XXXXXX")
 trap 'rm -rf "$stage"' EXIT INT TERM
 cp "$exe" "$stage/tlsward.exe"
@@ -37,9 +50,15 @@ cp "$here/tlsward.wxs" "$stage/tlsward.wxs"
 # view: pin what the package relies on.
 # Component attributes: 16 Permanent | 128 NeverOverwrite | 256 64-bit.
 # RegLocator type: 2 raw | 16 64-bit view.
+# File version: wixl leaves tlsward.exe unversioned, and Windows Installer
+# then applies the rules for data files to a program.
+exe_version=$(file_version "$exe")
 set -- \
 	"UPDATE Component SET Attributes = 400 WHERE Component = 'SeedPolicy'" \
 	"UPDATE RegLocator SET Type = 18"
+if [ -n "$exe_version" ]; then
+	set -- "$@" "UPDATE File SET Version = '$exe_version' WHERE File = 'tlsward.exe'"
+fi
 for seq in InstallExecuteSequence InstallUISequence; do
 	set -- "$@" \
 		"UPDATE $seq SET Sequence = 41 WHERE Action = 'SaveCmdPolicyPath'" \

@@ -69,6 +69,22 @@ msi_build()
 		fail "build-msi.sh $1 failed"
 }
 
+# exe_next_build SRC DST: DST is SRC with the build number of its file
+# version one higher (a.b.c.d -> a.b.c.d+1), as the next build would be.
+exe_next_build()
+{
+	local off build
+
+	off=$(LC_ALL=C grep -obUaP '\xbd\x04\xef\xfe' "$1" | head -n 1 | cut -d: -f1 || true)
+	[ -n "$off" ] || fail "$1 has no version resource"
+	cp "$1" "$2"
+	# dwFileVersionLS: its low word is the build number.
+	build=$(od -An -tu2 -j $((off + 12)) -N 2 "$1" | tr -d ' ')
+	build=$((build + 1))
+	printf "\\$(printf '%03o' $((build & 255)))\\$(printf '%03o' $((build >> 8)))" |
+		dd of="$2" bs=1 seek=$((off + 12)) conv=notrunc status=none
+}
+
 # Prints the MSI's ProductCode.
 msi_product_code()
 {

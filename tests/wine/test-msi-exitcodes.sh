@@ -35,9 +35,7 @@ kill -0 "$console_pid" 2>/dev/null ||
 
 old_version=$(reg_sz "$K_TLSWARD" InstalledVersion)
 new_version=$(echo "$old_version" | awk -F. '{ printf "%d.%d.%d", $1, $2, $3 + 1 }')
-# A new build differs in its bytes: one more at the end stands for that.
-cp "$TLSWARD_EXE" "$WORK_DIR/tlsward-next.exe"
-printf '\0' >>"$WORK_DIR/tlsward-next.exe"
+exe_next_build "$TLSWARD_EXE" "$WORK_DIR/tlsward-next.exe"
 msi_build "$new_version" tlsward-new.msi "$WORK_DIR/tlsward-next.exe"
 msi_expect 3010 /i "$MSI_DIR_WIN\\tlsward-new.msi" /qn /norestart
 assert_eq "$new_version" "$(reg_sz "$K_TLSWARD" InstalledVersion)" "version after a 3010 upgrade"
