@@ -31,6 +31,7 @@ file_version()
 	off=$(LC_ALL=C grep -obUaP '\xbd\x04\xef\xfe' "$1" | head -n 1 | cut -d: -f1 || true)
 	[ -n "$off" ] || return 0
 	# dwSignature, dwStrucVersion, then dwFileVersionMS and LS (LE words).
+	# shellcheck disable=SC2046 # four numbers, split on purpose
 	set -- $(od -An -tu2 -j $((off + 8)) -N 8 "$1")
 	ms_lo=$1 ms_hi=$2 ls_lo=$3 ls_hi=$4
 	echo "$ms_hi.$ms_lo.$ls_hi.$ls_lo"

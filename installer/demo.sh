@@ -20,7 +20,7 @@ T0=$SECONDS
 if [ -t 1 ]; then
 	B=$'\e[1m' G=$'\e[32m' R=$'\e[31m' N=$'\e[0m'
 else
-	B= G= R= N=
+	B='' G='' R='' N=''
 fi
 
 heading()

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # tests/wine/msi-lib.sh: what the MSI scenarios (test-msi-*.sh) share, on
 # top of lib.sh. Source it after lib.sh:
 #

@@ -19,7 +19,7 @@ YAML
 msi_expect 0 /i "$MSI_WIN" /qn 'POLICYPATH=C:\policies\tlsward.yaml' MODE=enforce
 wait_state RUNNING 30
 wait_dword "$K_STATUS" Compliant 64 0x1 60
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	[ -f "$DATA_UNIX/policy.cache.yaml" ] && break
 	sleep 0.2
 done
