@@ -235,6 +235,15 @@ tlsr_err tlsr_facts_read(struct tlsr_registry *reg, struct tlsr_facts *out)
 	err = read_kb3140245(reg, &f);
 	if (err != TLSR_OK)
 		return err;
+	if (f.os_known && !tlsr_facts_needs_kb3140245(&f)) {
+		char seen[sizeof f.kb3140245_source];
+
+		/* A "false" here would read like a problem; say it is not. */
+		snprintf(seen, sizeof seen, "%s", f.kb3140245_source);
+		snprintf(f.kb3140245_source, sizeof f.kb3140245_source,
+			 "not needed on Windows NT %u.%u; %.90s", f.os_major,
+			 f.os_minor, seen);
+	}
 
 	err = tlsr_reg_key_exists(reg, "SOFTWARE\\Wow6432Node", TLSR_VIEW_64);
 	if (err != TLSR_OK && err != TLSR_ENOTFOUND)
