@@ -866,6 +866,19 @@ tlsr_err tlsr_regfile_read(const char *path, struct tlsr_registry **out,
 		       : e == EACCES ? TLSR_EACCESS
 				     : TLSR_EIO;
 	}
+	/* Refuse a huge file before reading it when its size is known. */
+	if (fseek(f, 0, SEEK_END) == 0) {
+		long size = ftell(f);
+
+		if (size > 0 && (unsigned long)size > TLSR_REGFILE_MAX_BYTES) {
+			tlsr_diag_set(diag, path, 0, 0,
+				      "file is larger than %u bytes",
+				      TLSR_REGFILE_MAX_BYTES);
+			err = TLSR_ETOOBIG;
+			goto out;
+		}
+	}
+	rewind(f);
 	for (;;) {
 		size_t n;
 

@@ -1,0 +1,986 @@
+/* Tests of the .reg file reader and writer: what regedit writes must read
+ * in, what tlsward writes must be what regedit would write, and bad input
+ * must give a located error, never a crash. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _WIN32
+#include <direct.h>
+#else
+#include <sys/stat.h>
+#endif
+
+#include "registry.h"
+
+#define V5 "Windows Registry Editor Version 5.00\r\n\r\n"
+
+static const char *const machines[] = {
+	"win7-sp1-unpatched", "win7-sp1-patched", "server2012r2",
+	"win10-22h2",         "win11",
+};
+#define NMACHINES ((int)(sizeof machines / sizeof machines[0]))
+
+static void data_path(char *buf, size_t size, const char *rel)
+{
+	const char *dir = getenv("TLSR_DATA");
+
+	ck_assert_msg(dir != NULL, "TLSR_DATA is not set");
+	snprintf(buf, size, "%s/%s", dir, rel);
+}
+
+static void temp_path(char *buf, size_t size, const char *name)
+{
+	const char *dir = getenv("TMPDIR");
+
+	if (dir == NULL)
+		dir = getenv("TEMP");
+	if (dir == NULL)
+		dir = ".";
+	snprintf(buf, size, "%s/tlsward-test-regfile-%s", dir, name);
+}
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	long n;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* text (ASCII) as UTF-16LE with a BOM, as regedit writes it. */
+static uint8_t *utf16(const char *text, size_t *len)
+{
+	size_t n = strlen(text);
+	uint8_t *out = malloc(2 + 2 * n);
+
+	ck_assert_ptr_nonnull(out);
+	out[0] = 0xff;
+	out[1] = 0xfe;
+	for (size_t i = 0; i < n; i++) {
+		out[2 + 2 * i] = (uint8_t)text[i];
+		out[3 + 2 * i] = 0;
+	}
+	*len = 2 + 2 * n;
+	return out;
+}
+
+static struct tlsr_registry *parse_ok(const char *text)
+{
+	struct tlsr_registry *reg = NULL;
+	struct tlsr_diag diag = {0};
+	char msg[1200];
+	tlsr_err err;
+
+	err = tlsr_regfile_parse("t.reg", (const uint8_t *)text, strlen(text),
+				 &reg, &diag);
+	tlsr_diag_format(&diag, msg, sizeof msg);
+	ck_assert_msg(err == TLSR_OK, "parse failed: %s", msg);
+	ck_assert_str_eq(reg->ops->name, "regfile");
+	return reg;
+}
+
+static struct tlsr_registry *read_fixture(const char *rel)
+{
+	struct tlsr_registry *reg = NULL;
+	struct tlsr_diag diag = {0};
+	char path[1024], msg[1200];
+	tlsr_err err;
+
+	data_path(path, sizeof path, rel);
+	err = tlsr_regfile_read(path, &reg, &diag);
+	tlsr_diag_format(&diag, msg, sizeof msg);
+	ck_assert_msg(err == TLSR_OK, "%s: %s", rel, msg);
+	return reg;
+}
+
+static void expect(struct tlsr_registry *reg, const char *path,
+		   const char *name, uint32_t type, const void *data,
+		   size_t size)
+{
+	struct tlsr_value v;
+
+	ck_assert_int_eq(tlsr_reg_get(reg, path, TLSR_VIEW_NONE, name, &v),
+			 TLSR_OK);
+	ck_assert_uint_eq(v.type, type);
+	ck_assert_uint_eq(v.size, size);
+	if (size > 0)
+		ck_assert_mem_eq(v.data, data, size);
+	tlsr_value_clear(&v);
+}
+
+static void expect_string(struct tlsr_registry *reg, const char *path,
+			  enum tlsr_view view, const char *name,
+			  const char *want)
+{
+	char buf[512];
+
+	ck_assert_int_eq(tlsr_reg_get_string(reg, path, view, name, buf,
+					     sizeof buf),
+			 TLSR_OK);
+	ck_assert_str_eq(buf, want);
+}
+
+static void expect_dword(struct tlsr_registry *reg, const char *path,
+			 enum tlsr_view view, const char *name, uint32_t want)
+{
+	uint32_t d = 0;
+
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, path, view, name, &d),
+			 TLSR_OK);
+	ck_assert_uint_eq(d, want);
+}
+
+START_TEST(regfile_reads_every_value_type)
+{
+	static const uint8_t sz[] = {'h', 0, 'i', 0, 0, 0};
+	static const uint8_t exp[] = {'%', 0, 'X', 0, '%', 0, 0, 0};
+	static const uint8_t multi[] = {'a', 0, 0, 0, 'b', 0, 0, 0, 0, 0};
+	static const uint8_t qw[] = {1, 2, 3, 4, 5, 6, 7, 8};
+	static const uint8_t bin[] = {0xde, 0xad, 0xbe, 0xef};
+	static const uint8_t dw[] = {0xa0, 0x0a, 0, 0};
+	static const uint8_t odd[] = {0x0f};
+	struct tlsr_registry *reg = parse_ok(
+		V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n"
+		"\"sz\"=\"hi\"\r\n"
+		"\"dw\"=dword:00000aa0\r\n"
+		"\"short\"=dword:aa0\r\n"
+		"\"bin\"=hex:de,ad,BE,EF\r\n"
+		"\"exp\"=hex(2):25,00,58,00,25,00,00,00\r\n"
+		"\"multi\"=hex(7):61,00,00,00,62,00,00,00,00,00\r\n"
+		"\"qw\"=hex(b):01,02,03,04,05,06,07,08\r\n"
+		"\"none\"=hex(0):\r\n"
+		"\"custom\"=hex(20000):f\r\n"
+		"\"emptybin\"=hex:\r\n"
+		"@=\"hi\"\r\n\r\n");
+
+	expect(reg, "SOFTWARE\\T", "sz", TLSR_REG_SZ, sz, sizeof sz);
+	expect(reg, "SOFTWARE\\T", "", TLSR_REG_SZ, sz, sizeof sz);
+	expect(reg, "SOFTWARE\\T", "dw", TLSR_REG_DWORD, dw, sizeof dw);
+	expect(reg, "SOFTWARE\\T", "short", TLSR_REG_DWORD, dw, sizeof dw);
+	expect(reg, "SOFTWARE\\T", "bin", TLSR_REG_BINARY, bin, sizeof bin);
+	expect(reg, "SOFTWARE\\T", "exp", TLSR_REG_EXPAND_SZ, exp, sizeof exp);
+	expect(reg, "SOFTWARE\\T", "multi", TLSR_REG_MULTI_SZ, multi,
+	       sizeof multi);
+	expect(reg, "SOFTWARE\\T", "qw", TLSR_REG_QWORD, qw, sizeof qw);
+	expect(reg, "SOFTWARE\\T", "none", TLSR_REG_NONE, NULL, 0);
+	expect(reg, "SOFTWARE\\T", "custom", 0x20000, odd, 1);
+	expect(reg, "SOFTWARE\\T", "emptybin", TLSR_REG_BINARY, NULL, 0);
+	ck_assert_int_eq(tlsr_regfile_format_of(reg), TLSR_REGFILE_V5);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(regfile_string_escapes)
+{
+	struct tlsr_registry *reg = parse_ok(
+		V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n"
+		"\"a \\\"quoted\\\" name\"=\"C:\\\\Program Files\\\\x\"\r\n"
+		"\"nl\"=\"one\\ntwo\"\r\n"
+		"\"loose\"=\"C:\\Windows\"\r\n"
+		"\"semi\"=\"a;b\" ; a comment after the value\r\n");
+
+	expect_string(reg, "SOFTWARE\\T", TLSR_VIEW_NONE, "a \"quoted\" name",
+		      "C:\\Program Files\\x");
+	expect_string(reg, "SOFTWARE\\T", TLSR_VIEW_NONE, "nl", "one\ntwo");
+	/* A backslash before an ordinary letter is kept, as regedit does. */
+	expect_string(reg, "SOFTWARE\\T", TLSR_VIEW_NONE, "loose",
+		      "C:\\Windows");
+	expect_string(reg, "SOFTWARE\\T", TLSR_VIEW_NONE, "semi", "a;b");
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(regfile_hex_continuations_and_comments)
+{
+	static const uint8_t want[] = {1, 2, 3, 4, 5, 0xab};
+	struct tlsr_registry *reg = parse_ok(
+		"Windows Registry Editor Version 5.00\r\n"
+		"; a comment line\r\n"
+		"\r\n"
+		"   [HKEY_LOCAL_MACHINE\\SOFTWARE\\T]   ; trailing comment\r\n"
+		"\"bin\"=hex:01,02,\\\r\n"
+		"  03, 04 ,\\\r\n"
+		"; comment inside a continuation\r\n"
+		"  05,AB\r\n"
+		"\t\"dw\" = dword:00000001\r\n");
+
+	expect(reg, "SOFTWARE\\T", "bin", TLSR_REG_BINARY, want, sizeof want);
+	expect_dword(reg, "SOFTWARE\\T", TLSR_VIEW_NONE, "dw", 1);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(regfile_deletions)
+{
+	struct tlsr_registry *reg = parse_ok(
+		V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\A\\B\\C]\r\n"
+		"\"v\"=dword:00000001\r\n"
+		"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Keep]\r\n"
+		"\"gone\"=dword:00000001\r\n"
+		"\"stays\"=dword:00000002\r\n"
+		"\"gone\"=-\r\n"
+		"\"never-there\"=-\r\n"
+		"[-HKEY_LOCAL_MACHINE\\SOFTWARE\\A]\r\n"
+		"\"ignored\"=dword:00000001\r\n"
+		"[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Missing]\r\n");
+	uint32_t d;
+
+	ck_assert_int_eq(tlsr_reg_key_exists(reg, "SOFTWARE\\A",
+					     TLSR_VIEW_NONE),
+			 TLSR_ENOTFOUND);
+	ck_assert_int_eq(tlsr_reg_key_exists(reg, "SOFTWARE\\A\\B\\C",
+					     TLSR_VIEW_NONE),
+			 TLSR_ENOTFOUND);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, "SOFTWARE\\Keep",
+					    TLSR_VIEW_NONE, "gone", &d),
+			 TLSR_ENOTFOUND);
+	expect_dword(reg, "SOFTWARE\\Keep", TLSR_VIEW_NONE, "stays", 2);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(regfile_abbreviations_and_other_hives)
+{
+	char out[1024];
+	uint8_t *bytes;
+	size_t len;
+	struct tlsr_registry *reg = parse_ok(
+		V5 "[HKLM\\SOFTWARE\\T]\r\n"
+		"\"v\"=dword:00000007\r\n"
+		"[HKEY_CURRENT_USER\\Software\\U]\r\n"
+		"\"u\"=dword:00000001\r\n"
+		"[hkey_local_machine\\software\\t]\r\n"
+		"\"w\"=dword:00000008\r\n");
+	static const char want[] =
+		V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n"
+		"\"v\"=dword:00000007\r\n"
+		"\"w\"=dword:00000008\r\n\r\n"
+		"[HKEY_CURRENT_USER\\Software\\U]\r\n"
+		"\"u\"=dword:00000001\r\n\r\n";
+	uint8_t *want16;
+	size_t want_len;
+
+	expect_dword(reg, "SOFTWARE\\T", TLSR_VIEW_NONE, "v", 7);
+	expect_dword(reg, "SOFTWARE\\T", TLSR_VIEW_NONE, "w", 8);
+	/* Only HKLM is addressable, but the other hive is written back. */
+	ck_assert_int_eq(tlsr_reg_key_exists(reg, "Software\\U",
+					     TLSR_VIEW_NONE),
+			 TLSR_ENOTFOUND);
+	temp_path(out, sizeof out, "hives.reg");
+	ck_assert_int_eq(tlsr_regfile_write(reg, out, TLSR_REGFILE_V5),
+			 TLSR_OK);
+	bytes = slurp(out, &len);
+	want16 = utf16(want, &want_len);
+	ck_assert_uint_eq(len, want_len);
+	ck_assert_mem_eq(bytes, want16, len);
+	free(want16);
+	free(bytes);
+	remove(out);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(regfile_utf8_and_lf_are_accepted)
+{
+	/* A hand-edited file: UTF-8 with a BOM, LF line ends. */
+	static const char text[] =
+		"\xef\xbb\xbfWindows Registry Editor Version 5.00\n\n"
+		"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Caf\xc3\xa9]\n"
+		"\"na\xc3\xafve\"=\"\xe2\x9c\x93\"\n";
+	struct tlsr_registry *reg = parse_ok(text);
+
+	expect_string(reg, "SOFTWARE\\Caf\xc3\xa9", TLSR_VIEW_NONE,
+		      "na\xc3\xafve", "\xe2\x9c\x93");
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(regfile_utf16_non_ascii)
+{
+	/* "[HKEY_LOCAL_MACHINE\SOFTWARE\é]" "€"="😀" in UTF-16LE. */
+	size_t len;
+	uint8_t *buf = utf16(V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\#]\r\n"
+				"\"$\"=\"%%\"\r\n",
+			     &len);
+	struct tlsr_registry *reg = NULL;
+	struct tlsr_diag diag;
+	static const uint8_t smile[] = {0x3d, 0xd8, 0x00, 0xde, 0, 0};
+
+	for (size_t i = 2; i + 1 < len; i += 2) {
+		if (buf[i] == '#') {
+			buf[i] = 0xe9;
+		} else if (buf[i] == '$') {
+			buf[i] = 0xac;
+			buf[i + 1] = 0x20;
+		} else if (buf[i] == '%' && buf[i + 2] == '%') {
+			buf[i] = 0x3d;
+			buf[i + 1] = 0xd8;
+			buf[i + 2] = 0x00;
+			buf[i + 3] = 0xde;
+			i += 2;
+		}
+	}
+	ck_assert_int_eq(tlsr_regfile_parse("u.reg", buf, len, &reg, &diag),
+			 TLSR_OK);
+	expect(reg, "SOFTWARE\\\xc3\xa9", "\xe2\x82\xac", TLSR_REG_SZ, smile,
+	       sizeof smile);
+	free(buf);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(regfile_regedit4_ansi)
+{
+	/* Windows-1252: 0xe9 e-acute, 0x80 euro sign. */
+	static const char text[] =
+		"REGEDIT4\r\n\r\n"
+		"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Caf\xe9]\r\n"
+		"\"Pr\x80is\"=\"\xe9t\xe9\"\r\n"
+		"\"e\"=hex(2):25,41,25,00\r\n"
+		"\"d\"=dword:00000001\r\n\r\n";
+	static const uint8_t ete[] = {0xe9, 0, 't', 0, 0xe9, 0, 0, 0};
+	static const uint8_t pct[] = {'%', 0, 'A', 0, '%', 0, 0, 0};
+	struct tlsr_registry *reg = parse_ok(text);
+	char out[1024];
+	uint8_t *bytes;
+	size_t len;
+
+	ck_assert_int_eq(tlsr_regfile_format_of(reg), TLSR_REGFILE_REG4);
+	expect(reg, "SOFTWARE\\Caf\xc3\xa9", "Pr\xe2\x82\xacis", TLSR_REG_SZ,
+	       ete, sizeof ete);
+	expect(reg, "SOFTWARE\\Caf\xc3\xa9", "e", TLSR_REG_EXPAND_SZ, pct,
+	       sizeof pct);
+	/* Written back as REGEDIT4 it is the same file. */
+	temp_path(out, sizeof out, "reg4.reg");
+	ck_assert_int_eq(tlsr_regfile_write(reg, out, TLSR_REGFILE_REG4),
+			 TLSR_OK);
+	bytes = slurp(out, &len);
+	ck_assert_uint_eq(len, strlen(text));
+	ck_assert_mem_eq(bytes, text, len);
+	free(bytes);
+	remove(out);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(regfile_writes_regedit_format)
+{
+	struct tlsr_registry *reg = tlsr_registry_mem_new();
+	static const uint8_t raw[] = {'a', 0};
+	static const uint8_t embedded[] = {'a', 0, 0, 0, 'b', 0, 0, 0};
+	uint8_t bin[30];
+	char out[1024];
+	uint8_t *bytes, *want16;
+	size_t len, want_len;
+	static const char want[] =
+		V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE]\r\n"
+		"\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n"
+		"@=\"d\"\r\n"
+		"\"q\\\"uote\"=\"a\\\\b\"\r\n"
+		"\"dw\"=dword:00000aa0\r\n"
+		"\"raw\"=hex(1):61,00\r\n"
+		"\"embedded\"=hex(1):61,00,00,00,62,00,00,00\r\n"
+		"\"bin\"=hex:00,01,02,03,04,05,06,07,08,09,0a,0b,0c,0d,0e,0f,"
+		"10,11,12,13,14,15,16,\\\r\n"
+		"  17,18,19,1a,1b,1c,1d\r\n"
+		"\"qw\"=hex(b):ff,00,00,00,00,00,00,00\r\n"
+		"\"empty\"=hex:\r\n\r\n";
+
+	for (size_t i = 0; i < sizeof bin; i++)
+		bin[i] = (uint8_t)i;
+	ck_assert_int_eq(tlsr_reg_set_string(reg, "SOFTWARE\\T",
+					     TLSR_VIEW_64, "", "d"),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set_string(reg, "SOFTWARE\\T",
+					     TLSR_VIEW_64, "q\"uote", "a\\b"),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set_dword(reg, "SOFTWARE\\T", TLSR_VIEW_64,
+					    "dw", 0xaa0),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set(reg, "SOFTWARE\\T", TLSR_VIEW_64, "raw",
+				      TLSR_REG_SZ, raw, sizeof raw),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set(reg, "SOFTWARE\\T", TLSR_VIEW_64,
+				      "embedded", TLSR_REG_SZ, embedded,
+				      sizeof embedded),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set(reg, "SOFTWARE\\T", TLSR_VIEW_64, "bin",
+				      TLSR_REG_BINARY, bin, sizeof bin),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set(reg, "SOFTWARE\\T", TLSR_VIEW_64, "qw",
+				      TLSR_REG_QWORD, "\xff\0\0\0\0\0\0\0", 8),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set(reg, "SOFTWARE\\T", TLSR_VIEW_64,
+				      "empty", TLSR_REG_BINARY, NULL, 0),
+			 TLSR_OK);
+	temp_path(out, sizeof out, "format.reg");
+	ck_assert_int_eq(tlsr_regfile_write(reg, out, TLSR_REGFILE_V5),
+			 TLSR_OK);
+	bytes = slurp(out, &len);
+	want16 = utf16(want, &want_len);
+	ck_assert_uint_eq(len, want_len);
+	ck_assert_mem_eq(bytes, want16, len);
+	free(want16);
+	free(bytes);
+	remove(out);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* Reads rel, writes it to a temp file and expects the same bytes. */
+static void expect_byte_identical(const char *rel, const char *tmpname)
+{
+	struct tlsr_registry *reg = read_fixture(rel);
+	char in[1024], out[1024];
+	uint8_t *a, *b;
+	size_t alen, blen;
+
+	data_path(in, sizeof in, rel);
+	temp_path(out, sizeof out, tmpname);
+	ck_assert_int_eq(tlsr_regfile_write(reg, out,
+					    tlsr_regfile_format_of(reg)),
+			 TLSR_OK);
+	a = slurp(in, &alen);
+	b = slurp(out, &blen);
+	ck_assert_uint_eq(alen, blen);
+	ck_assert_mem_eq(a, b, alen);
+	free(a);
+	free(b);
+	remove(out);
+	tlsr_registry_destroy(reg);
+}
+
+START_TEST(regfile_wine_regedit_export_round_trips)
+{
+	/* An excerpt of `wine regedit /E f.reg HKEY_LOCAL_MACHINE`. */
+	struct tlsr_registry *reg =
+		read_fixture("regfile/wine-hklm-excerpt.reg");
+
+	expect_string(reg, "Hardware\\Description\\System", TLSR_VIEW_NONE,
+		      "Identifier", "AT compatible");
+	tlsr_registry_destroy(reg);
+	expect_byte_identical("regfile/wine-hklm-excerpt.reg", "wine.reg");
+}
+END_TEST
+
+START_TEST(regfile_machines_round_trip)
+{
+	char rel[256], tmp[64];
+
+	snprintf(rel, sizeof rel, "machines/%s.reg", machines[_i]);
+	snprintf(tmp, sizeof tmp, "%s.reg", machines[_i]);
+	expect_byte_identical(rel, tmp);
+	snprintf(rel, sizeof rel, "machines/%s-drift.reg", machines[_i]);
+	expect_byte_identical(rel, tmp);
+}
+END_TEST
+
+START_TEST(regfile_machine_facts)
+{
+	struct tlsr_registry *r;
+	uint32_t d;
+	static const char cv[] = "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
+	static const char wh[] = "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\"
+				 "Internet Settings\\WinHttp";
+	static const char ndp[] = "SOFTWARE\\Microsoft\\NET Framework Setup\\"
+				  "NDP\\v4\\Full";
+	static const char kb[] =
+		"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component "
+		"Based Servicing\\Packages\\Package_for_KB3140245~"
+		"31bf3856ad364e35~amd64~~6.1.1.2";
+	static const char tls12[] =
+		"SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\"
+		"SCHANNEL\\Protocols\\TLS 1.2\\Client";
+
+	r = read_fixture("machines/win7-sp1-unpatched.reg");
+	expect_string(r, cv, TLSR_VIEW_NONE, "CurrentVersion", "6.1");
+	expect_string(r, cv, TLSR_VIEW_NONE, "CSDVersion", "Service Pack 1");
+	expect_dword(r, ndp, TLSR_VIEW_NONE, "Release", 379893);
+	ck_assert_int_eq(tlsr_reg_key_exists(r, kb, TLSR_VIEW_NONE),
+			 TLSR_ENOTFOUND);
+	ck_assert_int_eq(tlsr_reg_key_exists(r, wh, TLSR_VIEW_32), TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get_dword(r, wh, TLSR_VIEW_64,
+					    "DefaultSecureProtocols", &d),
+			 TLSR_ENOTFOUND);
+	tlsr_registry_destroy(r);
+
+	r = read_fixture("machines/win7-sp1-patched.reg");
+	expect_dword(r, kb, TLSR_VIEW_NONE, "CurrentState", 0x70);
+	expect_dword(r, wh, TLSR_VIEW_64, "DefaultSecureProtocols", 0xa00);
+	ck_assert_int_eq(tlsr_reg_get_dword(r, wh, TLSR_VIEW_32,
+					    "DefaultSecureProtocols", &d),
+			 TLSR_ENOTFOUND);
+	expect_dword(r, ndp, TLSR_VIEW_NONE, "Release", 528040);
+	tlsr_registry_destroy(r);
+
+	r = read_fixture("machines/server2012r2.reg");
+	expect_string(r, cv, TLSR_VIEW_NONE, "InstallationType", "Server");
+	expect_string(r, cv, TLSR_VIEW_NONE, "CurrentVersion", "6.3");
+	expect_dword(r, ndp, TLSR_VIEW_NONE, "Release", 461808);
+	expect_dword(r, tls12, TLSR_VIEW_NONE, "Enabled", 1);
+	tlsr_registry_destroy(r);
+
+	r = read_fixture("machines/win10-22h2.reg");
+	expect_dword(r, cv, TLSR_VIEW_NONE, "CurrentMajorVersionNumber", 10);
+	expect_string(r, cv, TLSR_VIEW_NONE, "CurrentBuild", "19045");
+	expect_dword(r, wh, TLSR_VIEW_32, "DefaultSecureProtocols", 0xaa0);
+	expect_dword(r, ndp, TLSR_VIEW_NONE, "Release", 528372);
+	tlsr_registry_destroy(r);
+
+	r = read_fixture("machines/win11.reg");
+	expect_string(r, cv, TLSR_VIEW_NONE, "CurrentBuild", "22631");
+	expect_dword(r, ndp, TLSR_VIEW_NONE, "Release", 533320);
+	expect_dword(r, "SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319",
+		     TLSR_VIEW_32, "SchUseStrongCrypto", 1);
+	tlsr_registry_destroy(r);
+}
+END_TEST
+
+/* Counts values that differ between a and b below path (either missing or
+ * with other data), walking both through the ops. */
+static unsigned count_differences(struct tlsr_registry *a,
+				  struct tlsr_registry *b, const char *path,
+				  int both_ways);
+
+static unsigned diff_values(struct tlsr_registry *a, struct tlsr_registry *b,
+			    const char *path)
+{
+	struct tlsr_key *key = NULL;
+	unsigned n = 0;
+	char name[1100];
+
+	ck_assert_int_eq(a->ops->open_key(a, path, TLSR_VIEW_NONE, 0, &key),
+			 TLSR_OK);
+	for (size_t i = 0;
+	     a->ops->enum_value(a, key, i, name, sizeof name) == TLSR_OK; i++) {
+		struct tlsr_value va, vb;
+
+		ck_assert_int_eq(a->ops->get_value(a, key, name, &va), TLSR_OK);
+		if (tlsr_reg_get(b, path, TLSR_VIEW_NONE, name, &vb) !=
+		    TLSR_OK) {
+			n++;
+		} else {
+			if (va.type != vb.type || va.size != vb.size ||
+			    (va.size && memcmp(va.data, vb.data, va.size)))
+				n++;
+			tlsr_value_clear(&vb);
+		}
+		tlsr_value_clear(&va);
+	}
+	a->ops->close_key(a, key);
+	return n;
+}
+
+static unsigned count_differences(struct tlsr_registry *a,
+				  struct tlsr_registry *b, const char *path,
+				  int both_ways)
+{
+	struct tlsr_key *key = NULL;
+	unsigned n = diff_values(a, b, path);
+	char name[1100], sub[4096];
+
+	if (both_ways) {
+		/* Values only b has; differing ones were counted above. */
+		struct tlsr_key *kb = NULL;
+
+		if (b->ops->open_key(b, path, TLSR_VIEW_NONE, 0, &kb) ==
+		    TLSR_OK) {
+			for (size_t i = 0;
+			     b->ops->enum_value(b, kb, i, name, sizeof name) ==
+			     TLSR_OK;
+			     i++) {
+				struct tlsr_value v;
+
+				if (tlsr_reg_get(a, path, TLSR_VIEW_NONE, name,
+						 &v) == TLSR_OK)
+					tlsr_value_clear(&v);
+				else
+					n++;
+			}
+			b->ops->close_key(b, kb);
+		}
+	}
+	ck_assert_int_eq(a->ops->open_key(a, path, TLSR_VIEW_NONE, 0, &key),
+			 TLSR_OK);
+	for (size_t i = 0;
+	     a->ops->enum_subkey(a, key, i, name, sizeof name) == TLSR_OK;
+	     i++) {
+		snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "\\" : "",
+			 name);
+		if (tlsr_reg_key_exists(b, sub, TLSR_VIEW_NONE) != TLSR_OK)
+			n += 1000; /* a whole key missing is not drift */
+		else
+			n += count_differences(a, b, sub, both_ways);
+	}
+	a->ops->close_key(a, key);
+	return n;
+}
+
+START_TEST(regfile_drift_variants_differ_in_one_value)
+{
+	char rel[256];
+	struct tlsr_registry *base, *drift;
+
+	snprintf(rel, sizeof rel, "machines/%s.reg", machines[_i]);
+	base = read_fixture(rel);
+	snprintf(rel, sizeof rel, "machines/%s-drift.reg", machines[_i]);
+	drift = read_fixture(rel);
+	ck_assert_uint_eq(count_differences(base, drift, "", 1), 1);
+	/* The other way round too: no key exists in one only. */
+	ck_assert_uint_eq(count_differences(drift, base, "", 1), 1);
+	tlsr_registry_destroy(drift);
+	tlsr_registry_destroy(base);
+}
+END_TEST
+
+START_TEST(regfile_read_write_read_is_identical)
+{
+	/* Values the writer must spell as hex to keep them exactly. */
+	static const uint8_t odd_sz[] = {'a', 0, 'b'};
+	static const uint8_t lone[] = {0x00, 0xd8, 0, 0};
+	static const uint8_t dw3[] = {1, 2, 3};
+	struct tlsr_registry *reg = read_fixture("machines/win7-sp1-patched.reg");
+	struct tlsr_registry *back = NULL;
+	struct tlsr_diag diag;
+	char out[1024];
+
+	ck_assert_int_eq(tlsr_reg_set(reg, "SOFTWARE\\Odd", TLSR_VIEW_64, "a",
+				      TLSR_REG_SZ, odd_sz, sizeof odd_sz),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set(reg, "SOFTWARE\\Odd", TLSR_VIEW_64, "b",
+				      TLSR_REG_SZ, lone, sizeof lone),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set(reg, "SOFTWARE\\Odd", TLSR_VIEW_64, "c",
+				      TLSR_REG_DWORD, dw3, sizeof dw3),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set_string(reg, "SOFTWARE\\Odd",
+					     TLSR_VIEW_64, "line\nbreak",
+					     "x\r\ny"),
+			 TLSR_OK);
+	temp_path(out, sizeof out, "rwr.reg");
+	ck_assert_int_eq(tlsr_regfile_write(reg, out, TLSR_REGFILE_V5),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_regfile_read(out, &back, &diag), TLSR_OK);
+	ck_assert_uint_eq(count_differences(reg, back, "", 1), 0);
+	ck_assert_uint_eq(count_differences(back, reg, "", 1), 0);
+	expect(back, "SOFTWARE\\Odd", "a", TLSR_REG_SZ, odd_sz, sizeof odd_sz);
+	expect(back, "SOFTWARE\\Odd", "b", TLSR_REG_SZ, lone, sizeof lone);
+	expect(back, "SOFTWARE\\Odd", "c", TLSR_REG_DWORD, dw3, sizeof dw3);
+	expect_string(back, "SOFTWARE\\Odd", TLSR_VIEW_NONE, "line\nbreak",
+		      "x\r\ny");
+	remove(out);
+	tlsr_registry_destroy(back);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *want;
+} bad_inputs[] = {
+	{"REGEDIT5\r\n",
+	 "bad.reg:1:1: not a .reg file: the first line must be \"Windows "
+	 "Registry Editor Version 5.00\" or \"REGEDIT4\""},
+	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\" dword:1\r\n",
+	 "bad.reg:4:5: expected '=' after value name"},
+	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=dword:123456789\r\n",
+	 "bad.reg:4:11: dword needs 1 to 8 hex digits"},
+	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=dword:\r\n",
+	 "bad.reg:4:11: dword needs 1 to 8 hex digits"},
+	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=\"unterminated\r\n",
+	 "bad.reg:4:5: unterminated string"},
+	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"unterminated=1\r\n",
+	 "bad.reg:4:1: unterminated string"},
+	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=hex:01,zz\r\n",
+	 "bad.reg:4:12: expected a hex byte (00 to ff)"},
+	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=hex:01,\\\r\n"
+	    "  02,x1\r\n",
+	 "bad.reg:5:6: expected a hex byte (00 to ff)"},
+	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=hex:01 02\r\n",
+	 "bad.reg:4:12: expected ',' between hex bytes"},
+	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=hex:123\r\n",
+	 "bad.reg:4:9: hex byte has more than 2 digits"},
+	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x\r\n",
+	 "bad.reg:3:1: key name has no closing ']'"},
+	{V5 "[HKEY_NOPE\\x]\r\n",
+	 "bad.reg:3:2: unknown root key (expected HKEY_LOCAL_MACHINE, HKLM, "
+	 "HKEY_CURRENT_USER, ...)"},
+	{V5 "[HKLM\\SOFTWARE\\\\x]\r\n",
+	 "bad.reg:3:16: empty component in key name"},
+	{V5 "[]\r\n", "bad.reg:3:2: empty key name"},
+	{V5 "[-HKEY_LOCAL_MACHINE]\r\n",
+	 "bad.reg:3:3: a root key cannot be deleted"},
+	{V5 "\"a\"=dword:00000001\r\n",
+	 "bad.reg:3:1: value before any [key] line"},
+	{V5 "[HKLM\\x]\r\nfoo\r\n",
+	 "bad.reg:4:1: expected a [key], a \"value\"=, @= or a ; comment"},
+	{V5 "[HKLM\\x]\r\n\"a\"=str:\"x\"\r\n",
+	 "bad.reg:4:5: unknown value data: expected \"string\", dword:, hex:, "
+	 "hex(N): or -"},
+	{V5 "[HKLM\\x]\r\n\"a\"=hex(zz):00\r\n",
+	 "bad.reg:4:5: bad value type: expected hex(N): with N in hex"},
+	{V5 "[HKLM\\x]\r\n\"a\"=\"x\" junk\r\n",
+	 "bad.reg:4:9: unexpected text after the value"},
+	{V5 "[HKLM\\x] junk\r\n", "bad.reg:3:10: unexpected text after ']'"},
+	{V5 "[HKLM\\x]\r\n\"a\"=hex:01,\\ x\r\n",
+	 "bad.reg:4:12: '\\' must end the line"},
+	{V5 "[HKLM\\x]\r\n\"a\xff\"=\"x\"\r\n", "bad.reg:4:3: invalid UTF-8"},
+};
+
+START_TEST(regfile_errors_are_located)
+{
+	struct tlsr_registry *reg = NULL;
+	struct tlsr_diag diag = {0};
+	char msg[1200];
+	tlsr_err err;
+
+	err = tlsr_regfile_parse("bad.reg", (const uint8_t *)bad_inputs[_i].text,
+				 strlen(bad_inputs[_i].text), &reg, &diag);
+	ck_assert_int_eq(err, TLSR_EPARSE);
+	ck_assert_ptr_null(reg);
+	tlsr_diag_format(&diag, msg, sizeof msg);
+	ck_assert_str_eq(msg, bad_inputs[_i].want);
+}
+END_TEST
+
+START_TEST(regfile_utf16_error_columns_count_characters)
+{
+	size_t len;
+	uint8_t *buf = utf16(V5 "[HKLM\\x]\r\n\"#\"x\r\n", &len);
+	struct tlsr_registry *reg = NULL;
+	struct tlsr_diag diag = {0};
+	char msg[1200];
+
+	/* '#' becomes U+00E9, two bytes of UTF-8 but one character. */
+	for (size_t i = 2; i < len; i += 2)
+		if (buf[i] == '#')
+			buf[i] = 0xe9;
+	ck_assert_int_eq(tlsr_regfile_parse("w.reg", buf, len, &reg, &diag),
+			 TLSR_EPARSE);
+	tlsr_diag_format(&diag, msg, sizeof msg);
+	ck_assert_str_eq(msg, "w.reg:4:4: expected '=' after value name");
+	/* An odd byte count cannot be UTF-16. */
+	ck_assert_int_eq(tlsr_regfile_parse("w.reg", buf, len - 1, &reg, &diag),
+			 TLSR_EPARSE);
+	ck_assert_ptr_nonnull(strstr(diag.message, "odd number of bytes"));
+	free(buf);
+}
+END_TEST
+
+/* Parses buf; only success or a located syntax error are acceptable. */
+static void parse_any(const uint8_t *buf, size_t len)
+{
+	struct tlsr_registry *reg = NULL;
+	struct tlsr_diag diag = {0};
+	tlsr_err err = tlsr_regfile_parse("fuzz.reg", buf, len, &reg, &diag);
+
+	if (err == TLSR_OK) {
+		ck_assert_ptr_nonnull(reg);
+		tlsr_registry_destroy(reg);
+	} else {
+		ck_assert_int_eq(err, TLSR_EPARSE);
+		ck_assert_ptr_null(reg);
+		ck_assert_uint_gt(diag.line, 0);
+		ck_assert_uint_gt(diag.col, 0);
+	}
+}
+
+START_TEST(regfile_truncated_and_garbage_never_crash)
+{
+	char path[1024];
+	size_t len;
+	uint8_t *buf, *copy, junk[257];
+	uint32_t seed = 12345;
+
+	data_path(path, sizeof path, "machines/win7-sp1-patched.reg");
+	buf = slurp(path, &len);
+	/* Every cut in the first 3000 bytes, then every 61st. */
+	for (size_t cut = 0; cut <= len; cut += cut < 3000 ? 1 : 61) {
+		copy = malloc(cut + 1);
+		ck_assert_ptr_nonnull(copy);
+		memcpy(copy, buf, cut);
+		parse_any(copy, cut);
+		free(copy);
+	}
+	/* Single-byte corruptions of the real file. */
+	copy = malloc(len);
+	ck_assert_ptr_nonnull(copy);
+	for (int i = 0; i < 300; i++) {
+		size_t at;
+
+		memcpy(copy, buf, len);
+		seed = seed * 1103515245u + 12345u;
+		at = 2 + (seed >> 8) % (len - 2);
+		seed = seed * 1103515245u + 12345u;
+		copy[at] = (uint8_t)(seed >> 16);
+		parse_any(copy, len);
+	}
+	free(copy);
+	/* Random bytes behind each header. */
+	for (int i = 0; i < 500; i++) {
+		static const char *const heads[] = {
+			"REGEDIT4\r\n", V5, V5 "[HKLM\\x]\r\n\"a\"=hex:",
+			V5 "[HKLM\\x]\r\n\"",
+		};
+		static const char syntax[] = "[]\\\"=@,:-;\r\n0fx";
+		const char *h = heads[i % 4];
+		size_t hl = strlen(h), n;
+
+		memcpy(junk, h, hl);
+		seed = seed * 1103515245u + 12345u;
+		n = hl + (seed >> 8) % (sizeof junk - hl);
+		for (size_t k = hl; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			/* Mostly syntax characters, to get past the
+			 * first check. */
+			if ((seed >> 20) % 3 == 0)
+				junk[k] = (uint8_t)syntax[(seed >> 8) % 15];
+			else
+				junk[k] = (uint8_t)(seed >> 12);
+		}
+		parse_any(junk, n);
+	}
+	free(buf);
+}
+END_TEST
+
+START_TEST(regfile_too_big_is_refused)
+{
+	char out[1024];
+	struct tlsr_registry *reg = NULL;
+	struct tlsr_diag diag = {0};
+	FILE *f;
+
+	temp_path(out, sizeof out, "big.reg");
+	f = fopen(out, "wb");
+	ck_assert_ptr_nonnull(f);
+	/* A sparse file one byte over the limit. */
+	ck_assert_int_eq(fseek(f, (long)TLSR_REGFILE_MAX_BYTES, SEEK_SET), 0);
+	ck_assert_int_eq(fputc('x', f), 'x');
+	fclose(f);
+	ck_assert_int_eq(tlsr_regfile_read(out, &reg, &diag), TLSR_ETOOBIG);
+	ck_assert_ptr_null(reg);
+	ck_assert_str_eq(diag.file, out);
+	remove(out);
+}
+END_TEST
+
+START_TEST(regfile_missing_file_not_found)
+{
+	struct tlsr_registry *reg = NULL;
+	struct tlsr_diag diag = {0};
+
+	ck_assert_int_eq(tlsr_regfile_read("/nonexistent/dir/x.reg", &reg,
+					   &diag),
+			 TLSR_ENOTFOUND);
+	ck_assert_ptr_null(reg);
+	ck_assert_str_eq(diag.file, "/nonexistent/dir/x.reg");
+	ck_assert_ptr_nonnull(strstr(diag.message, "cannot open"));
+}
+END_TEST
+
+static int file_exists(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL)
+		return 0;
+	fclose(f);
+	return 1;
+}
+
+START_TEST(regfile_failed_write_leaves_no_file)
+{
+	struct tlsr_registry *reg = read_fixture("machines/win11.reg");
+	char dir[1024], tmp[1100];
+
+	ck_assert_int_eq(tlsr_regfile_write(reg, "/nonexistent/dir/out.reg",
+					    TLSR_REGFILE_V5),
+			 TLSR_EIO);
+	ck_assert(!file_exists("/nonexistent/dir/out.reg"));
+	ck_assert_str_ne(reg->message, "");
+	/* The target is a directory: the rename fails after the temporary
+	 * file was written, and the temporary file is removed. */
+	temp_path(dir, sizeof dir, "dir.reg");
+#ifdef _WIN32
+	_mkdir(dir);
+#else
+	mkdir(dir, 0700);
+#endif
+	ck_assert_int_eq(tlsr_regfile_write(reg, dir, TLSR_REGFILE_V5),
+			 TLSR_EIO);
+	snprintf(tmp, sizeof tmp, "%s.tmp", dir);
+	ck_assert(!file_exists(tmp));
+	remove(dir);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(regfile_write_needs_memory_registry)
+{
+	struct tlsr_registry *f = tlsr_registry_fault_new(
+		tlsr_registry_mem_new());
+	char out[1024];
+
+	temp_path(out, sizeof out, "fault.reg");
+	ck_assert_int_eq(tlsr_regfile_write(f, out, TLSR_REGFILE_V5),
+			 TLSR_EUNSUPPORTED);
+	ck_assert(!file_exists(out));
+	ck_assert_int_eq(tlsr_regfile_format_of(f), TLSR_REGFILE_V5);
+	tlsr_registry_destroy(f);
+}
+END_TEST
+
+static Suite *regfile_suite(void)
+{
+	Suite *s = suite_create("regfile");
+	TCase *c = tcase_create("regfile");
+	int nbad = (int)(sizeof bad_inputs / sizeof bad_inputs[0]);
+
+	tcase_add_test(c, regfile_reads_every_value_type);
+	tcase_add_test(c, regfile_string_escapes);
+	tcase_add_test(c, regfile_hex_continuations_and_comments);
+	tcase_add_test(c, regfile_deletions);
+	tcase_add_test(c, regfile_abbreviations_and_other_hives);
+	tcase_add_test(c, regfile_utf8_and_lf_are_accepted);
+	tcase_add_test(c, regfile_utf16_non_ascii);
+	tcase_add_test(c, regfile_regedit4_ansi);
+	tcase_add_test(c, regfile_writes_regedit_format);
+	tcase_add_test(c, regfile_wine_regedit_export_round_trips);
+	tcase_add_loop_test(c, regfile_machines_round_trip, 0, NMACHINES);
+	tcase_add_test(c, regfile_machine_facts);
+	tcase_add_loop_test(c, regfile_drift_variants_differ_in_one_value, 0,
+			    NMACHINES);
+	tcase_add_test(c, regfile_read_write_read_is_identical);
+	tcase_add_loop_test(c, regfile_errors_are_located, 0, nbad);
+	tcase_add_test(c, regfile_utf16_error_columns_count_characters);
+	tcase_add_test(c, regfile_truncated_and_garbage_never_crash);
+	tcase_add_test(c, regfile_too_big_is_refused);
+	tcase_add_test(c, regfile_missing_file_not_found);
+	tcase_add_test(c, regfile_failed_write_leaves_no_file);
+	tcase_add_test(c, regfile_write_needs_memory_registry);
+	suite_add_tcase(s, c);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(regfile_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
