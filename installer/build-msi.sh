@@ -50,13 +50,23 @@ cp "$here/tlsward.wxs" "$stage/tlsward.wxs"
 # anchors (even after InstallFinalize) and searches the 32-bit registry
 # view: pin what the package relies on.
 # Component attributes: 16 Permanent | 128 NeverOverwrite | 256 64-bit.
+# Upgrade attributes: 1 migrate features | 256 min and 512 max inclusive.
 # RegLocator type: 2 raw | 16 64-bit view.
 # File version: wixl leaves tlsward.exe unversioned, and Windows Installer
 # then applies the rules for data files to a program.
+# Same-version upgrades (wixl has no AllowSameVersionUpgrades): a rebuild
+# of the same version replaces the installed one instead of installing
+# beside it.
 exe_version=$(file_version "$exe")
+upgrade_code=$(msiinfo export "$stage/tlsward.msi" Property | tr -d '\r' |
+	sed -n 's/^UpgradeCode\t//p')
+secure=$(msiinfo export "$stage/tlsward.msi" Property | tr -d '\r' |
+	sed -n 's/^SecureCustomProperties\t//p')
 set -- \
 	"UPDATE Component SET Attributes = 400 WHERE Component = 'SeedPolicy'" \
-	"UPDATE RegLocator SET Type = 18"
+	"UPDATE RegLocator SET Type = 18" \
+	"INSERT INTO Upgrade (UpgradeCode, VersionMin, VersionMax, Attributes, ActionProperty) VALUES ('$upgrade_code', '$version', '$version', 769, 'WIX_SAME_VERSION_UPGRADE_DETECTED')" \
+	"UPDATE Property SET Value = '$secure;WIX_SAME_VERSION_UPGRADE_DETECTED' WHERE Property = 'SecureCustomProperties'"
 if [ -n "$exe_version" ]; then
 	set -- "$@" "UPDATE File SET Version = '$exe_version' WHERE File = 'tlsward.exe'"
 fi
