@@ -39,8 +39,6 @@ struct options {
 	const char *net35;
 	const char *kb3140245;
 	const char *x64;
-	const char *positional[4];
-	int n_positional;
 };
 
 enum opt_flags { OPT_POLICY = 1u << 0, OPT_REGISTRY = 1u << 1,
@@ -171,8 +169,7 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg)
 /* Parses argv[1..] of a command into o, accepting the option groups in
  * allowed. Returns 0, or an exit code after printing why. */
 static int parse_options(const char *cmd, int argc, char **argv,
-			 unsigned allowed, int max_positional,
-			 struct options *o)
+			 unsigned allowed, struct options *o)
 {
 	memset(o, 0, sizeof *o);
 	for (int i = 1; i < argc; i++) {
@@ -207,11 +204,7 @@ static int parse_options(const char *cmd, int argc, char **argv,
 			if (arg[0] == '-' && arg[1] != '\0')
 				return usage_error(cmd, "unknown option '%s'",
 						   arg);
-			if (o->n_positional >= max_positional)
-				return usage_error(cmd, "unexpected argument '%s'",
-						   arg);
-			o->positional[o->n_positional++] = arg;
-			continue;
+			return usage_error(cmd, "unexpected argument '%s'", arg);
 		}
 		if (!def->takes_value) {
 			*(int *)((char *)o + def->offset) = 1;
@@ -450,8 +443,7 @@ static int cmd_check_or_plan(int argc, char **argv, int plan)
 	int rc;
 
 	rc = parse_options(cmd, argc, argv,
-			   OPT_POLICY | OPT_REGISTRY | OPT_FORMAT | OPT_FACTS, 0,
-			   &o);
+			   OPT_POLICY | OPT_REGISTRY | OPT_FORMAT | OPT_FACTS, &o);
 	if (rc != 0)
 		return rc;
 	if (o.help) {
@@ -517,7 +509,7 @@ static int cmd_apply(int argc, char **argv)
 	rc = parse_options(cmd, argc, argv,
 			   OPT_POLICY | OPT_REGISTRY | OPT_OUT | OPT_FORMAT |
 				   OPT_DRY_RUN | OPT_FACTS,
-			   0, &o);
+			   &o);
 	if (rc != 0)
 		return rc;
 	if (o.help) {
@@ -611,7 +603,7 @@ static int cmd_rollback(int argc, char **argv)
 	tlsr_err err;
 	int rc;
 
-	rc = parse_options(cmd, argc, argv, OPT_REGISTRY | OPT_OUT, 0, &o);
+	rc = parse_options(cmd, argc, argv, OPT_REGISTRY | OPT_OUT, &o);
 	if (rc != 0)
 		return rc;
 	if (o.help) {
@@ -698,7 +690,7 @@ static int cmd_status(int argc, char **argv)
 	int rc, found = 0;
 	size_t n = sizeof status_values / sizeof status_values[0];
 
-	rc = parse_options(cmd, argc, argv, OPT_REGISTRY | OPT_FORMAT, 0, &o);
+	rc = parse_options(cmd, argc, argv, OPT_REGISTRY | OPT_FORMAT, &o);
 	if (rc != 0)
 		return rc;
 	if (o.help) {

@@ -198,7 +198,8 @@ START_TEST(cli_check_exit_codes_follow_state)
 		{"win10-22h2", 0},        {"win11", 0},
 		{"win10-22h2-drift", 1},  {"win11-drift", 1},
 		{"win7-sp1-unpatched", 3}, {"win7-sp1-patched", 1},
-		{"server2012r2", 1},
+		{"server2012r2", 0},      {"server2012r2-drift", 1},
+		{"win7-sp1-patched-drift", 1}, {"win7-sp1-unpatched-drift", 3},
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -410,7 +411,7 @@ START_TEST(cli_bad_inputs_report_file_line_col)
 
 	f = fopen(bad_reg, "w");
 	fputs("REGEDIT4\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n"
-	      "\"a\"=dword:12\r\n",
+	      "\"a\"=dword:0000001g\r\n",
 	      f);
 	fclose(f);
 	r = tlsward("check", "--policy", SEED, "--registry", bad_reg, NULL);
