@@ -5,6 +5,8 @@
 
 #include "cli.h"
 
+int wmain(int argc, wchar_t **wargv);
+
 int wmain(int argc, wchar_t **wargv)
 {
 	char **argv = calloc((size_t)argc + 1, sizeof *argv);
