@@ -56,7 +56,7 @@ static int generate(struct tlsr_registry *reg)
 		if (tlsr_reg_set_string(reg, path, TLSR_VIEW_64,
 					"ThreadingModel", "Both") ||
 		    tlsr_reg_set(reg, path, TLSR_VIEW_64, "", TLSR_REG_EXPAND_SZ,
-				 "%\0S\0y\0s\0\0\0", 12))
+				 "%\0S\0y\0s\0\0\0", 10))
 			return -1;
 		snprintf(path + strlen(path) - strlen("\\InprocServer32"), 64,
 			 "\\ProgID");
