@@ -327,9 +327,9 @@ static int is_digits(const char *t)
 
 /* Decimal or 0x hex, without sign; -1 when malformed, -2 when above
  * 0xFFFFFFFF. */
-static int parse_number(const char *t, unsigned long *out)
+static int parse_number(const char *t, unsigned long long *out)
 {
-	unsigned long v = 0;
+	unsigned long long v = 0;
 	int hex = 0, digits = 0;
 
 	if (t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
@@ -348,7 +348,7 @@ static int parse_number(const char *t, unsigned long *out)
 		else
 			return -1;
 		v = v * (hex ? 16u : 10u) + d;
-		if (v > 0xFFFFFFFFul)
+		if (v > 0xFFFFFFFFull)
 			return -2;
 		digits++;
 	}
@@ -358,28 +358,33 @@ static int parse_number(const char *t, unsigned long *out)
 	return 0;
 }
 
-/* "1h30m", "90s", or plain seconds; units in order h, m, s, each once. */
-static int parse_duration(const char *t, unsigned long *out)
+/* "1h30m", "90s", or plain seconds; units in order h, m, s, each once.
+ * A well-formed value too large to count is clamped above every bound, so
+ * the caller reports it as out of range rather than malformed. */
+static int parse_duration(const char *t, unsigned long long *out)
 {
 	static const struct {
 		char unit;
-		unsigned long secs;
+		unsigned long long secs;
 	} units[] = {{'h', HOUR}, {'m', MIN}, {'s', 1}};
-	unsigned long total = 0;
+	const unsigned long long big = 0xFFFFFFFFFFull;
+	unsigned long long total = 0;
 	size_t next = 0, i;
 
-	if (is_digits(t))
-		return parse_number(t, out) == 0 ? 0 : -1;
+	if (is_digits(t)) {
+		if (parse_number(t, out) < 0)
+			*out = big;
+		return 0;
+	}
 	if (*t == '\0')
 		return -1;
 	while (*t != '\0') {
-		unsigned long v = 0;
+		unsigned long long v = 0;
 		int digits = 0;
 
 		for (; *t >= '0' && *t <= '9'; t++) {
-			v = v * 10 + (unsigned long)(*t - '0');
-			if (v > 100000000ul)
-				return -1;
+			if (v < big)
+				v = v * 10 + (unsigned long long)(*t - '0');
 			digits++;
 		}
 		if (digits == 0)
@@ -388,9 +393,9 @@ static int parse_duration(const char *t, unsigned long *out)
 			;
 		if (i == 3)
 			return -1;
-		total += v * units[i].secs;
-		if (total > 0xFFFFFFFFul)
-			return -1;
+		total += (v < big ? v : big) * units[i].secs;
+		if (total > big)
+			total = big;
 		next = i + 1;
 		t++;
 	}
@@ -435,7 +440,7 @@ static int set_duration(const struct pfield *f, const struct pscalar *s,
 			struct tlsr_diag *diag)
 {
 	char lo[32], hi[32], text[48];
-	unsigned long v;
+	unsigned long long v;
 
 	if (parse_duration(s->text, &v) < 0)
 		return type_error(f, s, label, diag);
@@ -456,7 +461,7 @@ static int set_number(const struct pfield *f, const struct pscalar *s,
 		      struct tlsr_policy *p, const char *label,
 		      struct tlsr_diag *diag)
 {
-	unsigned long v;
+	unsigned long long v;
 	char text[48];
 
 	if (s->quoted || !is_digits(s->text) || parse_number(s->text, &v) < 0)
@@ -505,7 +510,7 @@ static int set_dsp(const struct pfield *f, const struct pscalar *s,
 		   struct tlsr_policy *p, const char *label,
 		   struct tlsr_diag *diag)
 {
-	unsigned long v;
+	unsigned long long v;
 	char text[48];
 	int rc;
 
@@ -517,12 +522,12 @@ static int set_dsp(const struct pfield *f, const struct pscalar *s,
 	}
 	if (rc < 0)
 		return type_error(f, s, label, diag);
-	if ((v & ~(unsigned long)TLSR_WINHTTP_KNOWN_BITS) != 0) {
+	if ((v & ~(unsigned long long)TLSR_WINHTTP_KNOWN_BITS) != 0) {
 		tlsr_diag_set(diag, label, s->mark.line, s->mark.col,
-			      "%s 0x%lX has bits no protocol uses: 0x%lX "
+			      "%s 0x%llX has bits no protocol uses: 0x%llX "
 			      "(known bits: 0x%X)",
 			      f->path, v,
-			      v & ~(unsigned long)TLSR_WINHTTP_KNOWN_BITS,
+			      v & ~(unsigned long long)TLSR_WINHTTP_KNOWN_BITS,
 			      TLSR_WINHTTP_KNOWN_BITS);
 		return -1;
 	}

@@ -480,11 +480,11 @@ START_TEST(policy_bad_fixtures_fail_with_expected_error)
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
 		if (!read_expectation(path, exp, sizeof exp)) {
-			used += (size_t)snprintf(failures + used,
-						 sizeof failures - used,
-						 "\n%s: no expect line",
-						 de->d_name);
 			nfail++;
+			if (used < sizeof failures)
+				used += (size_t)snprintf(
+					failures + used, sizeof failures - used,
+					"\n%s: no expect line", de->d_name);
 			continue;
 		}
 		checked++;
@@ -502,8 +502,8 @@ START_TEST(policy_bad_fixtures_fail_with_expected_error)
 		}
 	}
 	closedir(dh);
-	ck_assert_msg(nfail == 0, "%zu of %zu fixtures wrong:%s", nfail,
-		      checked, failures);
+	ck_assert_msg(nfail == 0, "%lu of %lu fixtures wrong:%s",
+		      (unsigned long)nfail, (unsigned long)checked, failures);
 	ck_assert_uint_ge(checked,
 			  sizeof required_bad / sizeof required_bad[0]);
 }
