@@ -61,6 +61,23 @@ struct loop {
 	unsigned remediations;
 	int last_compliant; /* -1: no pass yet */
 	struct tlsr_restart restart;
+
+	struct guard *guards; /* the fast path's open values */
+	size_t n_guards;
+	unsigned complete; /* watches whose every item is guarded */
+	int guards_dirty;
+};
+
+/* A value the fast path re-asserts: one tlsward has written (so its
+ * original is journalled) and last found as the policy wants it. */
+struct guard {
+	const struct tlsr_setting *def;
+	enum tlsr_view view;
+	char id[128];
+	int entry; /* the watch that covers its key */
+	HKEY key;
+	wchar_t *name;
+	DWORD expected;
 };
 
 static const char *mode_name(enum tlsr_mode m)
@@ -191,6 +208,7 @@ static void adopt(struct loop *l, const struct tlsr_policy *p,
 	free(l->items);
 	l->items = NULL;
 	l->n_items = 0;
+	l->guards_dirty = 1;
 	f.v[TLSR_EF_POLICY_SOURCE] = l->source;
 	f.v[TLSR_EF_POLICY_HASH] = l->hash;
 	f.v[TLSR_EF_MODE] = mode_name(l->policy.mode);
@@ -317,20 +335,55 @@ static void read_facts(struct loop *l)
 	memset(&l->facts, 0, sizeof l->facts);
 	tlsr_facts_read(l->reg, &l->facts);
 	tlsr_platform_live_facts(&l->facts);
+	l->guards_dirty = 1;
 }
 
 /* ---- one pass ---- */
 
+/* What a pass learnt about an item, reported once the writes are done so
+ * that logging never delays a heal. */
+#define NOTE_DRIFT 1u
+#define NOTE_CONFLICT 2u
+#define NOTE_BLOCKED 4u
+
+struct outcome {
+	size_t item;
+	uint32_t value;
+	tlsr_err err;
+	char message[256];
+};
+
+struct apply_ctx {
+	struct loop *l;
+	struct outcome *out;
+	size_t n, cap;
+};
+
 static void on_action(void *data, const struct tlsr_report *r,
 		      const struct tlsr_action *a, tlsr_err result)
 {
-	struct loop *l = data;
-	const struct tlsr_item *it = &r->items[a->item];
+	struct apply_ctx *ctx = data;
+	struct outcome *o;
+
+	(void)r;
+	if (ctx->n == ctx->cap)
+		return;
+	o = &ctx->out[ctx->n++];
+	o->item = a->item;
+	o->value = a->value;
+	o->err = result;
+	snprintf(o->message, sizeof o->message, "%s", ctx->l->reg->message);
+}
+
+static void report_outcome(struct loop *l, const struct tlsr_report *r,
+			   const struct outcome *o)
+{
+	const struct tlsr_item *it = &r->items[o->item];
 	struct item_state *st = state_for(l, it->id);
 	char reason[400];
 
-	if (result == TLSR_OK) {
-		item_event(l, TLSR_EV_REMEDIATED, it, a->value, NULL);
+	if (o->err == TLSR_OK) {
+		item_event(l, TLSR_EV_REMEDIATED, it, o->value, NULL);
 		l->remediations++;
 		if (st != NULL) {
 			st->wrote = 1;
@@ -341,24 +394,22 @@ static void on_action(void *data, const struct tlsr_report *r,
 	}
 	if (st != NULL && st->failed_reported)
 		return;
-	if (l->reg->message[0] != '\0')
-		snprintf(reason, sizeof reason, "%s: %s", tlsr_strerror(result),
-			 l->reg->message);
+	if (o->message[0] != '\0')
+		snprintf(reason, sizeof reason, "%s: %s", tlsr_strerror(o->err),
+			 o->message);
 	else
-		snprintf(reason, sizeof reason, "%s", tlsr_strerror(result));
-	item_event(l, TLSR_EV_REMEDIATION_FAILED, it, a->value, reason);
+		snprintf(reason, sizeof reason, "%s", tlsr_strerror(o->err));
+	item_event(l, TLSR_EV_REMEDIATION_FAILED, it, o->value, reason);
 	if (st != NULL)
 		st->failed_reported = 1;
 }
 
 /* Counts a revert of a value tlsward wrote; past the policy's limit within
- * its window the item backs off (1 min, doubling to 1 h) and 2005 is
- * reported once. */
-static void note_revert(struct loop *l, struct item_state *st,
-			const struct tlsr_item *it, ULONGLONG now)
+ * its window the item backs off (1 min, doubling to 1 h). Returns 1 when
+ * the conflict is new and must be reported. */
+static int note_revert(struct loop *l, struct item_state *st, ULONGLONG now)
 {
 	ULONGLONG window = (ULONGLONG)l->policy.conflict.window * 1000u;
-	char reason[300];
 	size_t i, kept = 0;
 
 	for (i = 0; i < st->n_reverts; i++)
@@ -369,12 +420,23 @@ static void note_revert(struct loop *l, struct item_state *st,
 		st->reverts[st->n_reverts++] = now;
 	st->last_revert = now;
 	if (st->n_reverts <= l->policy.conflict.max_reverts)
-		return;
+		return 0;
 	st->backoff_s = st->backoff_s == 0 ? BACKOFF_MIN_S
 			: st->backoff_s * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S
 							    : st->backoff_s * 2;
 	st->backoff_until = now + (ULONGLONG)st->backoff_s * 1000u;
 	if (st->conflict_reported)
+		return 0;
+	st->conflict_reported = 1;
+	return 1;
+}
+
+static void report_conflict(struct loop *l, const struct tlsr_item *it)
+{
+	struct item_state *st = state_for(l, it->id);
+	char reason[300];
+
+	if (st == NULL)
 		return;
 	snprintf(reason, sizeof reason,
 		 "reverted %zu times within %u s; tlsward stops rewriting it "
@@ -382,7 +444,310 @@ static void note_revert(struct loop *l, struct item_state *st,
 		 st->n_reverts, l->policy.conflict.window, st->backoff_s,
 		 BACKOFF_MAX_S);
 	item_event(l, TLSR_EV_CONFLICT, it, it->expected, reason);
-	st->conflict_reported = 1;
+}
+
+/* Looks at every item: what changed since the last pass, reverts, and which
+ * items may be written now. Sets notes[i] for the events to report. */
+static void triage(struct loop *l, const struct tlsr_report *r,
+		   unsigned char *notes, ULONGLONG now)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_items; i++) {
+		const struct tlsr_item *it = &r->items[i];
+		struct item_state *st = state_for(l, it->id);
+
+		if (st == NULL)
+			continue;
+		if (it->state == TLSR_STATE_OK) {
+			st->drift_reported = 0;
+			st->blocked_reported = 0;
+			st->failed_reported = 0;
+			if (st->backoff_s != 0 &&
+			    now - st->last_revert >=
+				    (ULONGLONG)l->policy.conflict.window *
+					    1000u) {
+				st->backoff_s = 0;
+				st->backoff_until = 0;
+				st->n_reverts = 0;
+				st->conflict_reported = 0;
+			}
+			continue;
+		}
+		if (it->state == TLSR_STATE_BLOCKED) {
+			if (!st->blocked_reported)
+				notes[i] |= NOTE_BLOCKED;
+			st->blocked_reported = 1;
+			continue;
+		}
+		if (it->deferred)
+			continue;
+		if (st->wrote) {
+			st->wrote = 0;
+			if (note_revert(l, st, now))
+				notes[i] |= NOTE_CONFLICT;
+		}
+		if (!st->drift_reported) {
+			notes[i] |= NOTE_DRIFT;
+			l->drifts++;
+			st->drift_reported = 1;
+		}
+	}
+}
+
+/* Applies the plan without the items backing off; outcomes go to ctx. */
+static void enforce(struct loop *l, const struct tlsr_report *r,
+		    struct apply_ctx *ctx, struct tlsr_apply_result *res,
+		    ULONGLONG now)
+{
+	struct tlsr_plan *plan = NULL, mine;
+	size_t i, n = 0;
+
+	if (tlsr_plan_make(r, &plan) != TLSR_OK)
+		return;
+	mine = *plan;
+	mine.actions = malloc((plan->n_actions + 1) * sizeof *mine.actions);
+	ctx->out = calloc(plan->n_actions + 1, sizeof *ctx->out);
+	if (mine.actions == NULL || ctx->out == NULL)
+		goto out;
+	ctx->cap = plan->n_actions;
+	for (i = 0; i < plan->n_actions; i++) {
+		const struct tlsr_item *it = &r->items[plan->actions[i].item];
+		struct item_state *st = state_for(l, it->id);
+
+		if (st != NULL && st->backoff_until > now)
+			continue;
+		mine.actions[n++] = plan->actions[i];
+	}
+	mine.n_actions = n;
+	if (n > 0)
+		tlsr_apply(l->reg, r, &mine, on_action, ctx, res);
+out:
+	free(mine.actions);
+	tlsr_plan_free(plan);
+}
+
+/* ---- the fast path ----
+ *
+ * A full check reads every managed value, several registry round trips
+ * each; under load that is milliseconds. When a watch fires, the values it
+ * covers that tlsward already wrote are read through handles kept open and
+ * a drifted one is written back at once (and read back), before anything
+ * else happens; the full pass follows to update the Status key. Values
+ * never written (no journal entry yet), blocked, deferred or backing off
+ * are left to the full pass, which journals before writing. */
+
+static void guards_clear(struct loop *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n_guards; i++) {
+		RegCloseKey(l->guards[i].key);
+		free(l->guards[i].name);
+	}
+	free(l->guards);
+	l->guards = NULL;
+	l->n_guards = 0;
+	l->complete = 0;
+}
+
+static void guards_build(struct loop *l, const struct tlsr_report *r)
+{
+	unsigned partial = 0;
+	size_t i;
+
+	guards_clear(l);
+	l->guards_dirty = 0;
+	if (l->watch == NULL || l->policy.mode != TLSR_MODE_ENFORCE)
+		return;
+	l->guards = calloc(r->n_items + 1, sizeof *l->guards);
+	if (l->guards == NULL)
+		return;
+	for (i = 0; i < r->n_items; i++) {
+		const struct tlsr_item *it = &r->items[i];
+		int entry = tlsr_watch_entry_for(l->watch, it->def->key,
+						 it->view);
+		struct guard *g = &l->guards[l->n_guards];
+		struct tlsr_value journal = {0};
+		wchar_t *wkey;
+		LSTATUS rc;
+
+		if (entry < 0 || entry >= 32)
+			continue;
+		if (it->state != TLSR_STATE_OK || it->deferred ||
+		    it->def->type != TLSR_REG_DWORD ||
+		    tlsr_reg_get(l->reg, TLSR_KEY_JOURNAL, TLSR_VIEW_64, it->id,
+				 &journal) != TLSR_OK) {
+			partial |= 1u << entry;
+			continue;
+		}
+		tlsr_value_clear(&journal);
+		wkey = tlsr_win_wide(it->def->key);
+		g->name = tlsr_win_wide(it->def->name);
+		rc = wkey && g->name
+			     ? RegOpenKeyExW(HKEY_LOCAL_MACHINE, wkey, 0,
+					     KEY_QUERY_VALUE | KEY_SET_VALUE |
+						     (it->view == TLSR_VIEW_32
+							      ? KEY_WOW64_32KEY
+							      : KEY_WOW64_64KEY),
+					     &g->key)
+			     : ERROR_NOT_ENOUGH_MEMORY;
+		free(wkey);
+		if (rc != ERROR_SUCCESS) {
+			free(g->name);
+			g->name = NULL;
+			partial |= 1u << entry;
+			continue;
+		}
+		g->def = it->def;
+		g->view = it->view;
+		snprintf(g->id, sizeof g->id, "%s", it->id);
+		g->entry = entry;
+		g->expected = it->expected;
+		l->n_guards++;
+		l->complete |= 1u << entry;
+	}
+	l->complete &= ~partial;
+}
+
+/* Reports a fast-path event through the same texts as the full pass. */
+static void guard_event(struct loop *l, unsigned id, const struct guard *g,
+			int present, DWORD type, DWORD size, DWORD value,
+			const char *reason)
+{
+	struct tlsr_item it;
+	uint8_t data[4];
+
+	memset(&it, 0, sizeof it);
+	it.def = g->def;
+	it.view = g->view;
+	snprintf(it.id, sizeof it.id, "%s", g->id);
+	it.expected = g->expected;
+	it.present = present;
+	data[0] = (uint8_t)value;
+	data[1] = (uint8_t)(value >> 8);
+	data[2] = (uint8_t)(value >> 16);
+	data[3] = (uint8_t)(value >> 24);
+	it.actual.type = type;
+	it.actual.size = size;
+	it.actual.data = data;
+	if (id == TLSR_EV_CONFLICT)
+		report_conflict(l, &it);
+	else
+		item_event(l, id, &it, g->expected, reason);
+}
+
+/* Checks and heals the values under watch entry. Returns 1 when the full
+ * pass is still needed (something was healed or could not be judged
+ * here), 0 when every managed value under the watch is as it should be. */
+static int fast_heal(struct loop *l, int entry)
+{
+	struct {
+		size_t g;
+		int present;
+		DWORD type, size, value;
+		LSTATUS set;
+		int conflict;
+		int backoff;
+	} seen[32];
+	ULONGLONG now = GetTickCount64();
+	size_t i, n = 0;
+	int full = 0;
+
+	if (entry < 0 || entry >= 32 || l->guards_dirty)
+		return 1;
+	if (!(l->complete & (1u << entry)))
+		full = 1;
+	for (i = 0; i < l->n_guards && n < 32; i++) {
+		struct guard *g = &l->guards[i];
+		struct item_state *st;
+		DWORD type = 0, value = 0, size = sizeof value, back = 0;
+		LSTATUS rc;
+
+		if (g->entry != entry)
+			continue;
+		rc = RegQueryValueExW(g->key, g->name, NULL, &type,
+				      (BYTE *)&value, &size);
+		if (rc == ERROR_SUCCESS && type == REG_DWORD &&
+		    size == sizeof value && value == g->expected)
+			continue;
+		full = 1;
+		if (rc != ERROR_SUCCESS && rc != ERROR_FILE_NOT_FOUND &&
+		    rc != ERROR_MORE_DATA)
+			continue; /* the key went away: the full pass sees */
+		st = state_for(l, g->id);
+		if (st == NULL || st->backoff_until > now)
+			continue;
+		seen[n].g = i;
+		seen[n].present = rc != ERROR_FILE_NOT_FOUND;
+		seen[n].type = type;
+		seen[n].size = rc == ERROR_MORE_DATA ? 0 : size;
+		seen[n].value = value;
+		seen[n].conflict = 0;
+		seen[n].backoff = 0;
+		seen[n].set = ERROR_SUCCESS;
+		if (st->wrote) {
+			st->wrote = 0;
+			seen[n].conflict = note_revert(l, st, now);
+			seen[n].backoff = st->backoff_until > now;
+		}
+		if (!seen[n].backoff) {
+			seen[n].set = RegSetValueExW(g->key, g->name, 0,
+						     REG_DWORD,
+						     (const BYTE *)&g->expected,
+						     sizeof g->expected);
+			size = sizeof back;
+			if (seen[n].set == ERROR_SUCCESS &&
+			    (RegQueryValueExW(g->key, g->name, NULL, &type,
+					      (BYTE *)&back,
+					      &size) != ERROR_SUCCESS ||
+			     type != REG_DWORD || back != g->expected))
+				seen[n].set = ERROR_INVALID_DATA;
+		}
+		n++;
+	}
+
+	/* Logged after every write of this wake. */
+	for (i = 0; i < n; i++) {
+		struct guard *g = &l->guards[seen[i].g];
+		struct item_state *st = state_for(l, g->id);
+		char reason[300];
+
+		if (st == NULL)
+			continue;
+		if (!st->drift_reported) {
+			guard_event(l, TLSR_EV_DRIFT, g, seen[i].present,
+				    seen[i].type, seen[i].size, seen[i].value,
+				    NULL);
+			l->drifts++;
+			st->drift_reported = 1;
+		}
+		if (seen[i].conflict)
+			guard_event(l, TLSR_EV_CONFLICT, g, seen[i].present,
+				    seen[i].type, seen[i].size, seen[i].value,
+				    NULL);
+		if (seen[i].backoff)
+			continue;
+		if (seen[i].set == ERROR_SUCCESS) {
+			guard_event(l, TLSR_EV_REMEDIATED, g, seen[i].present,
+				    seen[i].type, seen[i].size, seen[i].value,
+				    NULL);
+			l->remediations++;
+			st->wrote = 1;
+			st->drift_reported = 0;
+			st->failed_reported = 0;
+		} else if (!st->failed_reported) {
+			char text[256];
+
+			tlsr_win_errtext((DWORD)seen[i].set, text, sizeof text);
+			snprintf(reason, sizeof reason, "%s", text);
+			guard_event(l, TLSR_EV_REMEDIATION_FAILED, g,
+				    seen[i].present, seen[i].type, seen[i].size,
+				    seen[i].value, reason);
+			st->failed_reported = 1;
+		}
+	}
+	return full;
 }
 
 static void write_status(struct loop *l, const struct tlsr_report *r)
@@ -409,17 +774,20 @@ static void write_status(struct loop *l, const struct tlsr_report *r)
 			l->reg->message);
 }
 
-/* check -> drift events -> plan -> apply (enforce) -> status. verbose: a
- * compliant result is reported even when the last pass was compliant too
- * (start, timer, check now). Returns 1 compliant, 0 not, -1 error. */
+/* check -> plan -> apply (enforce) -> events -> status. The writes come
+ * first and the events after, so a drift is healed before anything is
+ * logged about it. verbose: a compliant result is reported even when the
+ * last pass was compliant too (start, timer, check now). Returns 1
+ * compliant, 0 not, -1 error. */
 static int pass(struct loop *l, int verbose)
 {
 	struct tlsr_report *r = NULL, *after = NULL;
-	struct tlsr_plan *plan = NULL, mine;
 	struct tlsr_apply_result res = {0};
+	struct apply_ctx ctx = {0};
 	ULONGLONG now = GetTickCount64();
-	int compliant = -1;
-	size_t i, n = 0;
+	unsigned char *notes;
+	int compliant;
+	size_t i;
 	tlsr_err err;
 
 	if (!l->have_policy) {
@@ -433,81 +801,44 @@ static int pass(struct loop *l, int verbose)
 			l->reg->message);
 		return -1;
 	}
+	notes = calloc(r->n_items + 1, 1);
+	if (notes == NULL) {
+		tlsr_report_free(r);
+		return -1;
+	}
+	triage(l, r, notes, now);
+	ctx.l = l;
+	if (l->policy.mode == TLSR_MODE_ENFORCE)
+		enforce(l, r, &ctx, &res, now);
+
 	for (i = 0; i < r->n_items; i++) {
 		const struct tlsr_item *it = &r->items[i];
-		struct item_state *st = state_for(l, it->id);
 
-		if (st == NULL)
-			continue;
-		if (it->state == TLSR_STATE_OK) {
-			st->drift_reported = 0;
-			st->blocked_reported = 0;
-			st->failed_reported = 0;
-			if (st->backoff_s != 0 &&
-			    now - st->last_revert >=
-				    (ULONGLONG)l->policy.conflict.window *
-					    1000u) {
-				st->backoff_s = 0;
-				st->backoff_until = 0;
-				st->n_reverts = 0;
-				st->conflict_reported = 0;
-			}
-			continue;
-		}
-		if (it->state == TLSR_STATE_BLOCKED) {
-			if (!st->blocked_reported)
-				item_event(l, TLSR_EV_BLOCKED, it,
-					   it->expected,
-					   it->reason ? it->reason
-						      : "prerequisite missing");
-			st->blocked_reported = 1;
-			continue;
-		}
-		if (it->deferred)
-			continue;
-		if (st->wrote) {
-			st->wrote = 0;
-			note_revert(l, st, it, now);
-		}
-		if (!st->drift_reported) {
+		if (notes[i] & NOTE_BLOCKED)
+			item_event(l, TLSR_EV_BLOCKED, it, it->expected,
+				   it->reason ? it->reason
+					      : "a prerequisite is missing");
+		if (notes[i] & NOTE_DRIFT)
 			item_event(l, TLSR_EV_DRIFT, it, it->expected, NULL);
-			l->drifts++;
-			st->drift_reported = 1;
-		}
+		if (notes[i] & NOTE_CONFLICT)
+			report_conflict(l, it);
 	}
+	for (i = 0; i < ctx.n; i++)
+		report_outcome(l, r, &ctx.out[i]);
+	free(ctx.out);
+	free(notes);
 
-	if (l->policy.mode == TLSR_MODE_ENFORCE &&
-	    tlsr_plan_make(r, &plan) == TLSR_OK) {
-		mine = *plan;
-		mine.actions = malloc((plan->n_actions + 1) *
-				      sizeof *mine.actions);
-		if (mine.actions != NULL) {
-			for (i = 0; i < plan->n_actions; i++) {
-				const struct tlsr_item *it =
-					&r->items[plan->actions[i].item];
-				struct item_state *st = state_for(l, it->id);
-
-				if (st != NULL && st->backoff_until > now)
-					continue;
-				mine.actions[n++] = plan->actions[i];
-			}
-			mine.n_actions = n;
-			if (n > 0)
-				tlsr_apply(l->reg, r, &mine, on_action, l,
-					   &res);
-			free(mine.actions);
-		}
-		tlsr_plan_free(plan);
-		if (res.written > 0 || res.failed > 0)
-			tlsr_check(l->reg, &l->policy, &l->facts, &after);
+	if (l->policy.mode == TLSR_MODE_ENFORCE)
 		tlsr_restart_update(&l->restart, l->reg, &l->policy, l->log,
 				    res.restart_required,
 				    "DefaultSecureProtocols changed; WinHTTP "
 				    "reads it only when it starts");
+	if (res.written > 0 || res.failed > 0)
+		tlsr_check(l->reg, &l->policy, &l->facts, &after);
+	if (after != NULL) {
+		tlsr_report_free(r);
+		r = after;
 	}
-
-	if (after != NULL)
-		r = (tlsr_report_free(r), after);
 	compliant = r->compliant;
 	if (compliant && (verbose || l->last_compliant != 1)) {
 		struct tlsr_event_fields f = {0};
@@ -518,6 +849,10 @@ static int pass(struct loop *l, int verbose)
 	}
 	l->last_compliant = compliant;
 	write_status(l, r);
+	if (res.written > 0 || res.failed > 0)
+		l->guards_dirty = 1;
+	if (l->guards_dirty)
+		guards_build(l, r);
 	tlsr_report_free(r);
 	return compliant;
 }
@@ -615,7 +950,7 @@ static int run_waiting(struct loop *l)
 	HANDLE h[MAX_HANDLES];
 	DWORD n, w, i_stop, i_check = MAXDWORD, i_reload = MAXDWORD, i_timer,
 			    i_src = MAXDWORD, i_watch;
-	unsigned fired;
+	unsigned fired, entries;
 
 	for (;;) {
 		n = 0;
@@ -664,12 +999,14 @@ static int run_waiting(struct loop *l)
 			if (load_policy(l, 0))
 				pass(l, 1);
 		} else if (w >= i_watch && w < n) {
-			/* Re-armed before the pass, so a change made while
-			 * it runs wakes the loop again. */
-			fired = tlsr_watch_rearm(l->watch);
+			/* Heal first; re-arm before the full pass, so a change
+			 * made while it runs wakes the loop again. */
+			int full = fast_heal(l, (int)(w - i_watch));
+
+			fired = tlsr_watch_rearm(l->watch, &entries);
 			if (fired & TLSR_WATCH_PARAMETERS)
 				reload(l);
-			else
+			else if (full || entries != 1u << (w - i_watch))
 				pass(l, 0);
 		}
 	}

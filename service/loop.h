@@ -74,8 +74,13 @@ tlsr_err tlsr_watch_open(struct tlsr_watch **out);
 size_t tlsr_watch_events(const struct tlsr_watch *w, HANDLE *out,
 			 size_t max);
 /* Re-arms every watch whose event is signalled, moving to the real key or
- * a parent as keys appear and vanish. Returns the kinds that fired. */
-unsigned tlsr_watch_rearm(struct tlsr_watch *w);
+ * a parent as keys appear and vanish. Returns the kinds that fired; with
+ * entries, also which watches (bit i: the i-th event). */
+unsigned tlsr_watch_rearm(struct tlsr_watch *w, unsigned *entries);
+/* Index of the managed-key watch (as in tlsr_watch_events) whose key holds
+ * path (HKLM-relative) in view, or -1. */
+int tlsr_watch_entry_for(const struct tlsr_watch *w, const char *path,
+			 enum tlsr_view view);
 /* Prints what is watched, one line per watch (console mode). */
 void tlsr_watch_describe(const struct tlsr_watch *w);
 void tlsr_watch_close(struct tlsr_watch *w);

@@ -194,9 +194,9 @@ size_t tlsr_watch_events(const struct tlsr_watch *w, HANDLE *out,
 	return i;
 }
 
-unsigned tlsr_watch_rearm(struct tlsr_watch *w)
+unsigned tlsr_watch_rearm(struct tlsr_watch *w, unsigned *entries)
 {
-	unsigned fired = 0;
+	unsigned fired = 0, which = 0;
 	size_t i;
 
 	for (i = 0; i < w->n; i++) {
@@ -210,6 +210,7 @@ unsigned tlsr_watch_rearm(struct tlsr_watch *w)
 		if (WaitForSingleObject(e->event, 0) != WAIT_OBJECT_0)
 			continue;
 		fired |= e->kind;
+		which |= 1u << i;
 		/* Re-arming the open key is the fast path; a deleted key
 		 * refuses it and a parent must look for the key again. */
 		if (_stricmp(e->at, e->path) == 0) {
@@ -223,7 +224,28 @@ unsigned tlsr_watch_rearm(struct tlsr_watch *w)
 		if (rc != ERROR_SUCCESS)
 			arm(e);
 	}
+	if (entries != NULL)
+		*entries = which;
 	return fired;
+}
+
+int tlsr_watch_entry_for(const struct tlsr_watch *w, const char *path,
+			 enum tlsr_view view)
+{
+	REGSAM sam = view == TLSR_VIEW_32 ? KEY_WOW64_32KEY : KEY_WOW64_64KEY;
+	size_t i, len;
+
+	for (i = 0; i < w->n; i++) {
+		const struct watch_entry *e = &w->e[i];
+
+		if (e->kind != TLSR_WATCH_MANAGED || e->view != sam)
+			continue;
+		len = strlen(e->path);
+		if (_strnicmp(path, e->path, len) == 0 &&
+		    (path[len] == '\\' || path[len] == '\0'))
+			return (int)i;
+	}
+	return -1;
 }
 
 void tlsr_watch_describe(const struct tlsr_watch *w)
