@@ -28,6 +28,7 @@ static const char reason_no_tls12_off[] = "tlsward never turns TLS 1.2 off";
 static const char reason_contradiction[] =
     "the policy both keeps or enables this protocol and disables it";
 
+/* Lower-case state name as reports spell it. */
 const char *tlsr_state_name(enum tlsr_state s)
 {
 	switch (s) {
@@ -44,12 +45,14 @@ const char *tlsr_state_name(enum tlsr_state s)
 	}
 }
 
+/* Little-endian 32-bit number at p. */
 static uint32_t le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
 }
 
+/* Whether v is a well-formed REG_DWORD. */
 static int is_dword(const struct tlsr_value *v)
 {
 	return v->type == TLSR_REG_DWORD && v->size == 4 && v->data != NULL;
@@ -135,6 +138,7 @@ static int read_dword(struct tlsr_registry *reg, const char *path,
 	return 0;
 }
 
+/* Whether WinHTTP offers TLS 1.2 by default in every view. */
 static tlsr_err tls12_winhttp(struct tlsr_registry *reg,
 			      const struct tlsr_facts *f, int *out)
 {
@@ -167,6 +171,7 @@ static tlsr_err tls12_winhttp(struct tlsr_registry *reg,
 	return TLSR_OK;
 }
 
+/* Whether SChannel uses TLS 1.2 as a client. */
 static tlsr_err tls12_schannel(struct tlsr_registry *reg,
 			       const struct tlsr_facts *f, int *out)
 {
@@ -188,6 +193,7 @@ static tlsr_err tls12_schannel(struct tlsr_registry *reg,
 	return TLSR_OK;
 }
 
+/* Whether .NET 4 apps use TLS 1.2 in every view. */
 static tlsr_err tls12_dotnet(struct tlsr_registry *reg,
 			     const struct tlsr_facts *f, int *out)
 {
@@ -216,6 +222,7 @@ static tlsr_err tls12_dotnet(struct tlsr_registry *reg,
 	return TLSR_OK;
 }
 
+/* Appends a blocked reason once. */
 static void add_reason(struct tlsr_report *r, const char *reason)
 {
 	size_t len = strlen(r->blocked_reasons);
@@ -226,6 +233,7 @@ static void add_reason(struct tlsr_report *r, const char *reason)
 		 "%s%s", len ? "; " : "", reason);
 }
 
+/* Reads an item's current value; absent is not an error. */
 static tlsr_err read_item(struct tlsr_registry *reg, struct tlsr_item *it)
 {
 	tlsr_err err;
@@ -241,6 +249,7 @@ static tlsr_err read_item(struct tlsr_registry *reg, struct tlsr_item *it)
 	return err == TLSR_ENOTFOUND ? TLSR_OK : err;
 }
 
+/* One item per row the policy names and per view, read. */
 static tlsr_err expand_items(struct tlsr_registry *reg,
 			     const struct tlsr_policy *p, struct tlsr_report *r)
 {
@@ -453,11 +462,13 @@ void tlsr_plan_free(struct tlsr_plan *plan)
 	free(plan);
 }
 
+/* Suffix naming the 32-bit view in messages. */
 static const char *view_label(enum tlsr_view v)
 {
 	return v == TLSR_VIEW_32 ? " (32-bit view)" : "";
 }
 
+/* Describes a failure on an item for the user. */
 static void set_message(struct tlsr_apply_result *res,
 			struct tlsr_registry *reg, const char *what,
 			const struct tlsr_item *it, tlsr_err err)
@@ -467,6 +478,7 @@ static void set_message(struct tlsr_apply_result *res,
 		 tlsr_strerror(err), reg->message[0] ? ": " : "", reg->message);
 }
 
+/* Counts a failed action, keeping the first one's details. */
 static void fail_action(struct tlsr_apply_result *res,
 			struct tlsr_registry *reg, size_t index,
 			const char *what, const struct tlsr_item *it,

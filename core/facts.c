@@ -23,6 +23,7 @@ static int is_soft(tlsr_err err)
 	return err == TLSR_ENOTFOUND || err == TLSR_ETYPE || err == TLSR_ERANGE;
 }
 
+/* Reads a DWORD from the 64-bit view; *found says whether it was there. */
 static tlsr_err get_dword(struct tlsr_registry *reg, const char *path,
 			  const char *name, uint32_t *out, int *found)
 {
@@ -32,6 +33,7 @@ static tlsr_err get_dword(struct tlsr_registry *reg, const char *path,
 	return is_soft(err) ? TLSR_OK : err;
 }
 
+/* Reads a string from the 64-bit view into buf ("" when absent). */
 static tlsr_err get_string(struct tlsr_registry *reg, const char *path,
 			   const char *name, char *buf, size_t size, int *found)
 {
@@ -44,6 +46,7 @@ static tlsr_err get_string(struct tlsr_registry *reg, const char *path,
 	return is_soft(err) ? TLSR_OK : err;
 }
 
+/* Whether s starts with prefix, ignoring ASCII case. */
 static int starts_with_nocase(const char *s, const char *prefix)
 {
 	for (; *prefix != '\0'; s++, prefix++) {
@@ -59,6 +62,7 @@ static int starts_with_nocase(const char *s, const char *prefix)
 	return 1;
 }
 
+/* Leading decimal digits of s; *end points past them. */
 static unsigned parse_uint(const char *s, const char **end)
 {
 	unsigned long v = 0;
@@ -73,6 +77,7 @@ static unsigned parse_uint(const char *s, const char **end)
 	return (unsigned)v;
 }
 
+/* Version, build, service pack, edition and product name. */
 static tlsr_err read_os(struct tlsr_registry *reg, struct tlsr_facts *f)
 {
 	char buf[256];
@@ -145,6 +150,7 @@ static tlsr_err read_os(struct tlsr_registry *reg, struct tlsr_facts *f)
 	return TLSR_OK;
 }
 
+/* Looks for an installed KB3140245 servicing package. */
 static tlsr_err read_kb3140245(struct tlsr_registry *reg, struct tlsr_facts *f)
 {
 	char name[TLSR_REG_NAME_MAX];

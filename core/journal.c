@@ -22,6 +22,7 @@
 #define MAX_ORIGINAL (64u * 1024u)
 #define JOURNAL_LABEL "HKLM\\" TLSR_KEY_JOURNAL
 
+/* Stores v little-endian at p. */
 static void put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;
@@ -30,12 +31,14 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
+/* Little-endian 32-bit number at p. */
 static uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
 }
 
+/* Whether v has exactly this type and data. */
 static int same_value(const struct tlsr_value *v, uint32_t type,
 		      const uint8_t *data, size_t size)
 {
@@ -103,6 +106,7 @@ struct names {
 	size_t n;
 };
 
+/* Frees a list of entry names. */
 static void names_free(struct names *ns)
 {
 	size_t i;

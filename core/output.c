@@ -13,6 +13,7 @@ struct sb {
 	int oom;
 };
 
+/* Appends n bytes, growing the buffer; remembers running out. */
 static void sb_add(struct sb *b, const char *s, size_t n)
 {
 	char *grown;
@@ -37,11 +38,13 @@ static void sb_add(struct sb *b, const char *s, size_t n)
 	b->buf[b->len] = '\0';
 }
 
+/* Appends a C string. */
 static void sb_puts(struct sb *b, const char *s)
 {
 	sb_add(b, s, strlen(s));
 }
 
+/* Appends printf-style text. */
 TLSR_PRINTF(2, 3) static void sb_printf(struct sb *b, const char *fmt, ...)
 {
 	char small[512];
@@ -124,11 +127,13 @@ static void json_str(struct sb *b, const char *s)
 	sb_puts(b, "\"");
 }
 
+/* JSON literal for a flag. */
 static const char *bool_str(int v)
 {
 	return v ? "true" : "false";
 }
 
+/* REG_* name of a value type. */
 static const char *type_name(uint32_t type)
 {
 	static const char *const names[] = {
@@ -151,12 +156,14 @@ static const char *type_name(uint32_t type)
 	return "REG_UNKNOWN";
 }
 
+/* Little-endian 32-bit number at p. */
 static uint32_t le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
 }
 
+/* Whether v is a well-formed REG_DWORD. */
 static int is_dword(const struct tlsr_value *v)
 {
 	return v->type == TLSR_REG_DWORD && v->size == 4 && v->data != NULL;
@@ -193,11 +200,13 @@ static void value_hex(const struct tlsr_value *v, char *buf, size_t size,
 		snprintf(buf + pos, size - pos, ",...");
 }
 
+/* Whether the item's value is a bit mask, shown in hex. */
 static int is_mask(const struct tlsr_item *it)
 {
 	return it->def->kind == TLSR_KIND_WINHTTP_DSP;
 }
 
+/* The value as read: a number, null, or type and data. */
 static void json_actual(struct sb *b, const struct tlsr_item *it)
 {
 	const struct tlsr_value *v = &it->actual;
@@ -226,6 +235,7 @@ static void json_actual(struct sb *b, const struct tlsr_item *it)
 	sb_puts(b, "}");
 }
 
+/* "64", "32" or null for a one-view key. */
 static void json_view(struct sb *b, enum tlsr_view v)
 {
 	if (v == TLSR_VIEW_64)
@@ -236,6 +246,7 @@ static void json_view(struct sb *b, enum tlsr_view v)
 		sb_puts(b, "null");
 }
 
+/* The key as "HKLM\\..." in JSON. */
 static void json_key(struct sb *b, const struct tlsr_setting *s)
 {
 	char path[512];
@@ -244,6 +255,7 @@ static void json_key(struct sb *b, const struct tlsr_setting *s)
 	json_str(b, path);
 }
 
+/* The "; "-separated reasons as a JSON array. */
 static void json_reasons(struct sb *b, const char *reasons)
 {
 	const char *p = reasons, *end;
@@ -264,6 +276,7 @@ static void json_reasons(struct sb *b, const char *reasons)
 	sb_puts(b, "]");
 }
 
+/* The "facts" member, with TLS 1.2 per component. */
 static void json_facts(struct sb *b, const struct tlsr_report *r)
 {
 	const struct tlsr_facts *f = &r->facts;
@@ -307,6 +320,7 @@ static void json_facts(struct sb *b, const struct tlsr_report *r)
 		  bool_str(r->tls12[TLSR_COMP_DOTNET]));
 }
 
+/* The members check and plan JSON share. */
 static void json_head(struct sb *b, const struct tlsr_report *r,
 		      int restart_required, int restart_recommended)
 {
@@ -360,6 +374,7 @@ char *tlsr_report_json(const struct tlsr_report *r)
 	return sb_finish(&b);
 }
 
+/* Lower-case phase name as plans spell it. */
 static const char *phase_name(enum tlsr_phase p)
 {
 	switch (p) {
@@ -376,6 +391,7 @@ static const char *phase_name(enum tlsr_phase p)
 	}
 }
 
+/* Restart rule as plans spell it. */
 static const char *restart_name(enum tlsr_restart_rule rule)
 {
 	switch (rule) {
@@ -433,6 +449,7 @@ struct table {
 	int ncols;
 };
 
+/* The last two components of a key, for tables. */
 static void short_key(const char *key, char *buf, size_t size)
 {
 	const char *last = strrchr(key, '\\'), *p;
@@ -450,6 +467,7 @@ static void short_key(const char *key, char *buf, size_t size)
 	snprintf(buf, size, "%s", p);
 }
 
+/* A DWORD for a table: hex for masks and large numbers. */
 static void number_text(const struct tlsr_item *it, uint32_t v, char *buf,
 			size_t size)
 {
@@ -459,6 +477,7 @@ static void number_text(const struct tlsr_item *it, uint32_t v, char *buf,
 		snprintf(buf, size, "%lu", (unsigned long)v);
 }
 
+/* The value as read, for a table. */
 static void actual_text(const struct tlsr_item *it, char *buf, size_t size)
 {
 	const struct tlsr_value *v = &it->actual;
@@ -477,11 +496,13 @@ static void actual_text(const struct tlsr_item *it, char *buf, size_t size)
 	}
 }
 
+/* View column of a table. */
 static const char *view_text(enum tlsr_view v)
 {
 	return v == TLSR_VIEW_64 ? "64" : v == TLSR_VIEW_32 ? "32" : "-";
 }
 
+/* Prints rows with every column padded to its widest cell. */
 static void table_print(struct sb *b, const struct table *t)
 {
 	size_t w[COLS] = {0}, i, len;
@@ -504,6 +525,7 @@ static void table_print(struct sb *b, const struct table *t)
 	}
 }
 
+/* Two lines about the machine. */
 static void text_facts(struct sb *b, const struct tlsr_report *r)
 {
 	const struct tlsr_facts *f = &r->facts;
@@ -535,6 +557,7 @@ static void text_facts(struct sb *b, const struct tlsr_report *r)
 			  : "");
 }
 
+/* The compliance line and TLS 1.2 per component. */
 static void text_summary(struct sb *b, const struct tlsr_report *r)
 {
 	size_t counts[4] = {0}, deferred = 0, i;
@@ -583,6 +606,7 @@ static void text_summary(struct sb *b, const struct tlsr_report *r)
 		  r->ready_for_server ? "yes" : "no");
 }
 
+/* Whether and why a restart is needed. */
 static void text_restart(struct sb *b, const struct tlsr_report *r,
 			 int required, int recommended)
 {

@@ -135,6 +135,7 @@ const char *tlsr_proto_name(enum tlsr_proto p)
 	return protos[p].name;
 }
 
+/* ASCII lower case of c. */
 static int ascii_lower(int c)
 {
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
