@@ -27,11 +27,11 @@ static double now_ms(void)
 static int generate(struct tlsr_registry *reg)
 {
 	static const uint8_t blob[48] = {
-		0x01, 0x00, 0x14, 0x80, 0x90, 0x00, 0x00, 0x00, 0xa0, 0x00,
-		0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x30, 0x00, 0x00, 0x00,
-		0x02, 0x00, 0x1c, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0x80,
-		0x14, 0x00, 0xff, 0x01, 0x0f, 0x00, 0x01, 0x01, 0x00, 0x00,
-		0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+	    0x01, 0x00, 0x14, 0x80, 0x90, 0x00, 0x00, 0x00, 0xa0, 0x00,
+	    0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x30, 0x00, 0x00, 0x00,
+	    0x02, 0x00, 0x1c, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0x80,
+	    0x14, 0x00, 0xff, 0x01, 0x0f, 0x00, 0x01, 0x01, 0x00, 0x00,
+	    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
 	};
 	char path[512], text[256];
 	unsigned i;
@@ -42,8 +42,8 @@ static int generate(struct tlsr_registry *reg)
 		if (tlsr_reg_set_string(reg, path, TLSR_VIEW_64, "", text))
 			return -1;
 		if (i % 4 == 0 &&
-		    tlsr_reg_set_string(reg, path, TLSR_VIEW_64,
-					"Content Type", "application/x-bench"))
+		    tlsr_reg_set_string(reg, path, TLSR_VIEW_64, "Content Type",
+					"application/x-bench"))
 			return -1;
 	}
 	for (i = 0; i < 4200; i++) {
@@ -55,8 +55,8 @@ static int generate(struct tlsr_registry *reg)
 			 "%%SystemRoot%%\\system32\\bench%u.dll", i);
 		if (tlsr_reg_set_string(reg, path, TLSR_VIEW_64,
 					"ThreadingModel", "Both") ||
-		    tlsr_reg_set(reg, path, TLSR_VIEW_64, "", TLSR_REG_EXPAND_SZ,
-				 "%\0S\0y\0s\0\0\0", 10))
+		    tlsr_reg_set(reg, path, TLSR_VIEW_64, "",
+				 TLSR_REG_EXPAND_SZ, "%\0S\0y\0s\0\0\0", 10))
 			return -1;
 		snprintf(path + strlen(path) - strlen("\\InprocServer32"), 64,
 			 "\\ProgID");
@@ -75,7 +75,8 @@ static int generate(struct tlsr_registry *reg)
 		    tlsr_reg_set_dword(reg, path, TLSR_VIEW_64, "Type", 0x20) ||
 		    tlsr_reg_set(reg, path, TLSR_VIEW_64, "DependOnService",
 				 TLSR_REG_MULTI_SZ,
-				 "R\0p\0c\0S\0s\0\0\0T\0c\0p\0i\0p\0\0\0\0", 26))
+				 "R\0p\0c\0S\0s\0\0\0T\0c\0p\0i\0p\0\0\0\0",
+				 26))
 			return -1;
 		snprintf(path + strlen(path), 64, "\\Security");
 		if (tlsr_reg_set(reg, path, TLSR_VIEW_64, "Security",

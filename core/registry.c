@@ -99,10 +99,9 @@ tlsr_err tlsr_reg_get_string(struct tlsr_registry *reg, const char *path,
 	if (err != TLSR_OK)
 		return err;
 	if (v.type != TLSR_REG_SZ && v.type != TLSR_REG_EXPAND_SZ) {
-		err = tlsr_reg_fail(reg, TLSR_ETYPE, 0,
-				    "%s\\%s is type %u, not a string", path,
-				    *name ? name : "(default)",
-				    (unsigned)v.type);
+		err = tlsr_reg_fail(
+		    reg, TLSR_ETYPE, 0, "%s\\%s is type %u, not a string", path,
+		    *name ? name : "(default)", (unsigned)v.type);
 		goto out;
 	}
 	/* Windows does not promise a terminator, nor an even size: take the
@@ -169,10 +168,10 @@ tlsr_err tlsr_reg_set_dword(struct tlsr_registry *reg, const char *path,
 			    uint32_t value)
 {
 	uint8_t le[4] = {
-		(uint8_t)value,
-		(uint8_t)(value >> 8),
-		(uint8_t)(value >> 16),
-		(uint8_t)(value >> 24),
+	    (uint8_t)value,
+	    (uint8_t)(value >> 8),
+	    (uint8_t)(value >> 16),
+	    (uint8_t)(value >> 24),
 	};
 
 	return tlsr_reg_set(reg, path, view, name, TLSR_REG_DWORD, le,

@@ -54,8 +54,8 @@ static tlsr_err fault_open_key(struct tlsr_registry *reg, const char *path,
 
 	if (hit(f))
 		return injected(f, "open_key");
-	return pass(f, f->inner->ops->open_key(f->inner, path, view, create,
-					       out));
+	return pass(f,
+		    f->inner->ops->open_key(f->inner, path, view, create, out));
 }
 
 static void fault_close_key(struct tlsr_registry *reg, struct tlsr_key *key)
@@ -67,9 +67,8 @@ static void fault_close_key(struct tlsr_registry *reg, struct tlsr_key *key)
 	f->inner->ops->close_key(f->inner, key);
 }
 
-static tlsr_err fault_get_value(struct tlsr_registry *reg,
-				struct tlsr_key *key, const char *name,
-				struct tlsr_value *out)
+static tlsr_err fault_get_value(struct tlsr_registry *reg, struct tlsr_key *key,
+				const char *name, struct tlsr_value *out)
 {
 	struct fault *f = fault_of(reg);
 
@@ -81,16 +80,16 @@ static tlsr_err fault_get_value(struct tlsr_registry *reg,
 	return pass(f, f->inner->ops->get_value(f->inner, key, name, out));
 }
 
-static tlsr_err fault_set_value(struct tlsr_registry *reg,
-				struct tlsr_key *key, const char *name,
-				uint32_t type, const void *data, size_t size)
+static tlsr_err fault_set_value(struct tlsr_registry *reg, struct tlsr_key *key,
+				const char *name, uint32_t type,
+				const void *data, size_t size)
 {
 	struct fault *f = fault_of(reg);
 
 	if (hit(f))
 		return injected(f, "set_value");
-	return pass(f, f->inner->ops->set_value(f->inner, key, name, type, data,
-						size));
+	return pass(
+	    f, f->inner->ops->set_value(f->inner, key, name, type, data, size));
 }
 
 static tlsr_err fault_delete_value(struct tlsr_registry *reg,
@@ -104,15 +103,15 @@ static tlsr_err fault_delete_value(struct tlsr_registry *reg,
 }
 
 static tlsr_err fault_enum_subkey(struct tlsr_registry *reg,
-				  struct tlsr_key *key, size_t index,
-				  char *buf, size_t size)
+				  struct tlsr_key *key, size_t index, char *buf,
+				  size_t size)
 {
 	struct fault *f = fault_of(reg);
 
 	if (hit(f))
 		return injected(f, "enum_subkey");
-	return pass(f, f->inner->ops->enum_subkey(f->inner, key, index, buf,
-						  size));
+	return pass(
+	    f, f->inner->ops->enum_subkey(f->inner, key, index, buf, size));
 }
 
 static tlsr_err fault_enum_value(struct tlsr_registry *reg,
@@ -123,8 +122,8 @@ static tlsr_err fault_enum_value(struct tlsr_registry *reg,
 
 	if (hit(f))
 		return injected(f, "enum_value");
-	return pass(f, f->inner->ops->enum_value(f->inner, key, index, buf,
-						 size));
+	return pass(f,
+		    f->inner->ops->enum_value(f->inner, key, index, buf, size));
 }
 
 static tlsr_err fault_delete_key(struct tlsr_registry *reg, const char *path,
@@ -156,17 +155,17 @@ static void fault_destroy(struct tlsr_registry *reg)
 }
 
 static const struct tlsr_registry_ops fault_ops = {
-	.name = "fault",
-	.open_key = fault_open_key,
-	.close_key = fault_close_key,
-	.get_value = fault_get_value,
-	.set_value = fault_set_value,
-	.delete_value = fault_delete_value,
-	.enum_subkey = fault_enum_subkey,
-	.enum_value = fault_enum_value,
-	.delete_key = fault_delete_key,
-	.watch = fault_watch,
-	.destroy = fault_destroy,
+    .name = "fault",
+    .open_key = fault_open_key,
+    .close_key = fault_close_key,
+    .get_value = fault_get_value,
+    .set_value = fault_set_value,
+    .delete_value = fault_delete_value,
+    .enum_subkey = fault_enum_subkey,
+    .enum_value = fault_enum_value,
+    .delete_key = fault_delete_key,
+    .watch = fault_watch,
+    .destroy = fault_destroy,
 };
 
 struct tlsr_registry *tlsr_registry_fault_new(struct tlsr_registry *inner)

@@ -205,7 +205,8 @@ struct tlsr_mem_node *tlsr_mem_find_child(const struct tlsr_mem_node *node,
 	if (node->kid_nbuckets == 0)
 		return NULL;
 	h = name_hash(name, len);
-	for (struct tlsr_mem_node *k = node->kid_buckets[h & (node->kid_nbuckets - 1)];
+	for (struct tlsr_mem_node *k =
+		 node->kid_buckets[h & (node->kid_nbuckets - 1)];
 	     k != NULL; k = k->next)
 		if (k->hash == h && name_eq(k->name, k->name_len, name, len))
 			return k;
@@ -241,7 +242,7 @@ void tlsr_mem_remove(struct tlsr_mem_node *child)
 
 	if (p != NULL) {
 		struct tlsr_mem_node **pp =
-			&p->kid_buckets[child->hash & (p->kid_nbuckets - 1)];
+		    &p->kid_buckets[child->hash & (p->kid_nbuckets - 1)];
 		size_t i;
 
 		while (*pp != child)
@@ -271,7 +272,8 @@ struct tlsr_mem_value *tlsr_mem_find_value(const struct tlsr_mem_node *node,
 	if (node->val_nbuckets == 0)
 		return NULL;
 	h = name_hash(name, len);
-	for (struct tlsr_mem_value *v = node->val_buckets[h & (node->val_nbuckets - 1)];
+	for (struct tlsr_mem_value *v =
+		 node->val_buckets[h & (node->val_nbuckets - 1)];
 	     v != NULL; v = v->next)
 		if (v->hash == h && name_eq(v->name, v->name_len, name, len))
 			return v;
@@ -383,23 +385,23 @@ static tlsr_err walk(struct tlsr_registry *reg, const char *path,
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 		struct tlsr_mem_node *next;
 
-		if (len == 0 || len > TLSR_REG_NAME_MAX || (end && end[1] == '\0'))
+		if (len == 0 || len > TLSR_REG_NAME_MAX ||
+		    (end && end[1] == '\0'))
 			return tlsr_reg_fail(reg, TLSR_EINVAL, 0,
 					     "bad key path \"%s\"", path);
 		for (int step = 0; step < 2; step++) {
 			const char *name = step ? wow_name : p;
 			size_t nlen = step ? sizeof wow_name - 1 : len;
 
-			if (step == 1 &&
-			    !(first && view == TLSR_VIEW_32 &&
-			      name_eq(p, len, "SOFTWARE", 8)))
+			if (step == 1 && !(first && view == TLSR_VIEW_32 &&
+					   name_eq(p, len, "SOFTWARE", 8)))
 				break;
 			next = tlsr_mem_find_child(node, name, nlen);
 			if (next == NULL) {
 				if (!create)
 					return tlsr_reg_fail(
-						reg, TLSR_ENOTFOUND, 0,
-						"key HKLM\\%s not found", path);
+					    reg, TLSR_ENOTFOUND, 0,
+					    "key HKLM\\%s not found", path);
 				next = tlsr_mem_add_child(node, name, nlen);
 				if (next == NULL)
 					return tlsr_reg_fail(reg, TLSR_ENOMEM,
@@ -493,8 +495,8 @@ static tlsr_err mem_get_value(struct tlsr_registry *reg, struct tlsr_key *key,
 }
 
 static tlsr_err mem_set_value(struct tlsr_registry *reg, struct tlsr_key *key,
-			      const char *name, uint32_t type,
-			      const void *data, size_t size)
+			      const char *name, uint32_t type, const void *data,
+			      size_t size)
 {
 	tlsr_err err;
 
@@ -539,9 +541,8 @@ static tlsr_err copy_name(struct tlsr_registry *reg, const char *name,
 	return TLSR_OK;
 }
 
-static tlsr_err mem_enum_subkey(struct tlsr_registry *reg,
-				struct tlsr_key *key, size_t index, char *buf,
-				size_t size)
+static tlsr_err mem_enum_subkey(struct tlsr_registry *reg, struct tlsr_key *key,
+				size_t index, char *buf, size_t size)
 {
 	struct tlsr_mem_node *node = (struct tlsr_mem_node *)key;
 	tlsr_err err = check_key(reg, key, NULL);
@@ -606,31 +607,31 @@ static void mem_destroy(struct tlsr_registry *reg)
 }
 
 static const struct tlsr_registry_ops mem_ops = {
-	.name = "memory",
-	.open_key = mem_open_key,
-	.close_key = mem_close_key,
-	.get_value = mem_get_value,
-	.set_value = mem_set_value,
-	.delete_value = mem_delete_value,
-	.enum_subkey = mem_enum_subkey,
-	.enum_value = mem_enum_value,
-	.delete_key = mem_delete_key,
-	.watch = mem_watch,
-	.destroy = mem_destroy,
+    .name = "memory",
+    .open_key = mem_open_key,
+    .close_key = mem_close_key,
+    .get_value = mem_get_value,
+    .set_value = mem_set_value,
+    .delete_value = mem_delete_value,
+    .enum_subkey = mem_enum_subkey,
+    .enum_value = mem_enum_value,
+    .delete_key = mem_delete_key,
+    .watch = mem_watch,
+    .destroy = mem_destroy,
 };
 
 static const struct tlsr_registry_ops regfile_ops = {
-	.name = "regfile",
-	.open_key = mem_open_key,
-	.close_key = mem_close_key,
-	.get_value = mem_get_value,
-	.set_value = mem_set_value,
-	.delete_value = mem_delete_value,
-	.enum_subkey = mem_enum_subkey,
-	.enum_value = mem_enum_value,
-	.delete_key = mem_delete_key,
-	.watch = mem_watch,
-	.destroy = mem_destroy,
+    .name = "regfile",
+    .open_key = mem_open_key,
+    .close_key = mem_close_key,
+    .get_value = mem_get_value,
+    .set_value = mem_set_value,
+    .delete_value = mem_delete_value,
+    .enum_subkey = mem_enum_subkey,
+    .enum_value = mem_enum_value,
+    .delete_key = mem_delete_key,
+    .watch = mem_watch,
+    .destroy = mem_destroy,
 };
 
 struct tlsr_registry *tlsr_mem_create(int regfile)

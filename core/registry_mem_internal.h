@@ -38,9 +38,9 @@ struct tlsr_mem_node {
 	size_t nvals, vals_cap;
 	struct tlsr_mem_value **val_buckets;
 	size_t val_nbuckets;
-	unsigned refs;  /* open handles */
-	int deleted;    /* removed from the tree while open */
-	int explicit_;  /* named in a .reg file or created through the ops */
+	unsigned refs; /* open handles */
+	int deleted;   /* removed from the tree while open */
+	int explicit_; /* named in a .reg file or created through the ops */
 };
 
 /* A new empty registry whose ops are named "memory", or "regfile" when

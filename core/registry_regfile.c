@@ -20,10 +20,10 @@ static const char reg4_header[] = "REGEDIT4";
 /* Windows-1252 0x80..0x9f; the five undefined bytes map to the same code
  * point, as MultiByteToWideChar does. */
 static const uint16_t cp1252_high[32] = {
-	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
-	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+    0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+    0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+    0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+    0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
 };
 
 static uint32_t cp1252_to_cp(uint8_t b)
@@ -264,26 +264,23 @@ struct parser {
 	const char *label;
 	struct tlsr_diag *diag;
 	struct tlsr_registry *reg;
-	const char *p;          /* cursor */
+	const char *p;		/* cursor */
 	const char *line_start; /* start of the cursor's physical line */
 	unsigned line;
 	int reg4;
-	int have_key;                /* a [KEY] line was seen */
-	struct tlsr_mem_node *key;   /* NULL inside a [-KEY] section */
-	struct buf name;             /* value name being parsed */
-	struct buf data;             /* value data being parsed */
+	int have_key;		   /* a [KEY] line was seen */
+	struct tlsr_mem_node *key; /* NULL inside a [-KEY] section */
+	struct buf name;	   /* value name being parsed */
+	struct buf data;	   /* value data being parsed */
 };
 
 static const struct {
 	const char *name, *abbrev;
 } hives[] = {
-	{"HKEY_LOCAL_MACHINE", "HKLM"},
-	{"HKEY_CURRENT_USER", "HKCU"},
-	{"HKEY_CLASSES_ROOT", "HKCR"},
-	{"HKEY_USERS", "HKU"},
-	{"HKEY_CURRENT_CONFIG", "HKCC"},
-	{"HKEY_DYN_DATA", NULL},
-	{"HKEY_PERFORMANCE_DATA", NULL},
+    {"HKEY_LOCAL_MACHINE", "HKLM"},  {"HKEY_CURRENT_USER", "HKCU"},
+    {"HKEY_CLASSES_ROOT", "HKCR"},   {"HKEY_USERS", "HKU"},
+    {"HKEY_CURRENT_CONFIG", "HKCC"}, {"HKEY_DYN_DATA", NULL},
+    {"HKEY_PERFORMANCE_DATA", NULL},
 };
 
 static unsigned col_of(const struct parser *ps, const char *at)
@@ -298,8 +295,7 @@ static unsigned col_of(const struct parser *ps, const char *at)
 
 static tlsr_err fail_at(struct parser *ps, const char *at, const char *msg)
 {
-	tlsr_diag_set(ps->diag, ps->label, ps->line, col_of(ps, at), "%s",
-		      msg);
+	tlsr_diag_set(ps->diag, ps->label, ps->line, col_of(ps, at), "%s", msg);
 	return TLSR_EPARSE;
 }
 
@@ -437,7 +433,8 @@ static tlsr_err parse_key(struct parser *ps)
 	}
 	if (del) {
 		if (node != NULL && level == 1)
-			return fail_at(ps, name, "a root key cannot be deleted");
+			return fail_at(ps, name,
+				       "a root key cannot be deleted");
 		if (node != NULL)
 			tlsr_mem_remove(node);
 	} else {
@@ -574,7 +571,8 @@ static tlsr_err text_to_utf16(struct parser *ps, const uint8_t *text,
 		i += n;
 		if (c >= 0x10000) {
 			uint32_t v = c - 0x10000;
-			uint32_t hs = 0xd800 | v >> 10, ls = 0xdc00 | (v & 0x3ff);
+			uint32_t hs = 0xd800 | v >> 10,
+				 ls = 0xdc00 | (v & 0x3ff);
 
 			buf_putc(&ps->data, (uint8_t)hs);
 			buf_putc(&ps->data, (uint8_t)(hs >> 8));
@@ -725,10 +723,9 @@ static tlsr_err parse_value(struct parser *ps)
 				return TLSR_ENOMEM;
 			memcpy(copy, ps->data.data, ps->data.len);
 		}
-		return tlsr_mem_put_value(ps->key, ps->name.len ?
-						 (const char *)ps->name.data : "",
-					  ps->name.len, type, copy,
-					  ps->data.len);
+		return tlsr_mem_put_value(
+		    ps->key, ps->name.len ? (const char *)ps->name.data : "",
+		    ps->name.len, type, copy, ps->data.len);
 	}
 }
 
@@ -800,8 +797,7 @@ tlsr_err tlsr_regfile_parse(const char *label, const uint8_t *buf, size_t len,
 	if (label == NULL)
 		label = "(buffer)";
 	if (len > TLSR_REGFILE_MAX_BYTES) {
-		tlsr_diag_set(diag, label, 0, 0,
-			      "file is larger than %u bytes",
+		tlsr_diag_set(diag, label, 0, 0, "file is larger than %u bytes",
 			      TLSR_REGFILE_MAX_BYTES);
 		return TLSR_ETOOBIG;
 	}
@@ -834,8 +830,8 @@ tlsr_err tlsr_regfile_parse(const char *label, const uint8_t *buf, size_t len,
 	err = parse_text(&ps);
 	if (err != TLSR_OK)
 		goto out;
-	tlsr_mem_set_format(ps.reg, ps.reg4 ? TLSR_REGFILE_REG4
-					    : TLSR_REGFILE_V5);
+	tlsr_mem_set_format(ps.reg,
+			    ps.reg4 ? TLSR_REGFILE_REG4 : TLSR_REGFILE_V5);
 	*out = ps.reg;
 	ps.reg = NULL;
 out:
@@ -860,9 +856,8 @@ tlsr_err tlsr_regfile_read(const char *path, struct tlsr_registry **out,
 	if (f == NULL) {
 		int e = errno;
 
-		tlsr_diag_set(diag, path, 0, 0, "cannot open: %s",
-			      strerror(e));
-		return e == ENOENT ? TLSR_ENOTFOUND
+		tlsr_diag_set(diag, path, 0, 0, "cannot open: %s", strerror(e));
+		return e == ENOENT   ? TLSR_ENOTFOUND
 		       : e == EACCES ? TLSR_EACCESS
 				     : TLSR_EIO;
 	}
@@ -1011,8 +1006,8 @@ static void put_hex(struct buf *out, size_t line_len, const uint8_t *d,
 	}
 }
 
-static void put_value(struct buf *out, const struct tlsr_mem_value *v,
-		      int reg4, struct buf *tmp)
+static void put_value(struct buf *out, const struct tlsr_mem_value *v, int reg4,
+		      struct buf *tmp)
 {
 	size_t line_start = out->len, line_len;
 	char head[24];
@@ -1026,11 +1021,10 @@ static void put_value(struct buf *out, const struct tlsr_mem_value *v,
 	}
 	if (out->failed)
 		return;
-	line_len = units((const char *)out->data + line_start,
-			 out->len - line_start);
+	line_len =
+	    units((const char *)out->data + line_start, out->len - line_start);
 	tmp->len = 0;
-	if (v->type == TLSR_REG_SZ &&
-	    sz_as_text(v->data, v->size, reg4, tmp)) {
+	if (v->type == TLSR_REG_SZ && sz_as_text(v->data, v->size, reg4, tmp)) {
 		buf_putc(out, '"');
 		put_escaped(out, (const char *)tmp->data, tmp->len);
 		buf_putc(out, '"');
@@ -1048,16 +1042,16 @@ static void put_value(struct buf *out, const struct tlsr_mem_value *v,
 		if (v->type == TLSR_REG_BINARY)
 			snprintf(head, sizeof head, "hex:");
 		else
-			snprintf(head, sizeof head, "hex(%lx):",
-				 (unsigned long)v->type);
+			snprintf(head, sizeof head,
+				 "hex(%lx):", (unsigned long)v->type);
 		buf_puts(out, head);
 		line_len += strlen(head);
 		if (reg4 && (v->type == TLSR_REG_EXPAND_SZ ||
 			     v->type == TLSR_REG_MULTI_SZ)) {
 			/* regedit narrows these to ANSI in REGEDIT4. */
 			for (size_t i = 0; i + 1 < size; i += 2)
-				buf_putc(tmp, cp_to_cp1252(
-						      (uint32_t)d[i] |
+				buf_putc(tmp,
+					 cp_to_cp1252((uint32_t)d[i] |
 						      (uint32_t)d[i + 1] << 8));
 			d = tmp->data;
 			size = tmp->len;
@@ -1123,7 +1117,8 @@ static void encode(struct buf *dst, const struct buf *src,
 			buf_putc(dst, cp_to_cp1252(c));
 		} else if (c >= 0x10000) {
 			uint32_t v = c - 0x10000;
-			uint32_t hs = 0xd800 | v >> 10, ls = 0xdc00 | (v & 0x3ff);
+			uint32_t hs = 0xd800 | v >> 10,
+				 ls = 0xdc00 | (v & 0x3ff);
 
 			buf_putc(dst, (uint8_t)hs);
 			buf_putc(dst, (uint8_t)(hs >> 8));
@@ -1175,23 +1170,20 @@ tlsr_err tlsr_regfile_write(struct tlsr_registry *reg, const char *path,
 	memcpy(tmp_path + plen, ".tmp", 5);
 	f = fopen(tmp_path, "wb");
 	if (f == NULL) {
-		err = tlsr_reg_fail(reg, errno == EACCES ? TLSR_EACCESS
-							 : TLSR_EIO,
-				    errno, "cannot create %s: %s", tmp_path,
-				    strerror(errno));
+		err = tlsr_reg_fail(
+		    reg, errno == EACCES ? TLSR_EACCESS : TLSR_EIO, errno,
+		    "cannot create %s: %s", tmp_path, strerror(errno));
 		goto out;
 	}
 	if (fwrite(bytes.data, 1, bytes.len, f) != bytes.len) {
-		err = tlsr_reg_fail(reg, TLSR_EIO, errno,
-				    "cannot write %s: %s", tmp_path,
-				    strerror(errno));
+		err = tlsr_reg_fail(reg, TLSR_EIO, errno, "cannot write %s: %s",
+				    tmp_path, strerror(errno));
 		goto out_remove;
 	}
 	if (fclose(f) != 0) {
 		f = NULL;
-		err = tlsr_reg_fail(reg, TLSR_EIO, errno,
-				    "cannot write %s: %s", tmp_path,
-				    strerror(errno));
+		err = tlsr_reg_fail(reg, TLSR_EIO, errno, "cannot write %s: %s",
+				    tmp_path, strerror(errno));
 		goto out_remove;
 	}
 	f = NULL;

@@ -16,8 +16,11 @@
 #define V5 "Windows Registry Editor Version 5.00\r\n\r\n"
 
 static const char *const machines[] = {
-	"win7-sp1-unpatched", "win7-sp1-patched", "server2012r2",
-	"win10-22h2",         "win11",
+    "win7-sp1-unpatched",
+    "win7-sp1-patched",
+    "server2012r2",
+    "win10-22h2",
+    "win11",
 };
 #define NMACHINES ((int)(sizeof machines / sizeof machines[0]))
 
@@ -125,9 +128,9 @@ static void expect_string(struct tlsr_registry *reg, const char *path,
 {
 	char buf[512];
 
-	ck_assert_int_eq(tlsr_reg_get_string(reg, path, view, name, buf,
-					     sizeof buf),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_get_string(reg, path, view, name, buf, sizeof buf),
+	    TLSR_OK);
 	ck_assert_str_eq(buf, want);
 }
 
@@ -150,19 +153,19 @@ START_TEST(regfile_reads_every_value_type)
 	static const uint8_t bin[] = {0xde, 0xad, 0xbe, 0xef};
 	static const uint8_t dw[] = {0xa0, 0x0a, 0, 0};
 	static const uint8_t odd[] = {0x0f};
-	struct tlsr_registry *reg = parse_ok(
-		V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n"
-		"\"sz\"=\"hi\"\r\n"
-		"\"dw\"=dword:00000aa0\r\n"
-		"\"short\"=dword:aa0\r\n"
-		"\"bin\"=hex:de,ad,BE,EF\r\n"
-		"\"exp\"=hex(2):25,00,58,00,25,00,00,00\r\n"
-		"\"multi\"=hex(7):61,00,00,00,62,00,00,00,00,00\r\n"
-		"\"qw\"=hex(b):01,02,03,04,05,06,07,08\r\n"
-		"\"none\"=hex(0):\r\n"
-		"\"custom\"=hex(20000):f\r\n"
-		"\"emptybin\"=hex:\r\n"
-		"@=\"hi\"\r\n\r\n");
+	struct tlsr_registry *reg =
+	    parse_ok(V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n"
+			"\"sz\"=\"hi\"\r\n"
+			"\"dw\"=dword:00000aa0\r\n"
+			"\"short\"=dword:aa0\r\n"
+			"\"bin\"=hex:de,ad,BE,EF\r\n"
+			"\"exp\"=hex(2):25,00,58,00,25,00,00,00\r\n"
+			"\"multi\"=hex(7):61,00,00,00,62,00,00,00,00,00\r\n"
+			"\"qw\"=hex(b):01,02,03,04,05,06,07,08\r\n"
+			"\"none\"=hex(0):\r\n"
+			"\"custom\"=hex(20000):f\r\n"
+			"\"emptybin\"=hex:\r\n"
+			"@=\"hi\"\r\n\r\n");
 
 	expect(reg, "SOFTWARE\\T", "sz", TLSR_REG_SZ, sz, sizeof sz);
 	expect(reg, "SOFTWARE\\T", "", TLSR_REG_SZ, sz, sizeof sz);
@@ -184,11 +187,11 @@ END_TEST
 START_TEST(regfile_string_escapes)
 {
 	struct tlsr_registry *reg = parse_ok(
-		V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n"
-		"\"a \\\"quoted\\\" name\"=\"C:\\\\Program Files\\\\x\"\r\n"
-		"\"nl\"=\"one\\ntwo\"\r\n"
-		"\"loose\"=\"C:\\Windows\"\r\n"
-		"\"semi\"=\"a;b\" ; a comment after the value\r\n");
+	    V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n"
+	       "\"a \\\"quoted\\\" name\"=\"C:\\\\Program Files\\\\x\"\r\n"
+	       "\"nl\"=\"one\\ntwo\"\r\n"
+	       "\"loose\"=\"C:\\Windows\"\r\n"
+	       "\"semi\"=\"a;b\" ; a comment after the value\r\n");
 
 	expect_string(reg, "SOFTWARE\\T", TLSR_VIEW_NONE, "a \"quoted\" name",
 		      "C:\\Program Files\\x");
@@ -205,15 +208,15 @@ START_TEST(regfile_hex_continuations_and_comments)
 {
 	static const uint8_t want[] = {1, 2, 3, 4, 5, 0xab};
 	struct tlsr_registry *reg = parse_ok(
-		"Windows Registry Editor Version 5.00\r\n"
-		"; a comment line\r\n"
-		"\r\n"
-		"   [HKEY_LOCAL_MACHINE\\SOFTWARE\\T]   ; trailing comment\r\n"
-		"\"bin\"=hex:01,02,\\\r\n"
-		"  03, 04 ,\\\r\n"
-		"; comment inside a continuation\r\n"
-		"  05,AB\r\n"
-		"\t\"dw\" = dword:00000001\r\n");
+	    "Windows Registry Editor Version 5.00\r\n"
+	    "; a comment line\r\n"
+	    "\r\n"
+	    "   [HKEY_LOCAL_MACHINE\\SOFTWARE\\T]   ; trailing comment\r\n"
+	    "\"bin\"=hex:01,02,\\\r\n"
+	    "  03, 04 ,\\\r\n"
+	    "; comment inside a continuation\r\n"
+	    "  05,AB\r\n"
+	    "\t\"dw\" = dword:00000001\r\n");
 
 	expect(reg, "SOFTWARE\\T", "bin", TLSR_REG_BINARY, want, sizeof want);
 	expect_dword(reg, "SOFTWARE\\T", TLSR_VIEW_NONE, "dw", 1);
@@ -223,25 +226,25 @@ END_TEST
 
 START_TEST(regfile_deletions)
 {
-	struct tlsr_registry *reg = parse_ok(
-		V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\A\\B\\C]\r\n"
-		"\"v\"=dword:00000001\r\n"
-		"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Keep]\r\n"
-		"\"gone\"=dword:00000001\r\n"
-		"\"stays\"=dword:00000002\r\n"
-		"\"gone\"=-\r\n"
-		"\"never-there\"=-\r\n"
-		"[-HKEY_LOCAL_MACHINE\\SOFTWARE\\A]\r\n"
-		"\"ignored\"=dword:00000001\r\n"
-		"[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Missing]\r\n");
+	struct tlsr_registry *reg =
+	    parse_ok(V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\A\\B\\C]\r\n"
+			"\"v\"=dword:00000001\r\n"
+			"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Keep]\r\n"
+			"\"gone\"=dword:00000001\r\n"
+			"\"stays\"=dword:00000002\r\n"
+			"\"gone\"=-\r\n"
+			"\"never-there\"=-\r\n"
+			"[-HKEY_LOCAL_MACHINE\\SOFTWARE\\A]\r\n"
+			"\"ignored\"=dword:00000001\r\n"
+			"[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Missing]\r\n");
 	uint32_t d;
 
-	ck_assert_int_eq(tlsr_reg_key_exists(reg, "SOFTWARE\\A",
-					     TLSR_VIEW_NONE),
-			 TLSR_ENOTFOUND);
-	ck_assert_int_eq(tlsr_reg_key_exists(reg, "SOFTWARE\\A\\B\\C",
-					     TLSR_VIEW_NONE),
-			 TLSR_ENOTFOUND);
+	ck_assert_int_eq(
+	    tlsr_reg_key_exists(reg, "SOFTWARE\\A", TLSR_VIEW_NONE),
+	    TLSR_ENOTFOUND);
+	ck_assert_int_eq(
+	    tlsr_reg_key_exists(reg, "SOFTWARE\\A\\B\\C", TLSR_VIEW_NONE),
+	    TLSR_ENOTFOUND);
 	ck_assert_int_eq(tlsr_reg_get_dword(reg, "SOFTWARE\\Keep",
 					    TLSR_VIEW_NONE, "gone", &d),
 			 TLSR_ENOTFOUND);
@@ -255,28 +258,27 @@ START_TEST(regfile_abbreviations_and_other_hives)
 	char out[1024];
 	uint8_t *bytes;
 	size_t len;
-	struct tlsr_registry *reg = parse_ok(
-		V5 "[HKLM\\SOFTWARE\\T]\r\n"
-		"\"v\"=dword:00000007\r\n"
-		"[HKEY_CURRENT_USER\\Software\\U]\r\n"
-		"\"u\"=dword:00000001\r\n"
-		"[hkey_local_machine\\software\\t]\r\n"
-		"\"w\"=dword:00000008\r\n");
-	static const char want[] =
-		V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n"
-		"\"v\"=dword:00000007\r\n"
-		"\"w\"=dword:00000008\r\n\r\n"
-		"[HKEY_CURRENT_USER\\Software\\U]\r\n"
-		"\"u\"=dword:00000001\r\n\r\n";
+	struct tlsr_registry *reg =
+	    parse_ok(V5 "[HKLM\\SOFTWARE\\T]\r\n"
+			"\"v\"=dword:00000007\r\n"
+			"[HKEY_CURRENT_USER\\Software\\U]\r\n"
+			"\"u\"=dword:00000001\r\n"
+			"[hkey_local_machine\\software\\t]\r\n"
+			"\"w\"=dword:00000008\r\n");
+	static const char want[] = V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n"
+				      "\"v\"=dword:00000007\r\n"
+				      "\"w\"=dword:00000008\r\n\r\n"
+				      "[HKEY_CURRENT_USER\\Software\\U]\r\n"
+				      "\"u\"=dword:00000001\r\n\r\n";
 	uint8_t *want16;
 	size_t want_len;
 
 	expect_dword(reg, "SOFTWARE\\T", TLSR_VIEW_NONE, "v", 7);
 	expect_dword(reg, "SOFTWARE\\T", TLSR_VIEW_NONE, "w", 8);
 	/* Only HKLM is addressable, but the other hive is written back. */
-	ck_assert_int_eq(tlsr_reg_key_exists(reg, "Software\\U",
-					     TLSR_VIEW_NONE),
-			 TLSR_ENOTFOUND);
+	ck_assert_int_eq(
+	    tlsr_reg_key_exists(reg, "Software\\U", TLSR_VIEW_NONE),
+	    TLSR_ENOTFOUND);
 	temp_path(out, sizeof out, "hives.reg");
 	ck_assert_int_eq(tlsr_regfile_write(reg, out, TLSR_REGFILE_V5),
 			 TLSR_OK);
@@ -295,9 +297,9 @@ START_TEST(regfile_utf8_and_lf_are_accepted)
 {
 	/* A hand-edited file: UTF-8 with a BOM, LF line ends. */
 	static const char text[] =
-		"\xef\xbb\xbfWindows Registry Editor Version 5.00\n\n"
-		"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Caf\xc3\xa9]\n"
-		"\"na\xc3\xafve\"=\"\xe2\x9c\x93\"\n";
+	    "\xef\xbb\xbfWindows Registry Editor Version 5.00\n\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Caf\xc3\xa9]\n"
+	    "\"na\xc3\xafve\"=\"\xe2\x9c\x93\"\n";
 	struct tlsr_registry *reg = parse_ok(text);
 
 	expect_string(reg, "SOFTWARE\\Caf\xc3\xa9", TLSR_VIEW_NONE,
@@ -343,12 +345,11 @@ END_TEST
 START_TEST(regfile_regedit4_ansi)
 {
 	/* Windows-1252: 0xe9 e-acute, 0x80 euro sign. */
-	static const char text[] =
-		"REGEDIT4\r\n\r\n"
-		"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Caf\xe9]\r\n"
-		"\"Pr\x80is\"=\"\xe9t\xe9\"\r\n"
-		"\"e\"=hex(2):25,41,25,00\r\n"
-		"\"d\"=dword:00000001\r\n\r\n";
+	static const char text[] = "REGEDIT4\r\n\r\n"
+				   "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Caf\xe9]\r\n"
+				   "\"Pr\x80is\"=\"\xe9t\xe9\"\r\n"
+				   "\"e\"=hex(2):25,41,25,00\r\n"
+				   "\"d\"=dword:00000001\r\n\r\n";
 	static const uint8_t ete[] = {0xe9, 0, 't', 0, 0xe9, 0, 0, 0};
 	static const uint8_t pct[] = {'%', 0, 'A', 0, '%', 0, 0, 0};
 	struct tlsr_registry *reg = parse_ok(text);
@@ -384,30 +385,30 @@ START_TEST(regfile_writes_regedit_format)
 	uint8_t *bytes, *want16;
 	size_t len, want_len;
 	static const char want[] =
-		V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE]\r\n"
-		"\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n"
-		"@=\"d\"\r\n"
-		"\"q\\\"uote\"=\"a\\\\b\"\r\n"
-		"\"dw\"=dword:00000aa0\r\n"
-		"\"raw\"=hex(1):61,00\r\n"
-		"\"embedded\"=hex(1):61,00,00,00,62,00,00,00\r\n"
-		"\"bin\"=hex:00,01,02,03,04,05,06,07,08,09,0a,0b,0c,0d,0e,0f,"
-		"10,11,12,13,14,15,16,\\\r\n"
-		"  17,18,19,1a,1b,1c,1d\r\n"
-		"\"qw\"=hex(b):ff,00,00,00,00,00,00,00\r\n"
-		"\"empty\"=hex:\r\n\r\n";
+	    V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE]\r\n"
+	       "\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n"
+	       "@=\"d\"\r\n"
+	       "\"q\\\"uote\"=\"a\\\\b\"\r\n"
+	       "\"dw\"=dword:00000aa0\r\n"
+	       "\"raw\"=hex(1):61,00\r\n"
+	       "\"embedded\"=hex(1):61,00,00,00,62,00,00,00\r\n"
+	       "\"bin\"=hex:00,01,02,03,04,05,06,07,08,09,0a,0b,0c,0d,0e,0f,"
+	       "10,11,12,13,14,15,16,\\\r\n"
+	       "  17,18,19,1a,1b,1c,1d\r\n"
+	       "\"qw\"=hex(b):ff,00,00,00,00,00,00,00\r\n"
+	       "\"empty\"=hex:\r\n\r\n";
 
 	for (size_t i = 0; i < sizeof bin; i++)
 		bin[i] = (uint8_t)i;
-	ck_assert_int_eq(tlsr_reg_set_string(reg, "SOFTWARE\\T",
-					     TLSR_VIEW_64, "", "d"),
+	ck_assert_int_eq(
+	    tlsr_reg_set_string(reg, "SOFTWARE\\T", TLSR_VIEW_64, "", "d"),
+	    TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set_string(reg, "SOFTWARE\\T", TLSR_VIEW_64,
+					     "q\"uote", "a\\b"),
 			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_set_string(reg, "SOFTWARE\\T",
-					     TLSR_VIEW_64, "q\"uote", "a\\b"),
-			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_set_dword(reg, "SOFTWARE\\T", TLSR_VIEW_64,
-					    "dw", 0xaa0),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_set_dword(reg, "SOFTWARE\\T", TLSR_VIEW_64, "dw", 0xaa0),
+	    TLSR_OK);
 	ck_assert_int_eq(tlsr_reg_set(reg, "SOFTWARE\\T", TLSR_VIEW_64, "raw",
 				      TLSR_REG_SZ, raw, sizeof raw),
 			 TLSR_OK);
@@ -421,8 +422,8 @@ START_TEST(regfile_writes_regedit_format)
 	ck_assert_int_eq(tlsr_reg_set(reg, "SOFTWARE\\T", TLSR_VIEW_64, "qw",
 				      TLSR_REG_QWORD, "\xff\0\0\0\0\0\0\0", 8),
 			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_set(reg, "SOFTWARE\\T", TLSR_VIEW_64,
-				      "empty", TLSR_REG_BINARY, NULL, 0),
+	ck_assert_int_eq(tlsr_reg_set(reg, "SOFTWARE\\T", TLSR_VIEW_64, "empty",
+				      TLSR_REG_BINARY, NULL, 0),
 			 TLSR_OK);
 	temp_path(out, sizeof out, "format.reg");
 	ck_assert_int_eq(tlsr_regfile_write(reg, out, TLSR_REGFILE_V5),
@@ -448,9 +449,8 @@ static void expect_byte_identical(const char *rel, const char *tmpname)
 
 	data_path(in, sizeof in, rel);
 	temp_path(out, sizeof out, tmpname);
-	ck_assert_int_eq(tlsr_regfile_write(reg, out,
-					    tlsr_regfile_format_of(reg)),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_regfile_write(reg, out, tlsr_regfile_format_of(reg)), TLSR_OK);
 	a = slurp(in, &alen);
 	b = slurp(out, &blen);
 	ck_assert_uint_eq(alen, blen);
@@ -465,7 +465,7 @@ START_TEST(regfile_wine_regedit_export_round_trips)
 {
 	/* An excerpt of `wine regedit /E f.reg HKEY_LOCAL_MACHINE`. */
 	struct tlsr_registry *reg =
-		read_fixture("regfile/wine-hklm-excerpt.reg");
+	    read_fixture("regfile/wine-hklm-excerpt.reg");
 
 	expect_string(reg, "Hardware\\Description\\System", TLSR_VIEW_NONE,
 		      "Identifier", "AT compatible");
@@ -490,18 +490,20 @@ START_TEST(regfile_machine_facts)
 {
 	struct tlsr_registry *r;
 	uint32_t d;
-	static const char cv[] = "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
-	static const char wh[] = "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\"
-				 "Internet Settings\\WinHttp";
+	static const char cv[] =
+	    "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
+	static const char wh[] =
+	    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\"
+	    "Internet Settings\\WinHttp";
 	static const char ndp[] = "SOFTWARE\\Microsoft\\NET Framework Setup\\"
 				  "NDP\\v4\\Full";
 	static const char kb[] =
-		"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component "
-		"Based Servicing\\Packages\\Package_for_KB3140245~"
-		"31bf3856ad364e35~amd64~~6.1.1.2";
+	    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component "
+	    "Based Servicing\\Packages\\Package_for_KB3140245~"
+	    "31bf3856ad364e35~amd64~~6.1.1.2";
 	static const char tls12[] =
-		"SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\"
-		"SCHANNEL\\Protocols\\TLS 1.2\\Client";
+	    "SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\"
+	    "SCHANNEL\\Protocols\\TLS 1.2\\Client";
 
 	r = read_fixture("machines/win7-sp1-unpatched.reg");
 	expect_string(r, cv, TLSR_VIEW_NONE, "CurrentVersion", "6.1");
@@ -650,7 +652,8 @@ START_TEST(regfile_read_write_read_is_identical)
 	static const uint8_t odd_sz[] = {'a', 0, 'b'};
 	static const uint8_t lone[] = {0x00, 0xd8, 0, 0};
 	static const uint8_t dw3[] = {1, 2, 3};
-	struct tlsr_registry *reg = read_fixture("machines/win7-sp1-patched.reg");
+	struct tlsr_registry *reg =
+	    read_fixture("machines/win7-sp1-patched.reg");
 	struct tlsr_registry *back = NULL;
 	struct tlsr_diag diag;
 	char out[1024];
@@ -664,9 +667,8 @@ START_TEST(regfile_read_write_read_is_identical)
 	ck_assert_int_eq(tlsr_reg_set(reg, "SOFTWARE\\Odd", TLSR_VIEW_64, "c",
 				      TLSR_REG_DWORD, dw3, sizeof dw3),
 			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_set_string(reg, "SOFTWARE\\Odd",
-					     TLSR_VIEW_64, "line\nbreak",
-					     "x\r\ny"),
+	ck_assert_int_eq(tlsr_reg_set_string(reg, "SOFTWARE\\Odd", TLSR_VIEW_64,
+					     "line\nbreak", "x\r\ny"),
 			 TLSR_OK);
 	temp_path(out, sizeof out, "rwr.reg");
 	ck_assert_int_eq(tlsr_regfile_write(reg, out, TLSR_REGFILE_V5),
@@ -689,53 +691,52 @@ static const struct {
 	const char *text;
 	const char *want;
 } bad_inputs[] = {
-	{"REGEDIT5\r\n",
-	 "bad.reg:1:1: not a .reg file: the first line must be \"Windows "
-	 "Registry Editor Version 5.00\" or \"REGEDIT4\""},
-	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\" dword:1\r\n",
-	 "bad.reg:4:5: expected '=' after value name"},
-	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=dword:123456789\r\n",
-	 "bad.reg:4:11: dword needs 1 to 8 hex digits"},
-	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=dword:\r\n",
-	 "bad.reg:4:11: dword needs 1 to 8 hex digits"},
-	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=\"unterminated\r\n",
-	 "bad.reg:4:5: unterminated string"},
-	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"unterminated=1\r\n",
-	 "bad.reg:4:1: unterminated string"},
-	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=hex:01,zz\r\n",
-	 "bad.reg:4:12: expected a hex byte (00 to ff)"},
-	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=hex:01,\\\r\n"
-	    "  02,x1\r\n",
-	 "bad.reg:5:6: expected a hex byte (00 to ff)"},
-	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=hex:01 02\r\n",
-	 "bad.reg:4:12: expected ',' between hex bytes"},
-	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=hex:123\r\n",
-	 "bad.reg:4:9: hex byte has more than 2 digits"},
-	{V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x\r\n",
-	 "bad.reg:3:1: key name has no closing ']'"},
-	{V5 "[HKEY_NOPE\\x]\r\n",
-	 "bad.reg:3:2: unknown root key (expected HKEY_LOCAL_MACHINE, HKLM, "
-	 "HKEY_CURRENT_USER, ...)"},
-	{V5 "[HKLM\\SOFTWARE\\\\x]\r\n",
-	 "bad.reg:3:16: empty component in key name"},
-	{V5 "[]\r\n", "bad.reg:3:2: empty key name"},
-	{V5 "[-HKEY_LOCAL_MACHINE]\r\n",
-	 "bad.reg:3:3: a root key cannot be deleted"},
-	{V5 "\"a\"=dword:00000001\r\n",
-	 "bad.reg:3:1: value before any [key] line"},
-	{V5 "[HKLM\\x]\r\nfoo\r\n",
-	 "bad.reg:4:1: expected a [key], a \"value\"=, @= or a ; comment"},
-	{V5 "[HKLM\\x]\r\n\"a\"=str:\"x\"\r\n",
-	 "bad.reg:4:5: unknown value data: expected \"string\", dword:, hex:, "
-	 "hex(N): or -"},
-	{V5 "[HKLM\\x]\r\n\"a\"=hex(zz):00\r\n",
-	 "bad.reg:4:5: bad value type: expected hex(N): with N in hex"},
-	{V5 "[HKLM\\x]\r\n\"a\"=\"x\" junk\r\n",
-	 "bad.reg:4:9: unexpected text after the value"},
-	{V5 "[HKLM\\x] junk\r\n", "bad.reg:3:10: unexpected text after ']'"},
-	{V5 "[HKLM\\x]\r\n\"a\"=hex:01,\\ x\r\n",
-	 "bad.reg:4:12: '\\' must end the line"},
-	{V5 "[HKLM\\x]\r\n\"a\xff\"=\"x\"\r\n", "bad.reg:4:3: invalid UTF-8"},
+    {"REGEDIT5\r\n",
+     "bad.reg:1:1: not a .reg file: the first line must be \"Windows "
+     "Registry Editor Version 5.00\" or \"REGEDIT4\""},
+    {V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\" dword:1\r\n",
+     "bad.reg:4:5: expected '=' after value name"},
+    {V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=dword:123456789\r\n",
+     "bad.reg:4:11: dword needs 1 to 8 hex digits"},
+    {V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=dword:\r\n",
+     "bad.reg:4:11: dword needs 1 to 8 hex digits"},
+    {V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=\"unterminated\r\n",
+     "bad.reg:4:5: unterminated string"},
+    {V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"unterminated=1\r\n",
+     "bad.reg:4:1: unterminated string"},
+    {V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=hex:01,zz\r\n",
+     "bad.reg:4:12: expected a hex byte (00 to ff)"},
+    {V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=hex:01,\\\r\n"
+	"  02,x1\r\n",
+     "bad.reg:5:6: expected a hex byte (00 to ff)"},
+    {V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=hex:01 02\r\n",
+     "bad.reg:4:12: expected ',' between hex bytes"},
+    {V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\r\n\"a\"=hex:123\r\n",
+     "bad.reg:4:9: hex byte has more than 2 digits"},
+    {V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x\r\n",
+     "bad.reg:3:1: key name has no closing ']'"},
+    {V5 "[HKEY_NOPE\\x]\r\n",
+     "bad.reg:3:2: unknown root key (expected HKEY_LOCAL_MACHINE, HKLM, "
+     "HKEY_CURRENT_USER, ...)"},
+    {V5 "[HKLM\\SOFTWARE\\\\x]\r\n",
+     "bad.reg:3:16: empty component in key name"},
+    {V5 "[]\r\n", "bad.reg:3:2: empty key name"},
+    {V5 "[-HKEY_LOCAL_MACHINE]\r\n",
+     "bad.reg:3:3: a root key cannot be deleted"},
+    {V5 "\"a\"=dword:00000001\r\n", "bad.reg:3:1: value before any [key] line"},
+    {V5 "[HKLM\\x]\r\nfoo\r\n",
+     "bad.reg:4:1: expected a [key], a \"value\"=, @= or a ; comment"},
+    {V5 "[HKLM\\x]\r\n\"a\"=str:\"x\"\r\n",
+     "bad.reg:4:5: unknown value data: expected \"string\", dword:, hex:, "
+     "hex(N): or -"},
+    {V5 "[HKLM\\x]\r\n\"a\"=hex(zz):00\r\n",
+     "bad.reg:4:5: bad value type: expected hex(N): with N in hex"},
+    {V5 "[HKLM\\x]\r\n\"a\"=\"x\" junk\r\n",
+     "bad.reg:4:9: unexpected text after the value"},
+    {V5 "[HKLM\\x] junk\r\n", "bad.reg:3:10: unexpected text after ']'"},
+    {V5 "[HKLM\\x]\r\n\"a\"=hex:01,\\ x\r\n",
+     "bad.reg:4:12: '\\' must end the line"},
+    {V5 "[HKLM\\x]\r\n\"a\xff\"=\"x\"\r\n", "bad.reg:4:3: invalid UTF-8"},
 };
 
 START_TEST(regfile_errors_are_located)
@@ -745,8 +746,9 @@ START_TEST(regfile_errors_are_located)
 	char msg[1200];
 	tlsr_err err;
 
-	err = tlsr_regfile_parse("bad.reg", (const uint8_t *)bad_inputs[_i].text,
-				 strlen(bad_inputs[_i].text), &reg, &diag);
+	err =
+	    tlsr_regfile_parse("bad.reg", (const uint8_t *)bad_inputs[_i].text,
+			       strlen(bad_inputs[_i].text), &reg, &diag);
 	ck_assert_int_eq(err, TLSR_EPARSE);
 	ck_assert_ptr_null(reg);
 	tlsr_diag_format(&diag, msg, sizeof msg);
@@ -830,8 +832,10 @@ START_TEST(regfile_truncated_and_garbage_never_crash)
 	/* Random bytes behind each header. */
 	for (int i = 0; i < 500; i++) {
 		static const char *const heads[] = {
-			"REGEDIT4\r\n", V5, V5 "[HKLM\\x]\r\n\"a\"=hex:",
-			V5 "[HKLM\\x]\r\n\"",
+		    "REGEDIT4\r\n",
+		    V5,
+		    V5 "[HKLM\\x]\r\n\"a\"=hex:",
+		    V5 "[HKLM\\x]\r\n\"",
 		};
 		static const char syntax[] = "[]\\\"=@,:-;\r\n0fx";
 		const char *h = heads[i % 4];
@@ -881,9 +885,9 @@ START_TEST(regfile_missing_file_not_found)
 	struct tlsr_registry *reg = NULL;
 	struct tlsr_diag diag = {0};
 
-	ck_assert_int_eq(tlsr_regfile_read("/nonexistent/dir/x.reg", &reg,
-					   &diag),
-			 TLSR_ENOTFOUND);
+	ck_assert_int_eq(
+	    tlsr_regfile_read("/nonexistent/dir/x.reg", &reg, &diag),
+	    TLSR_ENOTFOUND);
 	ck_assert_ptr_null(reg);
 	ck_assert_str_eq(diag.file, "/nonexistent/dir/x.reg");
 	ck_assert_ptr_nonnull(strstr(diag.message, "cannot open"));
@@ -929,8 +933,8 @@ END_TEST
 
 START_TEST(regfile_write_needs_memory_registry)
 {
-	struct tlsr_registry *f = tlsr_registry_fault_new(
-		tlsr_registry_mem_new());
+	struct tlsr_registry *f =
+	    tlsr_registry_fault_new(tlsr_registry_mem_new());
 	char out[1024];
 
 	temp_path(out, sizeof out, "fault.reg");

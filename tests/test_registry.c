@@ -24,9 +24,9 @@ static struct tlsr_registry *make_mem(void)
 static struct tlsr_registry *make_regfile(void)
 {
 	static const char text[] =
-		"Windows Registry Editor Version 5.00\r\n\r\n"
-		"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Unrelated]\r\n"
-		"\"Kept\"=dword:00000001\r\n\r\n";
+	    "Windows Registry Editor Version 5.00\r\n\r\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Unrelated]\r\n"
+	    "\"Kept\"=dword:00000001\r\n\r\n";
 	struct tlsr_registry *reg = NULL;
 	struct tlsr_diag diag;
 
@@ -52,11 +52,11 @@ static const struct {
 	const char *name;
 	struct tlsr_registry *(*make)(void);
 } factories[] = {
-	{"memory", make_mem},
-	{"regfile", make_regfile},
-	{"fault", make_fault},
+    {"memory", make_mem},
+    {"regfile", make_regfile},
+    {"fault", make_fault},
 #ifdef _WIN32
-	{"win32", make_win32},
+    {"win32", make_win32},
 #endif
 };
 #define NFACTORIES ((int)(sizeof factories / sizeof factories[0]))
@@ -116,14 +116,14 @@ START_TEST(registry_set_get_each_type)
 		const uint8_t *data;
 		size_t size;
 	} cases[] = {
-		{"sz", TLSR_REG_SZ, sz, sizeof sz},
-		{"expand", TLSR_REG_EXPAND_SZ, expand, sizeof expand},
-		{"binary", TLSR_REG_BINARY, bin, sizeof bin},
-		{"dword", TLSR_REG_DWORD, dw, sizeof dw},
-		{"multi", TLSR_REG_MULTI_SZ, multi, sizeof multi},
-		{"qword", TLSR_REG_QWORD, qw, sizeof qw},
-		{"empty", TLSR_REG_BINARY, NULL, 0},
-		{"none", TLSR_REG_NONE, bin, 2},
+	    {"sz", TLSR_REG_SZ, sz, sizeof sz},
+	    {"expand", TLSR_REG_EXPAND_SZ, expand, sizeof expand},
+	    {"binary", TLSR_REG_BINARY, bin, sizeof bin},
+	    {"dword", TLSR_REG_DWORD, dw, sizeof dw},
+	    {"multi", TLSR_REG_MULTI_SZ, multi, sizeof multi},
+	    {"qword", TLSR_REG_QWORD, qw, sizeof qw},
+	    {"empty", TLSR_REG_BINARY, NULL, 0},
+	    {"none", TLSR_REG_NONE, bin, 2},
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -145,15 +145,14 @@ START_TEST(registry_dword_and_string_helpers)
 	char buf[64];
 	uint32_t d = 0;
 
-	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW, TLSR_VIEW_64, "D",
-					    0xaa0),
+	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW, TLSR_VIEW_64, "D", 0xaa0),
 			 TLSR_OK);
 	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW, TLSR_VIEW_64, "D", &d),
 			 TLSR_OK);
 	ck_assert_uint_eq(d, 0xaa0);
-	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW, TLSR_VIEW_64, "D",
-					    0xffffffffu),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_set_dword(reg, SW, TLSR_VIEW_64, "D", 0xffffffffu),
+	    TLSR_OK);
 	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW, TLSR_VIEW_64, "D", &d),
 			 TLSR_OK);
 	ck_assert_uint_eq(d, 0xffffffffu);
@@ -164,9 +163,9 @@ START_TEST(registry_dword_and_string_helpers)
 			 TLSR_OK);
 	expect_value(reg, SW, TLSR_VIEW_64, "S", TLSR_REG_SZ, utf16,
 		     sizeof utf16);
-	ck_assert_int_eq(tlsr_reg_get_string(reg, SW, TLSR_VIEW_64, "S", buf,
-					     sizeof buf),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_get_string(reg, SW, TLSR_VIEW_64, "S", buf, sizeof buf),
+	    TLSR_OK);
 	ck_assert_str_eq(buf, "h\xc3\xa9\xe2\x9c\x93");
 	end(reg);
 }
@@ -179,18 +178,18 @@ START_TEST(registry_keys_case_insensitive)
 	char name[64];
 	uint32_t d = 0;
 
-	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW "\\MixedCase",
-					    TLSR_VIEW_64, "v", 7),
-			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_get_dword(reg,
-					    "software\\TLSWARD-CONTRACT\\mixedcase",
-					    TLSR_VIEW_64, "v", &d),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_set_dword(reg, SW "\\MixedCase", TLSR_VIEW_64, "v", 7),
+	    TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_get_dword(reg, "software\\TLSWARD-CONTRACT\\mixedcase",
+			       TLSR_VIEW_64, "v", &d),
+	    TLSR_OK);
 	ck_assert_uint_eq(d, 7);
 	/* Creating it again in another case reuses the key. */
-	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW "\\MIXEDCASE",
-					    TLSR_VIEW_64, "w", 8),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_set_dword(reg, SW "\\MIXEDCASE", TLSR_VIEW_64, "w", 8),
+	    TLSR_OK);
 	ck_assert_int_eq(reg->ops->open_key(reg, SW, TLSR_VIEW_64, 0, &key),
 			 TLSR_OK);
 	ck_assert_int_eq(reg->ops->enum_subkey(reg, key, 0, name, sizeof name),
@@ -210,19 +209,19 @@ START_TEST(registry_values_case_insensitive)
 	char name[64];
 	uint32_t d = 0;
 
-	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW, TLSR_VIEW_64,
-					    "SchUseStrongCrypto", 1),
-			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW, TLSR_VIEW_64,
-					    "schusestrongcrypto", &d),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_set_dword(reg, SW, TLSR_VIEW_64, "SchUseStrongCrypto", 1),
+	    TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_get_dword(reg, SW, TLSR_VIEW_64, "schusestrongcrypto", &d),
+	    TLSR_OK);
 	ck_assert_uint_eq(d, 1);
-	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW, TLSR_VIEW_64,
-					    "SCHUSESTRONGCRYPTO", 0),
-			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW, TLSR_VIEW_64,
-					    "SchUseStrongCrypto", &d),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_set_dword(reg, SW, TLSR_VIEW_64, "SCHUSESTRONGCRYPTO", 0),
+	    TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_get_dword(reg, SW, TLSR_VIEW_64, "SchUseStrongCrypto", &d),
+	    TLSR_OK);
 	ck_assert_uint_eq(d, 0);
 	ck_assert_int_eq(reg->ops->open_key(reg, SW, TLSR_VIEW_64, 0, &key),
 			 TLSR_OK);
@@ -299,12 +298,12 @@ START_TEST(registry_missing_key_and_value_not_found)
 
 	ck_assert_int_eq(tlsr_reg_key_exists(reg, SW "\\Nope", TLSR_VIEW_64),
 			 TLSR_ENOTFOUND);
-	ck_assert_int_eq(reg->ops->open_key(reg, SW "\\Nope", TLSR_VIEW_64, 0,
-					    &key),
-			 TLSR_ENOTFOUND);
-	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW "\\Nope", TLSR_VIEW_64,
-					    "x", &d),
-			 TLSR_ENOTFOUND);
+	ck_assert_int_eq(
+	    reg->ops->open_key(reg, SW "\\Nope", TLSR_VIEW_64, 0, &key),
+	    TLSR_ENOTFOUND);
+	ck_assert_int_eq(
+	    tlsr_reg_get_dword(reg, SW "\\Nope", TLSR_VIEW_64, "x", &d),
+	    TLSR_ENOTFOUND);
 	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW, TLSR_VIEW_64, "there", 1),
 			 TLSR_OK);
 	ck_assert_int_eq(tlsr_reg_get(reg, SW, TLSR_VIEW_64, "absent", &v),
@@ -340,19 +339,17 @@ START_TEST(registry_delete_key_removes_subtree)
 {
 	struct tlsr_registry *reg = begin(_i);
 
-	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW "\\a\\b\\c", TLSR_VIEW_64,
-					    "v", 1),
-			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW "\\a", TLSR_VIEW_64, "v",
-					    1),
-			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW "\\keep", TLSR_VIEW_64,
-					    "v", 1),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_set_dword(reg, SW "\\a\\b\\c", TLSR_VIEW_64, "v", 1),
+	    TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_set_dword(reg, SW "\\a", TLSR_VIEW_64, "v", 1), TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_set_dword(reg, SW "\\keep", TLSR_VIEW_64, "v", 1),
+	    TLSR_OK);
 	ck_assert_int_eq(reg->ops->delete_key(reg, SW "\\A", TLSR_VIEW_64),
 			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_key_exists(reg, SW "\\a\\b\\c",
-					     TLSR_VIEW_64),
+	ck_assert_int_eq(tlsr_reg_key_exists(reg, SW "\\a\\b\\c", TLSR_VIEW_64),
 			 TLSR_ENOTFOUND);
 	ck_assert_int_eq(tlsr_reg_key_exists(reg, SW "\\a", TLSR_VIEW_64),
 			 TLSR_ENOTFOUND);
@@ -382,9 +379,9 @@ START_TEST(registry_enum_subkeys_and_values)
 		char path[128];
 
 		snprintf(path, sizeof path, SW "\\%s", names[i]);
-		ck_assert_int_eq(tlsr_reg_set_dword(reg, path, TLSR_VIEW_64,
-						    "x", 1),
-				 TLSR_OK);
+		ck_assert_int_eq(
+		    tlsr_reg_set_dword(reg, path, TLSR_VIEW_64, "x", 1),
+		    TLSR_OK);
 		ck_assert_int_eq(tlsr_reg_set_dword(reg, SW, TLSR_VIEW_64,
 						    names[i], (uint32_t)i),
 				 TLSR_OK);
@@ -392,12 +389,12 @@ START_TEST(registry_enum_subkeys_and_values)
 	ck_assert_int_eq(reg->ops->open_key(reg, SW, TLSR_VIEW_64, 0, &key),
 			 TLSR_OK);
 	for (i = 0; i < 3; i++) {
-		ck_assert_int_eq(reg->ops->enum_subkey(reg, key, i,
-						       got_keys[i], 32),
-				 TLSR_OK);
-		ck_assert_int_eq(reg->ops->enum_value(reg, key, i,
-						      got_vals[i], 32),
-				 TLSR_OK);
+		ck_assert_int_eq(
+		    reg->ops->enum_subkey(reg, key, i, got_keys[i], 32),
+		    TLSR_OK);
+		ck_assert_int_eq(
+		    reg->ops->enum_value(reg, key, i, got_vals[i], 32),
+		    TLSR_OK);
 		kp[i] = got_keys[i];
 		vp[i] = got_vals[i];
 	}
@@ -464,17 +461,16 @@ START_TEST(registry_wrong_type_etype)
 			 TLSR_OK);
 	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW, TLSR_VIEW_64, "q", &d),
 			 TLSR_ETYPE);
-	ck_assert_int_eq(tlsr_reg_set(reg, SW, TLSR_VIEW_64, "short",
-				      TLSR_REG_DWORD, qw, 2),
-			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW, TLSR_VIEW_64, "short",
-					    &d),
+	ck_assert_int_eq(
+	    tlsr_reg_set(reg, SW, TLSR_VIEW_64, "short", TLSR_REG_DWORD, qw, 2),
+	    TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW, TLSR_VIEW_64, "short", &d),
 			 TLSR_ETYPE);
 	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW, TLSR_VIEW_64, "d", 1),
 			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_get_string(reg, SW, TLSR_VIEW_64, "d", buf,
-					     sizeof buf),
-			 TLSR_ETYPE);
+	ck_assert_int_eq(
+	    tlsr_reg_get_string(reg, SW, TLSR_VIEW_64, "d", buf, sizeof buf),
+	    TLSR_ETYPE);
 	end(reg);
 }
 END_TEST
@@ -485,12 +481,12 @@ START_TEST(registry_default_value_is_empty_name)
 	struct tlsr_key *key = NULL;
 	char buf[32] = "x";
 
-	ck_assert_int_eq(tlsr_reg_set_string(reg, SW, TLSR_VIEW_64, "",
-					     "default text"),
-			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_get_string(reg, SW, TLSR_VIEW_64, "", buf,
-					     sizeof buf),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_set_string(reg, SW, TLSR_VIEW_64, "", "default text"),
+	    TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_get_string(reg, SW, TLSR_VIEW_64, "", buf, sizeof buf),
+	    TLSR_OK);
 	ck_assert_str_eq(buf, "default text");
 	ck_assert_int_eq(reg->ops->open_key(reg, SW, TLSR_VIEW_64, 0, &key),
 			 TLSR_OK);
@@ -506,20 +502,19 @@ START_TEST(registry_utf8_names)
 {
 	struct tlsr_registry *reg = begin(_i);
 	/* "Ünïcødé ✓" and "naïve" */
-	static const char key_name[] =
-		"\xc3\x9cn\xc3\xaf" "c\xc3\xb8" "d\xc3\xa9 \xe2\x9c\x93";
+	static const char key_name[] = "\xc3\x9cn\xc3\xaf"
+				       "c\xc3\xb8"
+				       "d\xc3\xa9 \xe2\x9c\x93";
 	static const char val_name[] = "na\xc3\xafve";
 	struct tlsr_key *key = NULL;
 	char path[128], buf[64];
 	uint32_t d = 0;
 
 	snprintf(path, sizeof path, SW "\\%s", key_name);
-	ck_assert_int_eq(tlsr_reg_set_dword(reg, path, TLSR_VIEW_64, val_name,
-					    42),
-			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_get_dword(reg, path, TLSR_VIEW_64, val_name,
-					    &d),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_set_dword(reg, path, TLSR_VIEW_64, val_name, 42), TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_get_dword(reg, path, TLSR_VIEW_64, val_name, &d), TLSR_OK);
 	ck_assert_uint_eq(d, 42);
 	ck_assert_int_eq(reg->ops->open_key(reg, SW, TLSR_VIEW_64, 0, &key),
 			 TLSR_OK);
@@ -560,17 +555,16 @@ START_TEST(registry_open_creates_parents_only_when_asked)
 	struct tlsr_registry *reg = begin(_i);
 	struct tlsr_key *key = NULL;
 
-	ck_assert_int_eq(reg->ops->open_key(reg, SW "\\x\\y\\z", TLSR_VIEW_64,
-					    0, &key),
-			 TLSR_ENOTFOUND);
-	ck_assert_int_eq(reg->ops->open_key(reg, SW "\\x\\y\\z", TLSR_VIEW_64,
-					    1, &key),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    reg->ops->open_key(reg, SW "\\x\\y\\z", TLSR_VIEW_64, 0, &key),
+	    TLSR_ENOTFOUND);
+	ck_assert_int_eq(
+	    reg->ops->open_key(reg, SW "\\x\\y\\z", TLSR_VIEW_64, 1, &key),
+	    TLSR_OK);
 	reg->ops->close_key(reg, key);
 	ck_assert_int_eq(tlsr_reg_key_exists(reg, SW "\\x\\y", TLSR_VIEW_64),
 			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_key_exists(reg, SW "\\x\\y\\z",
-					     TLSR_VIEW_64),
+	ck_assert_int_eq(tlsr_reg_key_exists(reg, SW "\\x\\y\\z", TLSR_VIEW_64),
 			 TLSR_OK);
 	end(reg);
 }
@@ -582,18 +576,18 @@ START_TEST(registry_deleted_key_handle_fails)
 	struct tlsr_key *key = NULL;
 	struct tlsr_value v;
 
-	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW "\\gone", TLSR_VIEW_64,
-					    "v", 1),
-			 TLSR_OK);
-	ck_assert_int_eq(reg->ops->open_key(reg, SW "\\gone", TLSR_VIEW_64, 0,
-					    &key),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_set_dword(reg, SW "\\gone", TLSR_VIEW_64, "v", 1),
+	    TLSR_OK);
+	ck_assert_int_eq(
+	    reg->ops->open_key(reg, SW "\\gone", TLSR_VIEW_64, 0, &key),
+	    TLSR_OK);
 	ck_assert_int_eq(reg->ops->delete_key(reg, SW "\\gone", TLSR_VIEW_64),
 			 TLSR_OK);
 	ck_assert_int_ne(reg->ops->get_value(reg, key, "v", &v), TLSR_OK);
-	ck_assert_int_ne(reg->ops->set_value(reg, key, "w", TLSR_REG_BINARY,
-					     "x", 1),
-			 TLSR_OK);
+	ck_assert_int_ne(
+	    reg->ops->set_value(reg, key, "w", TLSR_REG_BINARY, "x", 1),
+	    TLSR_OK);
 	reg->ops->close_key(reg, key);
 	ck_assert_int_eq(tlsr_reg_key_exists(reg, SW "\\gone", TLSR_VIEW_64),
 			 TLSR_ENOTFOUND);
@@ -627,12 +621,12 @@ START_TEST(registry_mem_keeps_insertion_order)
 	struct tlsr_key *key = NULL;
 	char buf[32];
 
-	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW "\\zeta", TLSR_VIEW_64,
-					    "v", 1),
-			 TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW "\\alpha", TLSR_VIEW_64,
-					    "v", 1),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_set_dword(reg, SW "\\zeta", TLSR_VIEW_64, "v", 1),
+	    TLSR_OK);
+	ck_assert_int_eq(
+	    tlsr_reg_set_dword(reg, SW "\\alpha", TLSR_VIEW_64, "v", 1),
+	    TLSR_OK);
 	ck_assert_int_eq(reg->ops->open_key(reg, SW, TLSR_VIEW_64, 0, &key),
 			 TLSR_OK);
 	ck_assert_int_eq(reg->ops->enum_subkey(reg, key, 0, buf, sizeof buf),
@@ -653,30 +647,29 @@ START_TEST(registry_mem_many_children)
 
 	for (unsigned i = 0; i < 20000; i++) {
 		snprintf(path, sizeof path, SW "\\Classes\\.ext%u", i);
-		ck_assert_int_eq(tlsr_reg_set_dword(reg, path, TLSR_VIEW_64,
-						    "n", i),
-				 TLSR_OK);
+		ck_assert_int_eq(
+		    tlsr_reg_set_dword(reg, path, TLSR_VIEW_64, "n", i),
+		    TLSR_OK);
 	}
 	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW "\\CLASSES\\.EXT12345",
 					    TLSR_VIEW_64, "N", &d),
 			 TLSR_OK);
 	ck_assert_uint_eq(d, 12345);
-	ck_assert_int_eq(reg->ops->delete_key(reg, SW "\\Classes\\.ext0",
-					      TLSR_VIEW_64),
-			 TLSR_OK);
-	ck_assert_int_eq(reg->ops->open_key(reg, SW "\\Classes", TLSR_VIEW_64,
-					    0, &key),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    reg->ops->delete_key(reg, SW "\\Classes\\.ext0", TLSR_VIEW_64),
+	    TLSR_OK);
+	ck_assert_int_eq(
+	    reg->ops->open_key(reg, SW "\\Classes", TLSR_VIEW_64, 0, &key),
+	    TLSR_OK);
 	ck_assert_int_eq(reg->ops->enum_subkey(reg, key, 0, buf, sizeof buf),
 			 TLSR_OK);
 	ck_assert_str_eq(buf, ".ext1");
-	ck_assert_int_eq(reg->ops->enum_subkey(reg, key, 19998, buf,
-					       sizeof buf),
-			 TLSR_OK);
+	ck_assert_int_eq(
+	    reg->ops->enum_subkey(reg, key, 19998, buf, sizeof buf), TLSR_OK);
 	ck_assert_str_eq(buf, ".ext19999");
-	ck_assert_int_eq(reg->ops->enum_subkey(reg, key, 19999, buf,
-					       sizeof buf),
-			 TLSR_ENOTFOUND);
+	ck_assert_int_eq(
+	    reg->ops->enum_subkey(reg, key, 19999, buf, sizeof buf),
+	    TLSR_ENOTFOUND);
 	reg->ops->close_key(reg, key);
 	tlsr_registry_destroy(reg);
 }
@@ -702,20 +695,20 @@ START_TEST(registry_mem_bad_paths_einval)
 	struct tlsr_key *key = NULL;
 	char longname[TLSR_REG_NAME_MAX + 16];
 
-	ck_assert_int_eq(reg->ops->open_key(reg, "SOFTWARE\\\\x", TLSR_VIEW_64,
-					    1, &key),
-			 TLSR_EINVAL);
-	ck_assert_int_eq(reg->ops->open_key(reg, "SOFTWARE\\", TLSR_VIEW_64, 1,
-					    &key),
-			 TLSR_EINVAL);
-	ck_assert_int_eq(reg->ops->open_key(reg, "\\SOFTWARE", TLSR_VIEW_64, 1,
-					    &key),
-			 TLSR_EINVAL);
+	ck_assert_int_eq(
+	    reg->ops->open_key(reg, "SOFTWARE\\\\x", TLSR_VIEW_64, 1, &key),
+	    TLSR_EINVAL);
+	ck_assert_int_eq(
+	    reg->ops->open_key(reg, "SOFTWARE\\", TLSR_VIEW_64, 1, &key),
+	    TLSR_EINVAL);
+	ck_assert_int_eq(
+	    reg->ops->open_key(reg, "\\SOFTWARE", TLSR_VIEW_64, 1, &key),
+	    TLSR_EINVAL);
 	memset(longname, 'k', sizeof longname - 1);
 	longname[sizeof longname - 1] = '\0';
-	ck_assert_int_eq(reg->ops->open_key(reg, longname, TLSR_VIEW_64, 1,
-					    &key),
-			 TLSR_EINVAL);
+	ck_assert_int_eq(
+	    reg->ops->open_key(reg, longname, TLSR_VIEW_64, 1, &key),
+	    TLSR_EINVAL);
 	ck_assert_int_eq(reg->ops->delete_key(reg, "", TLSR_VIEW_64),
 			 TLSR_EINVAL);
 	tlsr_registry_destroy(reg);
@@ -724,8 +717,8 @@ END_TEST
 
 START_TEST(registry_fault_fails_armed_call_only)
 {
-	struct tlsr_registry *reg = tlsr_registry_fault_new(
-		tlsr_registry_mem_new());
+	struct tlsr_registry *reg =
+	    tlsr_registry_fault_new(tlsr_registry_mem_new());
 	uint32_t d = 0;
 
 	ck_assert_str_eq(reg->ops->name, "fault");
@@ -744,9 +737,9 @@ START_TEST(registry_fault_fails_armed_call_only)
 			 TLSR_OK);
 	tlsr_fault_arm(reg, 0, TLSR_OK);
 	for (int i = 0; i < 10; i++)
-		ck_assert_int_eq(tlsr_reg_get_dword(reg, SW, TLSR_VIEW_64, "v",
-						    &d),
-				 TLSR_OK);
+		ck_assert_int_eq(
+		    tlsr_reg_get_dword(reg, SW, TLSR_VIEW_64, "v", &d),
+		    TLSR_OK);
 	ck_assert_uint_eq(tlsr_fault_calls(reg), 30);
 	tlsr_registry_destroy(reg);
 }
@@ -757,8 +750,8 @@ START_TEST(registry_fault_every_call_of_a_write_is_checked)
 	/* Each call of a set_string + delete_value sequence fails in turn;
 	 * the caller sees the error, never a crash or a leak. */
 	for (unsigned long n = 1; n <= 6; n++) {
-		struct tlsr_registry *reg = tlsr_registry_fault_new(
-			tlsr_registry_mem_new());
+		struct tlsr_registry *reg =
+		    tlsr_registry_fault_new(tlsr_registry_mem_new());
 		tlsr_err a, b;
 
 		tlsr_fault_arm(reg, n, TLSR_EIO);
@@ -782,13 +775,13 @@ END_TEST
 
 START_TEST(registry_fault_passes_inner_messages)
 {
-	struct tlsr_registry *reg = tlsr_registry_fault_new(
-		tlsr_registry_mem_new());
+	struct tlsr_registry *reg =
+	    tlsr_registry_fault_new(tlsr_registry_mem_new());
 	uint32_t d;
 
-	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW "\\missing", TLSR_VIEW_64,
-					    "v", &d),
-			 TLSR_ENOTFOUND);
+	ck_assert_int_eq(
+	    tlsr_reg_get_dword(reg, SW "\\missing", TLSR_VIEW_64, "v", &d),
+	    TLSR_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(reg->message, "not found"));
 	tlsr_registry_destroy(reg);
 }
@@ -800,17 +793,15 @@ START_TEST(registry_utf_conversions)
 	char u[16];
 
 	/* U+1F512 needs a surrogate pair. */
-	ck_assert_uint_eq(tlsr_utf8_to_utf16le("a\xf0\x9f\x94\x92", w,
-					       sizeof w),
-			  8);
+	ck_assert_uint_eq(
+	    tlsr_utf8_to_utf16le("a\xf0\x9f\x94\x92", w, sizeof w), 8);
 	ck_assert_uint_eq(w[2], 0x3d);
 	ck_assert_uint_eq(w[3], 0xd8);
 	ck_assert_uint_eq(tlsr_utf16le_to_utf8(w, 8, u, sizeof u), 6);
 	ck_assert_str_eq(u, "a\xf0\x9f\x94\x92");
 	ck_assert_uint_eq(tlsr_utf8_to_utf16le("abc", w, 7), 0);
 	ck_assert_uint_eq(tlsr_utf8_to_utf16le("\xc3", w, sizeof w), 0);
-	ck_assert_uint_eq(tlsr_utf8_to_utf16le("\xed\xa0\x80", w, sizeof w),
-			  0);
+	ck_assert_uint_eq(tlsr_utf8_to_utf16le("\xed\xa0\x80", w, sizeof w), 0);
 	ck_assert_uint_eq(tlsr_utf16le_to_utf8(w, 8, u, 3), 0);
 	w[0] = 0x00;
 	w[1] = 0xdc;
@@ -828,10 +819,9 @@ static Suite *registry_suite(void)
 	tcase_add_loop_test(c, registry_dword_and_string_helpers, 0,
 			    NFACTORIES);
 	tcase_add_loop_test(c, registry_keys_case_insensitive, 0, NFACTORIES);
-	tcase_add_loop_test(c, registry_values_case_insensitive, 0,
+	tcase_add_loop_test(c, registry_values_case_insensitive, 0, NFACTORIES);
+	tcase_add_loop_test(c, registry_view32_writes_land_under_wow6432node, 0,
 			    NFACTORIES);
-	tcase_add_loop_test(c, registry_view32_writes_land_under_wow6432node,
-			    0, NFACTORIES);
 	tcase_add_loop_test(c, registry_system_shared_between_views, 0,
 			    NFACTORIES);
 	tcase_add_loop_test(c, registry_missing_key_and_value_not_found, 0,
@@ -839,16 +829,15 @@ static Suite *registry_suite(void)
 	tcase_add_loop_test(c, registry_delete_value, 0, NFACTORIES);
 	tcase_add_loop_test(c, registry_delete_key_removes_subtree, 0,
 			    NFACTORIES);
-	tcase_add_loop_test(c, registry_enum_subkeys_and_values, 0,
-			    NFACTORIES);
+	tcase_add_loop_test(c, registry_enum_subkeys_and_values, 0, NFACTORIES);
 	tcase_add_loop_test(c, registry_short_buffers_erange, 0, NFACTORIES);
 	tcase_add_loop_test(c, registry_wrong_type_etype, 0, NFACTORIES);
 	tcase_add_loop_test(c, registry_default_value_is_empty_name, 0,
 			    NFACTORIES);
 	tcase_add_loop_test(c, registry_utf8_names, 0, NFACTORIES);
 	tcase_add_loop_test(c, registry_set_overwrites_type, 0, NFACTORIES);
-	tcase_add_loop_test(c, registry_open_creates_parents_only_when_asked,
-			    0, NFACTORIES);
+	tcase_add_loop_test(c, registry_open_creates_parents_only_when_asked, 0,
+			    NFACTORIES);
 	tcase_add_loop_test(c, registry_deleted_key_handle_fails, 0,
 			    NFACTORIES);
 	tcase_add_loop_test(c, registry_large_value, 0, NFACTORIES);
