@@ -581,6 +581,56 @@ out:
 	return code;
 }
 
+/* Sends a control to the running service: "check-now" (128), "reload"
+ * (PARAMCHANGE) or a number from 128 to 255. Wine's sc.exe has no
+ * `sc control`, and this also works where sc.exe is not at hand. */
+static int service_control(const char *what)
+{
+	SERVICE_STATUS st;
+	SC_HANDLE scm, svc;
+	DWORD control, access;
+	char *end;
+	int code = 0;
+
+	if (strcmp(what, "check-now") == 0) {
+		control = TLSR_CONTROL_CHECK_NOW;
+	} else if (strcmp(what, "reload") == 0) {
+		control = SERVICE_CONTROL_PARAMCHANGE;
+	} else {
+		unsigned long n = strtoul(what, &end, 10);
+
+		if (*what == '\0' || *end != '\0' || n < 128 || n > 255) {
+			fprintf(stderr,
+				"tlsward: service control takes check-now, "
+				"reload or a number from 128 to 255, not "
+				"'%s'\n",
+				what);
+			return 2;
+		}
+		control = (DWORD)n;
+	}
+	access = control == SERVICE_CONTROL_PARAMCHANGE
+			 ? SERVICE_PAUSE_CONTINUE
+			 : SERVICE_USER_DEFINED_CONTROL;
+	scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+	if (scm == NULL)
+		return fail_win32("cannot open the service control manager",
+				  GetLastError());
+	svc = OpenServiceW(scm, TLSR_SERVICE_NAME, access);
+	if (svc == NULL) {
+		code = fail_win32("cannot open the tlsward service",
+				  GetLastError());
+		goto out;
+	}
+	if (!ControlService(svc, control, &st))
+		code = fail_win32("the tlsward service refused the control",
+				  GetLastError());
+	CloseServiceHandle(svc);
+out:
+	CloseServiceHandle(scm);
+	return code;
+}
+
 /* ---- run --console ---- */
 
 static BOOL WINAPI console_ctrl(DWORD type)
@@ -644,10 +694,12 @@ int tlsr_platform_command(int argc, char **argv)
 			return service_uninstall();
 		if (strcmp(argv[1], "run") == 0 && argc == 2)
 			return service_run();
+		if (strcmp(argv[1], "control") == 0 && argc == 3)
+			return service_control(argv[2]);
 	}
 	fprintf(stderr, "tlsward: usage: tlsward service install [--policy "
 			"PATH] [--mode enforce|audit] | service uninstall | "
-			"service run | run --console [--policy PATH] "
-			"[--once]\n");
+			"service run | service control check-now|reload | "
+			"run --console [--policy PATH] [--once]\n");
 	return 2;
 }
