@@ -987,6 +987,25 @@ START_TEST(core_apply_is_idempotent)
 }
 END_TEST
 
+/* Records the fault wrapper's call count after each action. */
+struct call_marks {
+	struct tlsr_registry *reg;
+	unsigned long ends[64];
+	size_t n;
+};
+
+static void note_calls(void *data, const struct tlsr_report *r,
+		       const struct tlsr_action *a, tlsr_err result)
+{
+	struct call_marks *m = data;
+
+	(void)r;
+	(void)a;
+	(void)result;
+	if (m->n < 64)
+		m->ends[m->n++] = tlsr_fault_calls(m->reg);
+}
+
 START_TEST(core_failed_phase_stops_later_phases)
 {
 	struct tlsr_policy p;
@@ -1000,11 +1019,25 @@ START_TEST(core_failed_phase_stops_later_phases)
 	tlsr_policy_defaults(&p);
 	r = check_seed(reg, &p);
 	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
-	/* Journal: per item a probe (open, get, close) and a record (open,
-	 * set, close, open, get, close) = 9 calls. The first DSP action then
-	 * marks the restart (2 x open, set, close = 6), writes (3) and reads
-	 * back (3). Fail the second DSP write's set_value. */
-	k = 9 * plan->n_actions + 6 + 3 + 3 + 2;
+	/* Find where the first action ends on an identical machine; the
+	 * second DSP write is then an open and a set_value: fail the set. */
+	{
+		struct tlsr_registry *twin =
+		    tlsr_registry_fault_new(make_machine(&win7_patched));
+		struct tlsr_report *tr = check_seed(twin, &p);
+		struct tlsr_plan *tp;
+		struct call_marks marks = {twin, {0}, 0};
+
+		ck_assert_int_eq(tlsr_plan_make(tr, &tp), TLSR_OK);
+		tlsr_fault_arm(twin, 0, TLSR_OK);
+		ck_assert_int_eq(
+		    tlsr_apply(twin, tr, tp, note_calls, &marks, &res),
+		    TLSR_OK);
+		k = marks.ends[0] + 2;
+		tlsr_plan_free(tp);
+		tlsr_report_free(tr);
+		tlsr_registry_destroy(twin);
+	}
 	tlsr_fault_arm(reg, k, TLSR_EACCESS);
 	ck_assert_int_eq(tlsr_apply(reg, r, plan, NULL, NULL, &res),
 			 TLSR_EACCESS);
