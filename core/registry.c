@@ -276,7 +276,7 @@ static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
 size_t tlsr_utf8_to_utf16le(const char *text, uint8_t *buf, size_t size)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t pos = 0;
+	size_t pos = 0; /* never beyond size */
 
 	if (text == NULL || buf == NULL)
 		return 0;
@@ -285,7 +285,7 @@ size_t tlsr_utf8_to_utf16le(const char *text, uint8_t *buf, size_t size)
 		size_t n;
 
 		if (*s == '\0') {
-			if (size - pos < 2 || pos > size)
+			if (size - pos < 2)
 				return 0;
 			buf[pos++] = 0;
 			buf[pos++] = 0;
@@ -300,14 +300,14 @@ size_t tlsr_utf8_to_utf16le(const char *text, uint8_t *buf, size_t size)
 			uint32_t hi = 0xd800 | (v >> 10);
 			uint32_t lo = 0xdc00 | (v & 0x3ff);
 
-			if (size - pos < 4 || pos > size)
+			if (size - pos < 4)
 				return 0;
 			buf[pos++] = (uint8_t)hi;
 			buf[pos++] = (uint8_t)(hi >> 8);
 			buf[pos++] = (uint8_t)lo;
 			buf[pos++] = (uint8_t)(lo >> 8);
 		} else {
-			if (size - pos < 2 || pos > size)
+			if (size - pos < 2)
 				return 0;
 			buf[pos++] = (uint8_t)cp;
 			buf[pos++] = (uint8_t)(cp >> 8);
