@@ -49,6 +49,9 @@ struct loop {
 	char source[1100];        /* where the policy in force came from */
 	char hash[65];
 	char rejected_hash[65];   /* last rejected file, not reported twice */
+	char configured[1024];    /* --policy, Parameters\PolicyPath or default */
+	char target[1024];        /* the file followed now */
+	unsigned src_poll;
 	int unreachable_reported;
 
 	struct tlsr_facts facts;
@@ -215,118 +218,160 @@ static void adopt(struct loop *l, const struct tlsr_policy *p,
 	tlsr_eventlog_report(l->log, TLSR_EV_POLICY_LOADED, &f);
 }
 
-/* The last good policy, when nothing better is in force. */
-static void use_cache(struct loop *l, const char *mode)
+/* The last good policy (policy.cache.yaml), when nothing is in force, or
+ * when what is in force is only the bootstrap file while the cache holds a
+ * newer policy from the unreachable source itself (origin). Returns 1 when
+ * the cache was put in force. */
+static int use_cache(struct loop *l, const char *origin, const char *mode)
 {
 	struct tlsr_policy p;
 	struct tlsr_diag diag;
-	char why[256], hash[65];
+	char why[256], hash[65], from[1024] = "";
 	char *buf = NULL;
 	size_t len;
+	int used = 0;
 
-	if (l->have_policy)
-		return;
+	if (l->have_policy) {
+		tlsr_reg_get_string(l->reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+				    "PolicyCacheSource", from, sizeof from);
+		if (_stricmp(from, origin) != 0 ||
+		    _stricmp(l->source, origin) == 0 ||
+		    _stricmp(l->source, l->cache_path) == 0)
+			return 0;
+	}
 	if (tlsr_win_read_file(l->cache_path, TLSR_POLICY_MAX_BYTES, &buf,
 			       &len, why, sizeof why) != TLSR_OK)
-		return;
+		return 0;
 	if (tlsr_sha256_hex(buf, len, hash) == TLSR_OK &&
+	    (!l->have_policy || strcmp(hash, l->hash) != 0) &&
 	    tlsr_policy_load_buffer(l->cache_path, buf, len, &p, &diag) ==
-		    TLSR_OK)
+		    TLSR_OK) {
 		adopt(l, &p, l->cache_path, hash, mode);
+		used = 1;
+	}
 	free(buf);
+	return used;
 }
 
-/* Follows the configured source. force re-reads the file even when its
- * size and time look unchanged (start, PARAMCHANGE). Returns 1 when the
- * policy in force changed. */
-static int load_policy(struct loop *l, int force)
+enum { LOAD_NONE, LOAD_CACHE, LOAD_NEW };
+
+/* Reads the policy at path. Returns LOAD_NEW when a policy from path was
+ * put in force, LOAD_CACHE when the cache was, LOAD_NONE otherwise. */
+static int load_from(struct loop *l, const char *path, int force,
+		     const char *mode)
 {
 	struct tlsr_event_fields f = {0};
 	struct tlsr_policy p;
 	struct tlsr_diag diag;
-	char path[1024], mode[16], why[600], hash[65] = "", now_in[1200];
+	char why[600], hash[65] = "", now_in[1200];
+	unsigned poll = l->have_policy ? l->policy.source.poll : 0;
 	char *buf = NULL;
 	size_t len = 0;
 	tlsr_err err;
-	int changed = 0;
+	int got;
 
-	config_path(l, path, sizeof path, mode, sizeof mode);
-	if (l->src == NULL || strcmp(tlsr_psource_path(l->src), path) != 0) {
+	if (l->src == NULL || strcmp(tlsr_psource_path(l->src), path) != 0 ||
+	    l->src_poll != poll) {
 		tlsr_psource_close(l->src);
 		l->src = NULL;
-		if (tlsr_psource_open(path,
-				      l->have_policy ? l->policy.source.poll
-						     : 0,
-				      &l->src) != TLSR_OK)
-			return 0;
+		if (tlsr_psource_open(path, poll, &l->src) != TLSR_OK)
+			return LOAD_NONE;
+		l->src_poll = poll;
 		force = 1;
 		l->unreachable_reported = 0;
 	}
 	err = tlsr_psource_read(l->src, force, &buf, &len, hash, why,
 				sizeof why);
 	if (err != TLSR_OK && err != TLSR_ETOOBIG) {
+		got = use_cache(l, path, mode);
 		if (!l->unreachable_reported) {
 			in_force(l, now_in, sizeof now_in);
 			f.v[TLSR_EF_POLICY_SOURCE] = path;
 			f.v[TLSR_EF_REASON] = why;
-			f.v[TLSR_EF_IN_FORCE] = l->have_policy ? now_in
-				: "the last good copy " CACHE_FILE
-				  " if there is one";
+			f.v[TLSR_EF_IN_FORCE] = now_in;
 			tlsr_eventlog_report(l->log, TLSR_EV_POLICY_UNREACHABLE,
 					     &f);
 			l->unreachable_reported = 1;
 		}
-		use_cache(l, mode);
-		return 0;
+		return got ? LOAD_CACHE : LOAD_NONE;
 	}
 	l->unreachable_reported = 0;
 	if (err == TLSR_OK && buf == NULL)
-		return 0; /* unchanged */
+		return LOAD_NONE; /* unchanged */
 	if (err == TLSR_OK && l->have_policy && strcmp(hash, l->hash) == 0 &&
 	    strcmp(path, l->source) == 0) {
 		free(buf);
 		if (force) {
-			enum tlsr_mode before = l->policy.mode;
-
 			apply_mode_override(l, mode);
 			f.v[TLSR_EF_POLICY_SOURCE] = l->source;
 			f.v[TLSR_EF_POLICY_HASH] = l->hash;
 			f.v[TLSR_EF_MODE] = mode_name(l->policy.mode);
 			tlsr_eventlog_report(l->log, TLSR_EV_POLICY_LOADED,
 					     &f);
-			return before != l->policy.mode;
 		}
-		return 0;
+		return LOAD_NONE;
 	}
 	if (err == TLSR_OK && !force && strcmp(hash, l->rejected_hash) == 0) {
 		free(buf);
-		return 0;
+		return LOAD_NONE;
 	}
 	if (err == TLSR_OK)
 		err = tlsr_policy_load_buffer(path, buf, len, &p, &diag);
 	else
 		tlsr_diag_set(&diag, path, 0, 0, "%s", why);
 	if (err != TLSR_OK) {
+		got = use_cache(l, path, mode);
 		tlsr_diag_format(&diag, why, sizeof why);
 		in_force(l, now_in, sizeof now_in);
 		f.v[TLSR_EF_POLICY_SOURCE] = path;
 		f.v[TLSR_EF_POLICY_HASH] = hash;
 		f.v[TLSR_EF_REASON] = why;
-		f.v[TLSR_EF_IN_FORCE] = l->have_policy ? now_in
-			: "the last good copy " CACHE_FILE " if there is one";
+		f.v[TLSR_EF_IN_FORCE] = now_in;
 		tlsr_eventlog_report(l->log, TLSR_EV_POLICY_REJECTED, &f);
 		snprintf(l->rejected_hash, sizeof l->rejected_hash, "%s", hash);
 		free(buf);
-		use_cache(l, mode);
-		return 0;
+		return got ? LOAD_CACHE : LOAD_NONE;
 	}
 	l->rejected_hash[0] = '\0';
 	adopt(l, &p, path, hash, mode);
-	changed = 1;
-	if (tlsr_win_write_file(l->cache_path, buf, len) != TLSR_OK &&
-	    l->o->console)
+	if (tlsr_win_write_file(l->cache_path, buf, len) == TLSR_OK)
+		tlsr_reg_set_string(l->reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+				    "PolicyCacheSource", path);
+	else if (l->o->console)
 		fprintf(stderr, "tlsward: cannot write %s\n", l->cache_path);
 	free(buf);
+	return LOAD_NEW;
+}
+
+/* Follows the policy source: the configured file (--policy, Parameters\
+ * PolicyPath, or the default) until a policy in force names another in
+ * source.path, which is then followed instead (a few hops at most, so two
+ * files naming each other cannot loop). force re-reads even when size and
+ * time look unchanged (start, PARAMCHANGE). Returns 1 when the policy in
+ * force changed. */
+static int load_policy(struct loop *l, int force)
+{
+	char configured[1024], mode[16];
+	int hop, got, changed = 0;
+
+	config_path(l, configured, sizeof configured, mode, sizeof mode);
+	if (strcmp(configured, l->configured) != 0) {
+		snprintf(l->configured, sizeof l->configured, "%s",
+			 configured);
+		snprintf(l->target, sizeof l->target, "%s", configured);
+		force = 1;
+	}
+	for (hop = 0; hop < 3; hop++) {
+		got = load_from(l, l->target, force, mode);
+		if (got != LOAD_NONE)
+			changed = 1;
+		if (got != LOAD_NEW || l->policy.source.path[0] == '\0' ||
+		    _stricmp(l->policy.source.path, l->target) == 0)
+			break;
+		snprintf(l->target, sizeof l->target, "%s",
+			 l->policy.source.path);
+		force = 1;
+	}
 	return changed;
 }
 
