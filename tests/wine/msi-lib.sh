@@ -86,6 +86,14 @@ exe_next_build()
 		dd of="$2" bs=1 seek=$((off + 12)) conv=notrunc status=none
 }
 
+# The values under the managed keys (snapshot_managed), one per line
+# "[key] name=data"; keys without values are left out (tlsward may leave an
+# empty key it created).
+managed_snapshot()
+{
+	snapshot_managed | awk '/^\[/ { key = $0; next } /^"/ || /^@/ { print key " " $0 }'
+}
+
 # Prints the MSI's ProductCode.
 msi_product_code()
 {

@@ -10,7 +10,7 @@ msi_prepare win10
 # A client with a few values of its own before tlsward comes.
 reg_set "$K_WINHTTP" DefaultSecureProtocols REG_DWORD 0xa0
 reg_set "$K_NET4" SchUseStrongCrypto REG_DWORD 0
-before=$(snapshot_managed)
+before=$(managed_snapshot)
 
 put_policy_at 'C:\policies\tlsward.yaml' <<'YAML'
 version: 1
@@ -22,14 +22,14 @@ msi_expect 0 /i "$MSI_WIN" /qn 'POLICYPATH=C:\policies\tlsward.yaml'
 wait_state RUNNING 30
 wait_dword "$K_STATUS" Compliant 64 0x1 60
 assert_eq 0xaa0 "$(reg_dword "$K_WINHTTP" DefaultSecureProtocols)" "WinHTTP after remediation"
-assert_ne "$before" "$(snapshot_managed)" "settings after remediation"
+assert_ne "$before" "$(managed_snapshot)" "settings after remediation"
 
 msi_expect 0 /x "$MSI_WIN" /qn /norestart ROLLBACK=1
 
 assert_eq ABSENT "$(svc_state)" "service after uninstall"
 [ -e "$PROGRAM_UNIX" ] && fail "tlsward.exe is still in Program Files"
-assert_eq "$before" "$(snapshot_managed)" "TLS settings after ROLLBACK=1 uninstall"
+assert_eq "$before" "$(managed_snapshot)" "TLS settings after ROLLBACK=1 uninstall"
 sleep 3
-assert_eq "$before" "$(snapshot_managed)" "TLS settings 3 s later"
+assert_eq "$before" "$(managed_snapshot)" "TLS settings 3 s later"
 
 pass
