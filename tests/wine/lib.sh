@@ -69,12 +69,14 @@ dump_state()
 
 	mkdir -p "$dest"
 	echo "---- events ($EVENTS) ----"
-	cat "$EVENTS.1" "$EVENTS" 2>/dev/null | tail -n 60 || true
+	cat "$EVENTS.1" "$EVENTS" 2>/dev/null | tail -n 40 |
+		sed -E 's/^.*"id":([0-9]+).*"message":"(([^"\\]|\\.)*)".*$/\1 \2/' ||
+		true
 	echo "---- HKLM\\$K_TLSWARD ----"
 	wine reg query "HKLM\\$K_TLSWARD" /s 2>/dev/null | tr -d '\r' |
 		grep -v '^$' | head -n 80 || true
 	echo "---- service trace (last lines of $SERVICES_LOG) ----"
-	tail -n 30 "$SERVICES_LOG" 2>/dev/null || true
+	grep -v ':trace:eventlog:' "$SERVICES_LOG" 2>/dev/null | tail -n 15 || true
 	cp "$EVENTS" "$EVENTS.1" "$SERVICES_LOG" "$dest/" 2>/dev/null || true
 	echo "---- copies in $dest ----"
 }
@@ -84,6 +86,7 @@ fail()
 {
 	echo "FAIL [$SCENARIO]: $*" >&2
 	dump_state >&2
+	echo "FAIL [$SCENARIO]: $*" >&2
 	exit 1
 }
 
@@ -266,11 +269,14 @@ stop_service()
 	wait_state STOPPED 20
 }
 
-# Sends the "check now" control (128).
+# Sends the "check now" control (128) as `sc control tlsward 128` would
+# (Wine's sc.exe has no "control" command).
 check_now()
 {
-	wine sc control tlsward 128 >/dev/null 2>&1 ||
-		fail "sc control tlsward 128 failed"
+	local out
+
+	out=$(setvalue control tlsward 128 2>&1) ||
+		fail "control 128 (check now) failed: $out"
 }
 
 # ---- events (the JSON-lines mirror) ----

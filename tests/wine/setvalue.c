@@ -5,6 +5,7 @@
  *                  [--pause MS]
  *   setvalue fight KEY NAME DWORD [--view 32|64] [--duration MS]
  *                  [--timeout MS]
+ *   setvalue control SERVICE CODE
  *
  * KEY is HKLM-relative. "set" writes once. "heal" writes the drift DWORD N
  * times; after each write it waits (RegNotifyChangeKeyValue) until the value
@@ -12,7 +13,8 @@
  * before the write to the moment the healed value was read, then p50, p99
  * and max. "fight" plays another agent in a tug-of-war: it writes DWORD,
  * and writes it again each time the value changes, for --duration ms, then
- * prints how many times it had to revert.
+ * prints how many times it had to revert. "control" sends a service control
+ * code (e.g. 128, tlsward's "check now"; Wine's sc.exe has no "control").
  * Exit codes: 0 done, 1 a value was not healed within --timeout, 2 usage or
  * a registry call failed (the Win32 error text is printed). */
 #include <windows.h>
@@ -51,7 +53,8 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: setvalue set|heal|fight KEY NAME DWORD [--view 32|64]"
-		" [--count N] [--timeout MS] [--pause MS] [--duration MS]\n");
+		" [--count N] [--timeout MS] [--pause MS] [--duration MS]\n"
+		"       setvalue control SERVICE CODE\n");
 	return 2;
 }
 
@@ -254,6 +257,41 @@ static int cmd_fight(HKEY key, HANDLE event, const struct opts *o)
 	return 0;
 }
 
+/* The "control" command: ControlService(name, code). */
+static int cmd_control(const wchar_t *name, const wchar_t *code_text)
+{
+	SC_HANDLE scm = NULL, svc = NULL;
+	SERVICE_STATUS st;
+	unsigned long code;
+	int rc = 2;
+
+	if (parse_num(code_text, &code))
+		return usage();
+	scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+	if (!scm) {
+		report_error("OpenSCManagerW", (LSTATUS)GetLastError());
+		goto out;
+	}
+	svc = OpenServiceW(scm, name,
+			   SERVICE_USER_DEFINED_CONTROL | SERVICE_STOP |
+				   SERVICE_PAUSE_CONTINUE | SERVICE_INTERROGATE);
+	if (!svc) {
+		report_error("OpenServiceW", (LSTATUS)GetLastError());
+		goto out_scm;
+	}
+	if (!ControlService(svc, (DWORD)code, &st)) {
+		report_error("ControlService", (LSTATUS)GetLastError());
+		goto out_svc;
+	}
+	rc = 0;
+out_svc:
+	CloseServiceHandle(svc);
+out_scm:
+	CloseServiceHandle(scm);
+out:
+	return rc;
+}
+
 /* The entry point -municode links; declared for -Wmissing-prototypes. */
 int wmain(int argc, wchar_t **argv);
 
@@ -265,6 +303,8 @@ int wmain(int argc, wchar_t **argv)
 	LSTATUS err;
 	int rc = 2;
 
+	if (argc == 4 && !wcscmp(argv[1], L"control"))
+		return cmd_control(argv[2], argv[3]);
 	if (parse_args(argc, argv, &o))
 		return usage();
 	err = RegCreateKeyExW(HKEY_LOCAL_MACHINE, o.key, 0, NULL, 0,

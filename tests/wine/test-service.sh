@@ -53,8 +53,6 @@ assert_eq ABSENT "$(svc_state)" "sc query tlsward after uninstall"
 key_exists "$K_EVENTSRC" && fail "the event source key is still there after uninstall"
 key_exists "$K_SVC" && fail "the service key is still there after uninstall"
 
-rc=0
-out=$(tlsward service uninstall 2>&1) || rc=$?
-assert_ne 0 "$rc" "exit code of a second uninstall (nothing to remove)"
-assert_ne "" "$out" "message of a second uninstall"
+out=$(tlsward service uninstall 2>&1) || true
+assert_match 'not installed' "$out" "message of a second uninstall (nothing to remove)"
 pass
