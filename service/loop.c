@@ -231,6 +231,10 @@ static int use_cache(struct loop *l, const char *origin, const char *mode)
 	size_t len;
 	int used = 0;
 
+	/* A file named on the command line is what the user wants checked:
+	 * no stand-in for it. */
+	if (l->o->policy_path != NULL)
+		return 0;
 	if (l->have_policy) {
 		tlsr_reg_get_string(l->reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
 				    "PolicyCacheSource", from, sizeof from);
@@ -572,6 +576,20 @@ out:
 	tlsr_plan_free(plan);
 }
 
+/* Updates LastCheck and the counters alone, after a fast-path heal. */
+static void write_counters(struct loop *l)
+{
+	char now[32];
+
+	tlsr_utc_now_iso(now, sizeof now);
+	tlsr_reg_set_string(l->reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "LastCheck",
+			    now);
+	tlsr_reg_set_dword(l->reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "Drifts",
+			   l->drifts);
+	tlsr_reg_set_dword(l->reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+			   "Remediations", l->remediations);
+}
+
 /* ---- the fast path ----
  *
  * A full check reads every managed value, several registry round trips
@@ -683,8 +701,9 @@ static void guard_event(struct loop *l, unsigned id, const struct guard *g,
 }
 
 /* Checks and heals the values under watch entry. Returns 1 when the full
- * pass is still needed (something was healed or could not be judged
- * here), 0 when every managed value under the watch is as it should be. */
+ * pass is still needed (a value could not be judged or healed here, or the
+ * watch covers values the fast path does not hold), 0 when every managed
+ * value under the watch is as the last full pass left it. */
 static int fast_heal(struct loop *l, int entry)
 {
 	struct {
@@ -792,6 +811,15 @@ static int fast_heal(struct loop *l, int entry)
 			st->failed_reported = 1;
 		}
 	}
+	for (i = 0; i < n; i++)
+		if (seen[i].conflict || seen[i].backoff ||
+		    seen[i].set != ERROR_SUCCESS)
+			full = 1;
+	/* Every value under the watch is back as the last full pass left
+	 * it, so its report would be the same: only the counters and the
+	 * time of the check change. */
+	if (!full && n > 0)
+		write_counters(l);
 	return full;
 }
 
