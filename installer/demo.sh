@@ -15,6 +15,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${TLSR_DEMO_BUILD:-$ROOT/build-demo}
+BUILD_LOG=${TMPDIR:-/tmp}/tlsward-demo-build.log
 T0=$SECONDS
 
 if [ -t 1 ]; then
@@ -38,7 +39,7 @@ die()
 	printf '%sdemo: %s%s\n' "$R" "$*" "$N" >&2
 	if [ -n "${EVENTS:-}" ] && [ -f "$EVENTS" ]; then
 		echo "last events:" >&2
-		tail -n 10 "$EVENTS" >&2
+		tail -n 10 "$EVENTS" | jq -r '"  \(.time) \(.id) \(.event): \(.message)"' >&2 || true
 	fi
 	exit 1
 }
@@ -70,12 +71,12 @@ fi
 heading "1. Build tlsward.exe and tlsward.msi (cross build)"
 if [ ! -f "$BUILD/build.ninja" ]; then
 	meson setup --cross-file "$ROOT/cross/x86_64-w64-mingw32.ini" "$BUILD" \
-		"$ROOT" >"$ROOT/build-demo.log" 2>&1 ||
-		die "meson setup failed, see build-demo.log"
+		"$ROOT" >"$BUILD_LOG" 2>&1 ||
+		die "meson setup failed, see $BUILD_LOG"
 fi
-meson compile -C "$BUILD" service/tlsward.exe installer/tlsward.msi \
-	>>"$ROOT/build-demo.log" 2>&1 ||
-	die "meson compile failed, see build-demo.log"
+meson compile -C "$BUILD" service/tlsward installer/tlsward.msi \
+	>>"$BUILD_LOG" 2>&1 ||
+	die "meson compile failed, see $BUILD_LOG"
 MSI=$BUILD/installer/tlsward.msi
 say "$(ls -l "$BUILD/service/tlsward.exe" | awk '{ print $5 }') bytes  $BUILD/service/tlsward.exe"
 say "$(ls -l "$MSI" | awk '{ print $5 }') bytes  $MSI (version $(msiinfo export "$MSI" Property |
@@ -175,7 +176,10 @@ show_events()
 	tail -n +"${2:-1}" "$EVENTS" 2>/dev/null | jq -r --argjson id "$1" '
 		select(.id == $id) |
 		"  \(.time)  \(.id) \(.event)  \(.setting // "")" +
-		(if .key then "\n      \(.key)\\\(.name // "") (\(.view // "")-bit): \(.actual // "absent") -> \(.expected // "")" else "" end) +
+		(if .key then "\n      \(.key)\\\(.name // "")" +
+			(if (.view // "-") == "-" then "" else " (\(.view)-bit view)" end) +
+			": \(.actual // "absent") -> \(.expected // "")" else "" end) +
+		(if .reason then "\n      reason: \(.reason)" else "" end) +
 		(if .restart_time then "\n      restart at \(.restart_time)" else "" end)'
 }
 
@@ -195,9 +199,12 @@ say "audit mode changed nothing; drift reported: $(show_events 2001 | grep -c ' 
 
 heading "4. Enforce: the service remediates, in order"
 mark=$(($(wc -l <"$EVENTS") + 1))
-say "reg add ...\\tlsward\\Parameters /v Mode /d enforce; sc control tlsward paramchange"
+# What the "tlsward mode" configuration item does on Windows (there with
+# sc.exe control tlsward paramchange; Wine's sc.exe has no "control").
+say "reg add HKLM\\SOFTWARE\\tlsward\\Parameters /v Mode /d enforce"
+say "tlsward service control reload   (SERVICE_CONTROL_PARAMCHANGE)"
 wine reg add 'HKLM\SOFTWARE\tlsward\Parameters' /v Mode /t REG_SZ /d enforce /f >/dev/null 2>&1
-wine sc control tlsward paramchange >/dev/null 2>&1 || die "sc control paramchange failed"
+wine "$EXE" service control reload >/dev/null 2>&1 || die "tlsward service control reload failed"
 compliant()
 {
 	[ "$(status_value Compliant)" = 0x1 ]
@@ -210,7 +217,7 @@ show_events 2002 "$mark"
 heading "5. The restart the settings need is scheduled"
 has_3000()
 {
-	tail -n +"$mark" "$EVENTS" | jq -e 'select(.id == 3000)' >/dev/null
+	tail -n +"$mark" "$EVENTS" | jq -c 'select(.id == 3000)' | grep -q .
 }
 wait_for 30 "event 3000" has_3000
 show_events 3000 "$mark"
@@ -230,7 +237,11 @@ healed()
 }
 wait_for 30 "the heal of DefaultSecureProtocols" healed
 say "back to 0xaa0 after $((($(date +%s%N) - t) / 1000000)) ms (including reg.exe start-up)"
-wait_for 10 "event 2002 for the drift" bash -c "tail -n +$mark '$EVENTS' | grep -q '\"id\": *2002'"
+has_2002()
+{
+	tail -n +"$mark" "$EVENTS" | jq -c 'select(.id == 2002)' | grep -q .
+}
+wait_for 10 "event 2002 for the drift" has_2002
 show_events 2001 "$mark"
 show_events 2002 "$mark"
 
