@@ -44,7 +44,7 @@ if ($compliant -eq $null -or $lastCheck -eq $null) {
 $checked = [DateTime]::MinValue
 $styles = [Globalization.DateTimeStyles]::AdjustToUniversal -bor `
 	[Globalization.DateTimeStyles]::AssumeUniversal
-$parsed = [DateTime]::TryParseExact([string]$lastCheck, 'yyyy-MM-ddTHH:mm:ssZ',
+$parsed = [DateTime]::TryParseExact([string]$lastCheck, "yyyy-MM-dd'T'HH:mm:ss'Z'",
 	[Globalization.CultureInfo]::InvariantCulture, $styles, [ref]$checked)
 if (-not $parsed -or $checked -lt [DateTime]::UtcNow.AddHours(-$maxAgeHours)) {
 	Write-Output 'Stale'
