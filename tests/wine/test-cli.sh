@@ -6,51 +6,56 @@
 # it recorded.
 . "$(dirname "$0")/lib.sh" "$@"
 
-# run_rc CMD...: prints the exit code of tlsward CMD (output in $OUT).
-run_rc()
+# run_cli CMD...: runs tlsward CMD; sets RC (exit code) and OUT (output).
+run_cli()
 {
-	local rc=0
-
-	OUT=$(tlsward "$@" 2>&1) || rc=$?
-	echo "$rc"
+	RC=0
+	OUT=$(tlsward "$@" 2>&1) || RC=$?
 }
 
 boot_prefix win10
 put_policy enforce.yaml
 
 log "check before anything is set"
-assert_eq 1 "$(run_rc check)" "exit code of check (not compliant, remediable)"
-assert_eq 1 "$(run_rc check --format json)" "exit code of check --format json"
+run_cli check
+assert_eq 1 "$RC" "exit code of check (not compliant, remediable)"
+run_cli check --format json
+assert_eq 1 "$RC" "exit code of check --format json"
 assert_match '"compliant": *false' "$OUT" "check --format json"
-assert_match '"default_secure_protocols' "$OUT" "check --format json lists the settings"
+assert_match '"id": *"winhttp\.default_secure_protocols", [^}]*"state": *"missing"' "$OUT" \
+	"check --format json: DefaultSecureProtocols missing"
 
 log "check with a broken policy"
 cp "$WINE_DATA/broken.yaml" "$DATA_UNIX/broken.yaml"
-assert_eq 2 "$(run_rc check --policy "$DATA_WIN"'\broken.yaml')" \
+run_cli check --policy "$DATA_WIN"'\broken.yaml'
+assert_eq 2 "$RC" \
 	"exit code of check with a broken policy"
 assert_match 'broken\.yaml:10:3: ' "$OUT" "the error of check with a broken policy"
 
 log "run --console --once"
-rc=$(run_rc run --console --once)
-assert_match '^[01]$' "$rc" "exit code of run --console --once (got: $OUT)"
+run_cli run --console --once
+assert_match '^[01]$' "$RC" "exit code of run --console --once (got: $OUT)"
 while IFS='|' read -r key name view want; do
 	assert_eq "$want" "$(reg_dword "$key" "$name" "$view")" \
 		"HKLM\\$key\\$name (view $view) after run --once"
 done < <(managed_values)
-assert_eq 0 "$(run_rc check)" "exit code of check after remediation"
+run_cli check
+assert_eq 0 "$RC" "exit code of check after remediation"
 wait_event 2002 5 . 12
 
 log "status --format json"
-assert_eq 0 "$(run_rc status --format json)" "exit code of status --format json"
-status_json=$OUT
+run_cli status --format json
+assert_eq 0 "$RC" "exit code of status --format json"
+status_json=$(tr 'A-Z' 'a-z' <<<"$OUT")
 assert_match '"compliant": *true' "$status_json" "status --format json: compliant"
 assert_match "$(sha256sum <"$POLICY_UNIX" | cut -d' ' -f1)" \
-	"$(tr 'A-F' 'a-f' <<<"$status_json")" "status --format json: policy hash"
-assert_match '"restart_?pending": *true' \
-	"$(tr 'A-Z' 'a-z' <<<"$status_json")" "status --format json: restart pending"
+	"$status_json" "status --format json: policy hash"
+assert_match '"restart_?pending": *true' "$status_json" \
+	"status --format json: restart pending"
 
 log "Windows 7 without KB3140245"
 wine winecfg /v win7 >/dev/null 2>&1 || fail "winecfg /v win7 failed"
-assert_eq 3 "$(run_rc check)" "exit code of check on Windows 7 without KB3140245"
+run_cli check
+assert_eq 3 "$RC" "exit code of check on Windows 7 without KB3140245"
 assert_match 'KB3140245' "$OUT" "check output on Windows 7 names the update"
 pass
