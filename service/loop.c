@@ -259,8 +259,10 @@ static int use_cache(struct loop *l, const char *origin, const char *mode)
 
 enum { LOAD_NONE, LOAD_CACHE, LOAD_NEW };
 
-/* Reads the policy at path. Returns LOAD_NEW when a policy from path was
- * put in force, LOAD_CACHE when the cache was, LOAD_NONE otherwise. */
+/* Reads the policy at path (even when it looks unchanged with force, a
+ * reload request, which is also confirmed with 1100). Returns LOAD_NEW
+ * when a policy from path was put in force, LOAD_CACHE when the cache was,
+ * LOAD_NONE otherwise. */
 static int load_from(struct loop *l, const char *path, int force,
 		     const char *mode)
 {
@@ -272,7 +274,7 @@ static int load_from(struct loop *l, const char *path, int force,
 	char *buf = NULL;
 	size_t len = 0;
 	tlsr_err err;
-	int got;
+	int got, reread = force;
 
 	if (l->src == NULL || strcmp(tlsr_psource_path(l->src), path) != 0 ||
 	    l->src_poll != poll) {
@@ -281,10 +283,10 @@ static int load_from(struct loop *l, const char *path, int force,
 		if (tlsr_psource_open(path, poll, &l->src) != TLSR_OK)
 			return LOAD_NONE;
 		l->src_poll = poll;
-		force = 1;
+		reread = 1;
 		l->unreachable_reported = 0;
 	}
-	err = tlsr_psource_read(l->src, force, &buf, &len, hash, why,
+	err = tlsr_psource_read(l->src, reread, &buf, &len, hash, why,
 				sizeof why);
 	if (err != TLSR_OK && err != TLSR_ETOOBIG) {
 		got = use_cache(l, path, mode);
@@ -315,7 +317,7 @@ static int load_from(struct loop *l, const char *path, int force,
 		}
 		return LOAD_NONE;
 	}
-	if (err == TLSR_OK && !force && strcmp(hash, l->rejected_hash) == 0) {
+	if (err == TLSR_OK && !reread && strcmp(hash, l->rejected_hash) == 0) {
 		free(buf);
 		return LOAD_NONE;
 	}
@@ -374,7 +376,6 @@ static int load_policy(struct loop *l, int force)
 			break;
 		snprintf(l->target, sizeof l->target, "%s",
 			 l->policy.source.path);
-		force = 1;
 	}
 	return changed;
 }

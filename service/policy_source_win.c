@@ -223,8 +223,12 @@ const char *tlsr_psource_path(const struct tlsr_psource *ps)
 
 void tlsr_psource_rearm(struct tlsr_psource *ps)
 {
-	if (ps->change != NULL)
-		FindNextChangeNotification(ps->change);
+	/* A directory that went away leaves a handle that cannot be re-armed
+	 * (and would wake the loop for ever): poll from then on. */
+	if (ps->change != NULL && !FindNextChangeNotification(ps->change)) {
+		FindCloseChangeNotification(ps->change);
+		ps->change = NULL;
+	}
 }
 
 tlsr_err tlsr_psource_read(struct tlsr_psource *ps, int force, char **buf,

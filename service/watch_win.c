@@ -202,6 +202,7 @@ unsigned tlsr_watch_rearm(struct tlsr_watch *w, unsigned *entries)
 	for (i = 0; i < w->n; i++) {
 		struct watch_entry *e = &w->e[i];
 		LSTATUS rc = ERROR_INVALID_HANDLE;
+		int was_on;
 
 		if (e->key == NULL) {
 			arm(e);
@@ -209,11 +210,10 @@ unsigned tlsr_watch_rearm(struct tlsr_watch *w, unsigned *entries)
 		}
 		if (WaitForSingleObject(e->event, 0) != WAIT_OBJECT_0)
 			continue;
-		fired |= e->kind;
-		which |= 1u << i;
+		was_on = _stricmp(e->at, e->path) == 0;
 		/* Re-arming the open key is the fast path; a deleted key
 		 * refuses it and a parent must look for the key again. */
-		if (_stricmp(e->at, e->path) == 0) {
+		if (was_on) {
 			ResetEvent(e->event);
 			rc = RegNotifyChangeKeyValue(
 				e->key, e->subtree ? TRUE : FALSE,
@@ -223,6 +223,12 @@ unsigned tlsr_watch_rearm(struct tlsr_watch *w, unsigned *entries)
 		}
 		if (rc != ERROR_SUCCESS)
 			arm(e);
+		/* A subkey that appeared under a parent without bringing the
+		 * key itself changes no value tlsward looks at. */
+		if (was_on || _stricmp(e->at, e->path) == 0) {
+			fired |= e->kind;
+			which |= 1u << i;
+		}
 	}
 	if (entries != NULL)
 		*entries = which;
