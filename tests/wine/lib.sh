@@ -151,10 +151,13 @@ trap 'exit 130' INT TERM
 # Starts a Wine session: a persistent wineserver, then a first process
 # whose stderr and WINEDEBUG services.exe inherits, and the services it
 # starts in turn (so their event log calls are traced in $SERVICES_LOG).
+# SERVICE_TRACE adds Wine debug channels for the services (e.g. +reg, to
+# count the service's registry writes with writes_traced).
 start_session()
 {
 	wineserver -p
-	WINEDEBUG=-all,+eventlog,fixme+advapi wine cmd /c exit 0 \
+	WINEDEBUG="-all,+eventlog,fixme+advapi${SERVICE_TRACE:+,$SERVICE_TRACE}" \
+		wine cmd /c exit 0 \
 		2>>"$SERVICES_LOG" ||
 		fail "the first Wine process of the session failed"
 }
@@ -334,6 +337,13 @@ wait_trace()
 		sleep 0.2
 	done
 	fail "ReportEventW for event $1 ($2) not traced within ${3:-10} s"
+}
+
+# writes_traced NAME: how many times a service of the session wrote a
+# registry value named NAME (needs SERVICE_TRACE=+reg before boot_prefix).
+writes_traced()
+{
+	grep -Ec "trace:reg:NtSetValueKey \([^,]*,L\"$1\"," "$SERVICES_LOG" || true
 }
 
 # json_field FIELD < LINE: prints a string or number field of one JSON line.

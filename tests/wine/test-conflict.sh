@@ -9,12 +9,17 @@
 MAX_REVERTS=3
 SETTING='"setting":"winhttp\.default_secure_protocols"'
 
+# Every registry write of the service is traced, so its writes of the
+# fought value are counted whether it reported them or not.
+SERVICE_TRACE=+reg
 boot_prefix win10
 put_policy conflict.yaml
 grep -q "max_reverts: $MAX_REVERTS" "$POLICY_UNIX" || fail "conflict.yaml changed"
 install_service
 wait_dword "$K_STATUS" Compliant 64 0x1 30
 r0=$(event_count 2002 "$SETTING")
+w0=$(writes_traced DefaultSecureProtocols)
+[ "$w0" -ge 2 ] || fail "the +reg trace shows $w0 writes of DefaultSecureProtocols, expected the first two"
 
 log "fight for 8 s"
 out=$(setvalue fight "$K_WINHTTP" DefaultSecureProtocols 0xa0 --duration 8000) ||
@@ -32,6 +37,10 @@ log "tlsward healed the value $writes times during the fight"
 assert_ge "$MAX_REVERTS" "$writes" "heals before backing off"
 assert_le $((3 * MAX_REVERTS)) "$writes" \
 	"2002 events for the fought value (bounded by the back-off)"
+written=$(($(writes_traced DefaultSecureProtocols) - w0))
+log "tlsward wrote the value $written times during the fight (+reg trace)"
+assert_le $((3 * MAX_REVERTS)) "$written" \
+	"writes of the fought value during the fight (bounded by the back-off)"
 reverts=$(sed -nE 's/.* ([0-9]+) reverts.*/\1/p' <<<"$out")
 assert_le $((3 * MAX_REVERTS)) "$reverts" \
 	"times the other agent had to revert (tlsward stopped fighting)"
