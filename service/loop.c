@@ -67,6 +67,7 @@ struct loop {
 
 	struct guard *guards; /* the fast path's open values */
 	size_t n_guards;
+	HKEY journal;         /* the journal key, for the fast path */
 	unsigned complete; /* watches whose every item is guarded */
 	int guards_dirty;
 };
@@ -80,6 +81,7 @@ struct guard {
 	int entry; /* the watch that covers its key */
 	HKEY key;
 	wchar_t *name;
+	wchar_t *journal_name; /* its entry under TLSR_KEY_JOURNAL */
 	DWORD expected;
 };
 
@@ -570,8 +572,18 @@ static void enforce(struct loop *l, const struct tlsr_report *r,
 		mine.actions[n++] = plan->actions[i];
 	}
 	mine.n_actions = n;
-	if (n > 0)
-		tlsr_apply(l->reg, r, &mine, on_action, ctx, res);
+	/* A failure before the first write (the journal) reaches no
+	 * callback: it is reported against the action it stopped. */
+	if (n > 0 &&
+	    tlsr_apply(l->reg, r, &mine, on_action, ctx, res) != TLSR_OK &&
+	    ctx->n == 0 && res->first_failed < n) {
+		struct outcome *o = &ctx->out[ctx->n++];
+
+		o->item = mine.actions[res->first_failed].item;
+		o->value = mine.actions[res->first_failed].value;
+		o->err = res->first_error;
+		snprintf(o->message, sizeof o->message, "%s", res->message);
+	}
 out:
 	free(mine.actions);
 	tlsr_plan_free(plan);
@@ -608,11 +620,15 @@ static void guards_clear(struct loop *l)
 	for (i = 0; i < l->n_guards; i++) {
 		RegCloseKey(l->guards[i].key);
 		free(l->guards[i].name);
+		free(l->guards[i].journal_name);
 	}
 	free(l->guards);
 	l->guards = NULL;
 	l->n_guards = 0;
 	l->complete = 0;
+	if (l->journal != NULL)
+		RegCloseKey(l->journal);
+	l->journal = NULL;
 }
 
 static void guards_build(struct loop *l, const struct tlsr_report *r)
@@ -624,6 +640,12 @@ static void guards_build(struct loop *l, const struct tlsr_report *r)
 	l->guards_dirty = 0;
 	if (l->watch == NULL || l->policy.mode != TLSR_MODE_ENFORCE)
 		return;
+	if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\tlsward\\Journal", 0,
+			  KEY_QUERY_VALUE | KEY_WOW64_64KEY,
+			  &l->journal) != ERROR_SUCCESS) {
+		l->journal = NULL;
+		return;
+	}
 	l->guards = calloc(r->n_items + 1, sizeof *l->guards);
 	if (l->guards == NULL)
 		return;
@@ -657,9 +679,16 @@ static void guards_build(struct loop *l, const struct tlsr_report *r)
 					     &g->key)
 			     : ERROR_NOT_ENOUGH_MEMORY;
 		free(wkey);
+		g->journal_name = tlsr_win_wide(it->id);
+		if (rc == ERROR_SUCCESS && g->journal_name == NULL) {
+			RegCloseKey(g->key);
+			rc = ERROR_NOT_ENOUGH_MEMORY;
+		}
 		if (rc != ERROR_SUCCESS) {
 			free(g->name);
+			free(g->journal_name);
 			g->name = NULL;
+			g->journal_name = NULL;
 			partial |= 1u << entry;
 			continue;
 		}
@@ -743,6 +772,13 @@ static int fast_heal(struct loop *l, int entry)
 		st = state_for(l, g->id);
 		if (st == NULL || st->backoff_until > now)
 			continue;
+		/* Only a value whose original is still journalled (a rollback
+		 * removes entries) may be written without the engine. */
+		if (RegQueryValueExW(l->journal, g->journal_name, NULL, NULL,
+				     NULL, NULL) != ERROR_SUCCESS) {
+			l->guards_dirty = 1;
+			continue;
+		}
 		seen[n].g = i;
 		seen[n].present = rc != ERROR_FILE_NOT_FOUND;
 		seen[n].type = type;
@@ -1160,6 +1196,7 @@ int tlsr_loop_run(const struct tlsr_loop_opts *o)
 					: "The loop failed.";
 	tlsr_eventlog_report(l.log, TLSR_EV_SERVICE_STOPPED, &f);
 out:
+	guards_clear(&l);
 	tlsr_watch_close(l.watch);
 	tlsr_psource_close(l.src);
 	if (l.timer != NULL)

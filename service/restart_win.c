@@ -8,7 +8,7 @@
 
 #include "loop.h"
 
-#define KEY_BOOT L"SOFTWARE\\tlsward\\Boot"
+#define KEY_ROOT L"SOFTWARE\\tlsward"
 #define FT_PER_SECOND 10000000ull
 
 static ULONGLONG now_ft(void)
@@ -59,14 +59,25 @@ static void boot_id(char *buf, size_t size)
 {
 	wchar_t wid[40];
 	DWORD type, len = sizeof wid - sizeof(wchar_t);
-	HKEY key;
+	HKEY root, key;
 	LSTATUS rc;
 
 	buf[0] = '\0';
-	rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, KEY_BOOT, 0, NULL,
-			     REG_OPTION_VOLATILE,
+	/* RegCreateKeyExW would make missing parents volatile too, and no
+	 * lasting key (Status, Journal) can live below a volatile one: the
+	 * parent is created first, as an ordinary key. */
+	rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, KEY_ROOT, 0, NULL,
+			     REG_OPTION_NON_VOLATILE,
+			     KEY_CREATE_SUB_KEY | KEY_WOW64_64KEY, NULL, &root,
+			     NULL);
+	if (rc != ERROR_SUCCESS) {
+		snprintf(buf, size, "unknown");
+		return;
+	}
+	rc = RegCreateKeyExW(root, L"Boot", 0, NULL, REG_OPTION_VOLATILE,
 			     KEY_QUERY_VALUE | KEY_SET_VALUE | KEY_WOW64_64KEY,
 			     NULL, &key, NULL);
+	RegCloseKey(root);
 	if (rc != ERROR_SUCCESS) {
 		snprintf(buf, size, "unknown");
 		return;
