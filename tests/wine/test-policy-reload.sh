@@ -2,7 +2,8 @@
 # Scenario: the policy file changes under a running service. A valid new
 # policy is reloaded (1100 with its hash) and applied; a broken one is
 # rejected (1101 with FILE:LINE:COL) and the last good policy stays in
-# force: values unchanged, drift still healed against it.
+# force: values unchanged, drift still healed against it. So it does when
+# the file disappears (1102).
 . "$(dirname "$0")/lib.sh" "$@"
 
 hash_of() { sha256sum <"$1" | cut -d' ' -f1; }
@@ -56,5 +57,17 @@ check_now
 sleep 1
 assert_eq 0xa00 "$(reg_dword "$K_WINHTTP" DefaultSecureProtocols 64)" \
 	"DefaultSecureProtocols after check now"
+
+log "policy file gone: unreachable, the last good policy stays"
+rm -f "$POLICY_UNIX"
+wait_event 1102 20
+line=$(events 1102 | tail -n 1)
+assert_eq warning "$(json_field level <<<"$line")" "level of the 1102 event"
+assert_match 'policy\.yaml' "$(json_field policy_source <<<"$line")" \
+	"policy_source of the 1102 event"
+reg_set "$K_WINHTTP" DefaultSecureProtocols REG_DWORD 0xaa0 32
+wait_dword "$K_WINHTTP" DefaultSecureProtocols 32 0xa00 10
+assert_eq "$h2" "$(reg_sz "$K_STATUS" PolicyHash | tr 'A-F' 'a-f')" \
+	"Status PolicyHash while the source is unreachable"
 assert_eq RUNNING "$(svc_state)" "service state"
 pass
