@@ -147,7 +147,7 @@ heal latency over $DRIFTS drifts each (Wine $(wine --version 2>/dev/null | tr -d
   tlsward service      p50 $(ms "$tp50") ms  p99 $(ms "$tp99") ms  max $(ms "$tmax") ms  (HKLM\\$K_WINHTTP)
   baseline minheal     p50 $(ms "$bp50") ms  p99 $(ms "$bp99") ms  max $(ms "$bmax") ms  (HKLM\\$K_BASE, same prefix)
   ratio tlsward/baseline  p50 $(ratio "$tp50" "$bp50")x  p99 $(ratio "$tp99" "$bp99")x  max $(ratio "$tmax" "$bmax")x
-  tlsward's own count: Status Remediations $remediations, 2002 events for winhttp.default_secure_protocols $remediated
+  tlsward's own count: Status Remediations $remediations, 2002 events for winhttp.default_secure_protocols in the mirror (rotates at 1 MiB) $remediated
   damping: seed policy with conflict.max_reverts 1000, window 10s; 2005 events: $conflicts
   raw figures: $RAW_DIR/{tlsward,minheal}-round*.txt (setvalue heal output, one line per drift)
 EOF
