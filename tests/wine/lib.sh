@@ -34,14 +34,18 @@ SERVICES_LOG="$WORK_DIR/services.log"
 START_SECONDS=$SECONDS
 
 # Managed keys, HKLM-relative (never Wow6432Node: the view says which).
+# The scenarios that source this file use the ones shellcheck thinks unused.
 K_WINHTTP='SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp'
 K_SCHANNEL='SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols'
 K_TLS12_CLIENT="$K_SCHANNEL"'\TLS 1.2\Client'
 K_NET4='SOFTWARE\Microsoft\.NETFramework\v4.0.30319'
 K_NET2='SOFTWARE\Microsoft\.NETFramework\v2.0.50727'
 K_TLSWARD='SOFTWARE\tlsward'
+# shellcheck disable=SC2034
 K_STATUS='SOFTWARE\tlsward\Status'
+# shellcheck disable=SC2034
 K_PARAMS='SOFTWARE\tlsward\Parameters'
+# shellcheck disable=SC2034
 K_EVENTSRC='SYSTEM\CurrentControlSet\Services\EventLog\Application\tlsward'
 
 PROGRAM_DIR_WIN='C:\Program Files\tlsward'

@@ -46,7 +46,7 @@ wait_event 2002 5 . 12
 log "status --format json"
 run_cli status --format json
 assert_eq 0 "$RC" "exit code of status --format json"
-status_json=$(tr 'A-Z' 'a-z' <<<"$OUT")
+status_json=$(tr '[:upper:]' '[:lower:]' <<<"$OUT")
 assert_match '"compliant": *true' "$status_json" "status --format json: compliant"
 assert_match "$(sha256sum <"$POLICY_UNIX" | cut -d' ' -f1)" \
 	"$status_json" "status --format json: policy hash"

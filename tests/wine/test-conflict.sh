@@ -11,6 +11,7 @@ SETTING='"setting":"winhttp\.default_secure_protocols"'
 
 # Every registry write of the service is traced, so its writes of the
 # fought value are counted whether it reported them or not.
+# shellcheck disable=SC2034 # read by lib.sh's start_session
 SERVICE_TRACE=+reg
 boot_prefix win10
 put_policy conflict.yaml
