@@ -28,6 +28,7 @@ struct item_state {
 	ULONGLONG reverts[MAX_REVERTS_KEPT];
 	size_t n_reverts;
 	ULONGLONG last_revert;
+	ULONGLONG last_write;
 	unsigned backoff_s; /* 0: not backing off */
 	ULONGLONG backoff_until;
 	int conflict_reported;
@@ -439,6 +440,7 @@ static void report_outcome(struct loop *l, const struct tlsr_report *r,
 		l->remediations++;
 		if (st != NULL) {
 			st->wrote = 1;
+			st->last_write = GetTickCount64();
 			st->drift_reported = 0;
 			st->failed_reported = 0;
 		}
@@ -464,6 +466,14 @@ static int note_revert(struct loop *l, struct item_state *st, ULONGLONG now)
 	ULONGLONG window = (ULONGLONG)l->policy.conflict.window * 1000u;
 	size_t i, kept = 0;
 
+	/* The value stayed put for a whole window after tlsward last wrote
+	 * it: whatever fought over it has stopped, start afresh. */
+	if (st->backoff_s != 0 && st->last_write != 0 &&
+	    now - st->last_write >= window) {
+		st->backoff_s = 0;
+		st->n_reverts = 0;
+		st->conflict_reported = 0;
+	}
 	for (i = 0; i < st->n_reverts; i++)
 		if (now - st->reverts[i] < window)
 			st->reverts[kept++] = st->reverts[i];
@@ -835,6 +845,7 @@ static int fast_heal(struct loop *l, int entry)
 				    NULL);
 			l->remediations++;
 			st->wrote = 1;
+			st->last_write = GetTickCount64();
 			st->drift_reported = 0;
 			st->failed_reported = 0;
 		} else if (!st->failed_reported) {
