@@ -187,14 +187,20 @@ boot_prefix()
 		fail "wineboot -i failed (see $WORK_DIR/boot.log)"
 	wineserver -w
 	if [ -n "${1:-}" ]; then
-		wine winecfg /v "$1" >/dev/null 2>&1 ||
-			fail "winecfg /v $1 failed"
+		set_windows "$1"
 		wineserver -w
 	fi
 	start_session
 	mkdir -p "$(dirname "$PROGRAM_UNIX")"
 	cp "$TLSWARD_EXE" "$PROGRAM_UNIX"
 	cp "$SETVALUE_EXE" "$SETVALUE_UNIX"
+}
+
+# set_windows win10|win7: the Windows version the prefix reports (RtlGetVersion
+# and the CurrentVersion key).
+set_windows()
+{
+	wine winecfg /v "$1" >/dev/null 2>&1 || fail "winecfg /v $1 failed"
 }
 
 # Runs tlsward.exe (the installed copy) with the arguments; CRs removed.

@@ -54,7 +54,7 @@ assert_match '"restart_?pending": *true' "$status_json" \
 	"status --format json: restart pending"
 
 log "Windows 7 without KB3140245"
-wine winecfg /v win7 >/dev/null 2>&1 || fail "winecfg /v win7 failed"
+set_windows win7
 run_cli check
 assert_eq 3 "$RC" "exit code of check on Windows 7 without KB3140245"
 assert_match 'KB3140245' "$OUT" "check output on Windows 7 names the update"
