@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # Keeps docs/events.md (the SOC's contract) and service/messages.mc in step.
 #
-# Usage: tests/check_events_doc.sh MESSAGES_MC EVENTS_MD
+# Usage: tests/check_events_doc.sh MESSAGES_MC EVENTS_MD [EVENTLOG_C]
 #
 # Fails (exit 1, one line per difference) when an id is in one file and not
 # the other, when an id's SymbolicName or Severity differs between the
 # messages.mc entry and the row of the doc's "Event table", when a row's
 # Level does not go with its Severity, or when the doc's "### ID" section
 # does not list exactly the insertion strings %1..%n the message text uses.
+# With EVENTLOG_C (service/eventlog_win.c), the JSON mirror's event names
+# there ({..., TLSR_MSG_X, "name", ...}) must match the doc's Event column.
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 MESSAGES_MC EVENTS_MD" >&2
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+	echo "usage: $0 MESSAGES_MC EVENTS_MD [EVENTLOG_C]" >&2
 	exit 2
 fi
 mc=$1
 doc=$2
-for f in "$mc" "$doc"; do
+code=${3:-}
+for f in "$mc" "$doc" ${code:+"$code"}; do
 	[ -r "$f" ] || {
 		echo "check_events_doc: cannot read $f" >&2
 		exit 2
@@ -58,8 +61,8 @@ tr -d '\r' <"$mc" | awk '
 tr -d '\r' <"$doc" | awk -F'|' '
 	/^## / { intable = ($0 ~ /^## Event table/) ; next }
 	intable && /^\|[ \t]*[0-9]+[ \t]*\|/ {
-		for (i = 2; i <= 5; i++) { gsub(/^[ \t`]+|[ \t`]+$/, "", $i) }
-		print $2 + 0, $3, $4, $5
+		for (i = 2; i <= 6; i++) { gsub(/^[ \t`]+|[ \t`]+$/, "", $i) }
+		print $2 + 0, $3, $4, $5, $6
 	}
 ' | sort -n >"$tmp/doc"
 
@@ -105,7 +108,7 @@ while read -r id sev sym max; do
 	if [ "$(printf '%s\n' "$row" | wc -l)" -gt 1 ]; then
 		problem "id $id has more than one row in $doc"
 	fi
-	read -r _ dlevel dsev dsym <<<"$(printf '%s\n' "$row" | head -n 1)"
+	read -r _ dlevel dsev dsym dname <<<"$(printf '%s\n' "$row" | head -n 1)"
 	[ "$dsym" = "$sym" ] ||
 		problem "id $id: SymbolicName is $sym in $mc but $dsym in $doc"
 	[ "$dsev" = "$sev" ] ||
@@ -126,9 +129,16 @@ while read -r id sev sym max; do
 	elif [ "$listed" != "$expected" ]; then
 		problem "id $id: the message text uses %1..%$max but $doc describes '${listed:-none}'"
 	fi
+	if [ -n "$code" ]; then
+		cname=$(tr '\n\t' '  ' <"$code" |
+			grep -oE "$sym,[[:space:]]*\"[a-z_]+\"" | head -n 1 |
+			sed -E 's/.*"([a-z_]+)"/\1/' || true)
+		[ "$cname" = "$dname" ] ||
+			problem "id $id: the JSON event name is '${cname:-missing}' in $code but '$dname' in $doc"
+	fi
 done <"$tmp/mc"
 
-while read -r id _ _ sym; do
+while read -r id _ _ sym _; do
 	awk -v id="$id" '$1 == id { found = 1 } END { exit !found }' "$tmp/mc" ||
 		problem "id $id ($sym) is in the table of $doc but not in $mc"
 done <"$tmp/doc"
