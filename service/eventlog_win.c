@@ -94,6 +94,7 @@ struct sbuf {
 	int oom;
 };
 
+/* The table row of an event id, or NULL. */
 static const struct event_def *find_def(unsigned id)
 {
 	size_t i;
@@ -191,6 +192,7 @@ void tlsr_eventlog_close(struct tlsr_eventlog *log)
 	free(log);
 }
 
+/* Makes room for more bytes; marks the buffer on failure. */
 static void sb_grow(struct sbuf *b, size_t more)
 {
 	size_t cap;
@@ -210,6 +212,7 @@ static void sb_grow(struct sbuf *b, size_t more)
 	b->cap = cap;
 }
 
+/* Appends n bytes. */
 static void sb_add(struct sbuf *b, const char *s, size_t n)
 {
 	sb_grow(b, n);
@@ -220,6 +223,7 @@ static void sb_add(struct sbuf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
+/* Appends a C string. */
 static void sb_str(struct sbuf *b, const char *s)
 {
 	sb_add(b, s, strlen(s));
@@ -281,6 +285,7 @@ static void format_message(const struct event_def *d, wchar_t **wstr,
 		out[--len] = '\0';
 }
 
+/* Appends a line to events.jsonl, rotating it first at 1 MiB. */
 static void append_line(struct tlsr_eventlog *log, const char *line,
 			size_t len)
 {

@@ -86,11 +86,13 @@ struct guard {
 	DWORD expected;
 };
 
+/* Policy mode as events and Status spell it. */
 static const char *mode_name(enum tlsr_mode m)
 {
 	return m == TLSR_MODE_AUDIT ? "audit" : "enforce";
 }
 
+/* A view as events spell it: "64", "32", or "-" for one-view keys. */
 static const char *view_name(enum tlsr_view v)
 {
 	switch (v) {
@@ -103,11 +105,13 @@ static const char *view_name(enum tlsr_view v)
 	}
 }
 
+/* REG_DWORD data as events show it, "0x00000aa0". */
 static void fmt_dword(uint32_t v, char *buf, size_t size)
 {
 	snprintf(buf, size, "0x%08lx", (unsigned long)v);
 }
 
+/* What an item holds: its data, "absent", or its type and size. */
 static void fmt_actual(const struct tlsr_item *it, char *buf, size_t size)
 {
 	const struct tlsr_value *v = &it->actual;
@@ -124,6 +128,7 @@ static void fmt_actual(const struct tlsr_item *it, char *buf, size_t size)
 			 (unsigned long)v->type, v->size);
 }
 
+/* The policy in force (source and hash), or "none", for 1101/1102. */
 static void in_force(const struct loop *l, char *buf, size_t size)
 {
 	if (l->have_policy)
@@ -153,6 +158,8 @@ static void item_event(struct loop *l, unsigned id, const struct tlsr_item *it,
 	tlsr_eventlog_report(l->log, id, &f);
 }
 
+/* The loop's memory of an item, created on first sight; NULL when out
+ * of memory. */
 static struct item_state *state_for(struct loop *l, const char *id)
 {
 	struct item_state *grown;
@@ -172,6 +179,8 @@ static struct item_state *state_for(struct loop *l, const char *id)
 
 /* ---- policy ---- */
 
+/* The configured policy file (--policy, Parameters\PolicyPath or the
+ * default) and Parameters\Mode. */
 static void config_path(struct loop *l, char *path, size_t size,
 			char *mode, size_t mode_size)
 {
@@ -189,6 +198,7 @@ static void config_path(struct loop *l, char *path, size_t size,
 	snprintf(path, size, "%s\\" POLICY_FILE, l->data_dir);
 }
 
+/* Parameters\Mode, when set, overrides the mode the policy file says. */
 static void apply_mode_override(struct loop *l, const char *mode)
 {
 	l->policy.mode = l->file_mode;
@@ -198,6 +208,7 @@ static void apply_mode_override(struct loop *l, const char *mode)
 		l->policy.mode = TLSR_MODE_ENFORCE;
 }
 
+/* Puts p in force and reports 1100. */
 static void adopt(struct loop *l, const struct tlsr_policy *p,
 		  const char *source, const char *hash, const char *mode)
 {
@@ -383,6 +394,7 @@ static int load_policy(struct loop *l, int force)
 	return changed;
 }
 
+/* Facts from the registry and the running system. */
 static void read_facts(struct loop *l)
 {
 	memset(&l->facts, 0, sizeof l->facts);
@@ -412,6 +424,7 @@ struct apply_ctx {
 	size_t n, cap;
 };
 
+/* tlsr_apply's callback: records each outcome for reporting later. */
 static void on_action(void *data, const struct tlsr_report *r,
 		      const struct tlsr_action *a, tlsr_err result)
 {
@@ -428,6 +441,7 @@ static void on_action(void *data, const struct tlsr_report *r,
 	snprintf(o->message, sizeof o->message, "%s", ctx->l->reg->message);
 }
 
+/* Reports one apply outcome (2002 or 2003) and updates the item. */
 static void report_outcome(struct loop *l, const struct tlsr_report *r,
 			   const struct outcome *o)
 {
@@ -493,6 +507,7 @@ static int note_revert(struct loop *l, struct item_state *st, ULONGLONG now)
 	return 1;
 }
 
+/* Reports 2005 for an item that just started backing off. */
 static void report_conflict(struct loop *l, const struct tlsr_item *it)
 {
 	struct item_state *st = state_for(l, it->id);
@@ -623,6 +638,7 @@ static void write_counters(struct loop *l)
  * never written (no journal entry yet), blocked, deferred or backing off
  * are left to the full pass, which journals before writing. */
 
+/* Closes the fast path's handles. */
 static void guards_clear(struct loop *l)
 {
 	size_t i;
@@ -641,6 +657,7 @@ static void guards_clear(struct loop *l)
 	l->journal = NULL;
 }
 
+/* Opens a handle per fast-path value from a pass's final report. */
 static void guards_build(struct loop *l, const struct tlsr_report *r)
 {
 	unsigned partial = 0;
@@ -871,6 +888,7 @@ static int fast_heal(struct loop *l, int entry)
 	return full;
 }
 
+/* Writes the Status key from a report (NULL: no policy in force). */
 static void write_status(struct loop *l, const struct tlsr_report *r)
 {
 	struct tlsr_status st = {0};
@@ -980,12 +998,14 @@ static int pass(struct loop *l, int verbose)
 
 /* ---- waiting ---- */
 
+/* seconds plus a random share of jitter, in milliseconds. */
 static ULONGLONG interval_ms(unsigned seconds, unsigned jitter)
 {
 	return (ULONGLONG)seconds * 1000u +
 	       tlsr_win_random((ULONGLONG)jitter * 1000u + 1);
 }
 
+/* When the next periodic check is due. */
 static void schedule_check(struct loop *l)
 {
 	struct tlsr_policy d;
@@ -1000,6 +1020,7 @@ static void schedule_check(struct loop *l)
 				    p->check.jitter);
 }
 
+/* When a polled policy source is read next (0: not polled). */
 static void schedule_poll(struct loop *l)
 {
 	unsigned poll = l->src ? tlsr_psource_poll(l->src) : 0;
@@ -1030,6 +1051,7 @@ static void arm_timer(struct loop *l)
 	SetWaitableTimer(l->timer, &due, 0, NULL, NULL, FALSE);
 }
 
+/* The timer fired: poll, periodic check, back-offs ending, restart. */
 static void on_timer(struct loop *l)
 {
 	ULONGLONG now = GetTickCount64();
@@ -1058,6 +1080,7 @@ static void on_timer(struct loop *l)
 				  l->o->console);
 }
 
+/* PARAMCHANGE or a change of Parameters: policy, facts, then a pass. */
 static void reload(struct loop *l)
 {
 	load_policy(l, 1);
@@ -1066,6 +1089,7 @@ static void reload(struct loop *l)
 	pass(l, 1);
 }
 
+/* Waits and dispatches until stop; returns the exit code. */
 static int run_waiting(struct loop *l)
 {
 	HANDLE h[MAX_HANDLES];

@@ -51,6 +51,7 @@ close_alg:
 	return BCRYPT_SUCCESS(st) ? TLSR_OK : TLSR_ESYSTEM;
 }
 
+/* A Win32 file error as a tlsward error. */
 static tlsr_err win_err(DWORD code)
 {
 	switch (code) {

@@ -11,6 +11,7 @@
 #define KEY_ROOT L"SOFTWARE\\tlsward"
 #define FT_PER_SECOND 10000000ull
 
+/* Current UTC time as a FILETIME count. */
 static ULONGLONG now_ft(void)
 {
 	FILETIME ft;
@@ -19,6 +20,7 @@ static ULONGLONG now_ft(void)
 	return ((ULONGLONG)ft.dwHighDateTime << 32) | ft.dwLowDateTime;
 }
 
+/* A FILETIME count as "2026-11-22T04:00:00Z". */
 static void ft_to_iso(ULONGLONG t, char *buf, size_t size)
 {
 	FILETIME ft;
@@ -31,6 +33,7 @@ static void ft_to_iso(ULONGLONG t, char *buf, size_t size)
 		 st.wMonth, st.wDay, st.wHour, st.wMinute, st.wSecond);
 }
 
+/* The reverse of ft_to_iso; -1 when s is not such a time. */
 static int iso_to_ft(const char *s, ULONGLONG *out)
 {
 	unsigned y, mo, d, h, mi, se;
@@ -106,6 +109,7 @@ static void boot_id(char *buf, size_t size)
 	RegCloseKey(key);
 }
 
+/* Forgets an owed restart in Status. */
 static void clear_values(struct tlsr_registry *reg)
 {
 	static const char *const names[] = {"RestartReason", "RestartTime",

@@ -185,6 +185,7 @@ int tlsr_platform_has_command(const char *cmd)
 	return strcmp(cmd, "service") == 0 || strcmp(cmd, "run") == 0;
 }
 
+/* Prints "tlsward: WHAT: error text (code)" and returns exit code 2. */
 static int fail_win32(const char *what, DWORD code)
 {
 	char text[512];
@@ -196,6 +197,7 @@ static int fail_win32(const char *what, DWORD code)
 
 /* ---- the service ---- */
 
+/* Reports state to the SCM; pending states advance the checkpoint. */
 static void report(struct svc *s, DWORD state, DWORD wait_hint)
 {
 	s->status.dwCurrentState = state;
@@ -212,11 +214,13 @@ static void report(struct svc *s, DWORD state, DWORD wait_hint)
 	SetServiceStatus(s->handle, &s->status);
 }
 
+/* The loop's running callback. */
 static void report_running(void *data)
 {
 	report(data, SERVICE_RUNNING, 0);
 }
 
+/* Runs on the SCM's thread: turns controls into events for the loop. */
 static DWORD WINAPI handler(DWORD control, DWORD type, LPVOID event_data,
 			    LPVOID context)
 {
@@ -243,6 +247,7 @@ static DWORD WINAPI handler(DWORD control, DWORD type, LPVOID event_data,
 	}
 }
 
+/* The service: registers the handler, runs the loop, reports stopped. */
 static void WINAPI service_main(DWORD argc, LPWSTR *argv)
 {
 	struct tlsr_loop_opts o = {0};
@@ -284,6 +289,7 @@ out:
 	report(&s, SERVICE_STOPPED, 0);
 }
 
+/* `service run`: hands the process to the SCM. */
 static int service_run(void)
 {
 	SERVICE_TABLE_ENTRYW table[] = {
@@ -308,6 +314,7 @@ static int service_run(void)
 
 /* ---- install / uninstall ---- */
 
+/* Writes a string value of type REG_SZ or REG_EXPAND_SZ. */
 static LSTATUS set_sz(HKEY key, const wchar_t *name, const wchar_t *value,
 		      DWORD type)
 {
@@ -315,6 +322,7 @@ static LSTATUS set_sz(HKEY key, const wchar_t *name, const wchar_t *value,
 			      (DWORD)((wcslen(value) + 1) * sizeof(wchar_t)));
 }
 
+/* One ChangeServiceConfig2W level; a refusal is a warning, not fatal. */
 static void config2(SC_HANDLE svc, DWORD level, void *info, const char *name)
 {
 	if (!ChangeServiceConfig2W(svc, level, info)) {
@@ -328,6 +336,7 @@ static void config2(SC_HANDLE svc, DWORD level, void *info, const char *name)
 	}
 }
 
+/* Delayed start, description, failure actions, required privileges. */
 static void configure(SC_HANDLE svc)
 {
 	SERVICE_DELAYED_AUTO_START_INFO delayed = {TRUE};
@@ -360,6 +369,7 @@ static void configure(SC_HANDLE svc)
 		"SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO");
 }
 
+/* The Application log source, with the exe as message file. */
 static int register_source(const wchar_t *exe)
 {
 	DWORD types = EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE |
@@ -433,6 +443,7 @@ fail:
 			  (DWORD)rc);
 }
 
+/* `service install [--policy PATH] [--mode enforce|audit]`. */
 static int service_install(int argc, char **argv)
 {
 	const char *policy = NULL, *mode = NULL;
@@ -522,6 +533,7 @@ out:
 	return code;
 }
 
+/* `service uninstall`: stop, delete, remove the event source. */
 static int service_uninstall(void)
 {
 	SERVICE_STATUS st;
@@ -633,6 +645,7 @@ out:
 
 /* ---- run --console ---- */
 
+/* Ctrl+C, Ctrl+Break, closing the console: stop the loop. */
 static BOOL WINAPI console_ctrl(DWORD type)
 {
 	if (type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT ||
@@ -643,6 +656,7 @@ static BOOL WINAPI console_ctrl(DWORD type)
 	return FALSE;
 }
 
+/* `run --console [--policy PATH] [--once]`. */
 static int run_console(int argc, char **argv)
 {
 	struct tlsr_loop_opts o = {0};

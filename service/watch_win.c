@@ -52,6 +52,7 @@ static size_t common_prefix(const char *a, const char *b)
 	return last;
 }
 
+/* Adds a watch unless one for the same key and view exists. */
 static void add_entry(struct tlsr_watch *w, const char *path, REGSAM view,
 		      unsigned kind, int subtree)
 {
