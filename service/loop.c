@@ -193,8 +193,18 @@ static void config_path(struct loop *l, char *path, size_t size,
 	}
 	if (tlsr_reg_get_string(l->reg, TLSR_KEY_PARAMETERS, TLSR_VIEW_64,
 				"PolicyPath", path, size) == TLSR_OK &&
-	    path[0] != '\0')
+	    path[0] != '\0') {
+		/* An installer may write %ProgramData%\... (REG_EXPAND_SZ). */
+		if (strchr(path, '%') != NULL) {
+			wchar_t *w = tlsr_win_wide(path), out[1024];
+			DWORD n = w ? ExpandEnvironmentStringsW(w, out, 1024) : 0;
+
+			if (n > 0 && n <= 1024)
+				tlsr_win_utf8(out, path, size);
+			free(w);
+		}
 		return;
+	}
 	snprintf(path, size, "%s\\" POLICY_FILE, l->data_dir);
 }
 
