@@ -1216,9 +1216,13 @@ int tlsr_loop_run(const struct tlsr_loop_opts *o)
 		goto out;
 	}
 
+	if (!l.have_policy)
+		snprintf(note + strlen(note), sizeof note - strlen(note),
+			 "%sNo usable policy: nothing is enforced until one "
+			 "loads.",
+			 note[0] ? " " : "");
 	f.v[TLSR_EF_VERSION] = TLSR_VERSION_STRING;
-	f.v[TLSR_EF_MODE] = l.have_policy ? mode_name(l.policy.mode)
-					  : "no policy";
+	f.v[TLSR_EF_MODE] = l.have_policy ? mode_name(l.policy.mode) : "none";
 	f.v[TLSR_EF_POLICY_SOURCE] = l.have_policy ? l.source : "none";
 	f.v[TLSR_EF_REASON] = note;
 	tlsr_eventlog_report(l.log, TLSR_EV_SERVICE_STARTED, &f);
