@@ -451,37 +451,6 @@ static void on_action(void *data, const struct tlsr_report *r,
 	snprintf(o->message, sizeof o->message, "%s", ctx->l->reg->message);
 }
 
-/* Reports one apply outcome (2002 or 2003) and updates the item. */
-static void report_outcome(struct loop *l, const struct tlsr_report *r,
-			   const struct outcome *o)
-{
-	const struct tlsr_item *it = &r->items[o->item];
-	struct item_state *st = state_for(l, it->id);
-	char reason[400];
-
-	if (o->err == TLSR_OK) {
-		item_event(l, TLSR_EV_REMEDIATED, it, o->value, NULL);
-		l->remediations++;
-		if (st != NULL) {
-			st->wrote = 1;
-			st->last_write = GetTickCount64();
-			st->drift_reported = 0;
-			st->failed_reported = 0;
-		}
-		return;
-	}
-	if (st != NULL && st->failed_reported)
-		return;
-	if (o->message[0] != '\0')
-		snprintf(reason, sizeof reason, "%s: %s", tlsr_strerror(o->err),
-			 o->message);
-	else
-		snprintf(reason, sizeof reason, "%s", tlsr_strerror(o->err));
-	item_event(l, TLSR_EV_REMEDIATION_FAILED, it, o->value, reason);
-	if (st != NULL)
-		st->failed_reported = 1;
-}
-
 /* Counts a revert of a value tlsward wrote; past the policy's limit within
  * its window the item backs off (1 min, doubling to 1 h). Returns 1 when
  * the conflict is new and must be reported. */
@@ -531,6 +500,46 @@ static void report_conflict(struct loop *l, const struct tlsr_item *it)
 		 st->n_reverts, l->policy.conflict.window, st->backoff_s,
 		 BACKOFF_MAX_S);
 	item_event(l, TLSR_EV_CONFLICT, it, it->expected, reason);
+}
+
+/* Reports one apply outcome (2002 or 2003) and updates the item. */
+static void report_outcome(struct loop *l, const struct tlsr_report *r,
+			   const struct outcome *o)
+{
+	const struct tlsr_item *it = &r->items[o->item];
+	struct item_state *st = state_for(l, it->id);
+	char reason[400];
+
+	if (o->err == TLSR_OK) {
+		item_event(l, TLSR_EV_REMEDIATED, it, o->value, NULL);
+		l->remediations++;
+		if (st != NULL) {
+			st->wrote = 1;
+			st->last_write = GetTickCount64();
+			st->drift_reported = 0;
+			st->failed_reported = 0;
+		}
+		return;
+	}
+	if (st != NULL && o->err == TLSR_EVERIFY) {
+		ULONGLONG now = GetTickCount64();
+
+		/* tlsward wrote it and another agent put its own value back
+		 * before the read-back: count the revert. */
+		st->last_write = now;
+		if (note_revert(l, st, now))
+			report_conflict(l, it);
+	}
+	if (st != NULL && st->failed_reported)
+		return;
+	if (o->message[0] != '\0')
+		snprintf(reason, sizeof reason, "%s: %s", tlsr_strerror(o->err),
+			 o->message);
+	else
+		snprintf(reason, sizeof reason, "%s", tlsr_strerror(o->err));
+	item_event(l, TLSR_EV_REMEDIATION_FAILED, it, o->value, reason);
+	if (st != NULL)
+		st->failed_reported = 1;
 }
 
 /* Looks at every item: what changed since the last pass, reverts, and which
@@ -839,8 +848,14 @@ static int fast_heal(struct loop *l, int entry)
 			    (RegQueryValueExW(g->key, g->name, NULL, &type,
 					      (BYTE *)&back,
 					      &size) != ERROR_SUCCESS ||
-			     type != REG_DWORD || back != g->expected))
+			     type != REG_DWORD || back != g->expected)) {
+				/* Written, then overwritten before the read-back:
+				 * that is a revert too, or a fast enough agent
+				 * would never bring the back-off closer. */
 				seen[n].set = ERROR_INVALID_DATA;
+				st->last_write = now;
+				seen[n].conflict |= note_revert(l, st, now);
+			}
 		}
 		n++;
 	}

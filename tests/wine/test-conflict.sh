@@ -33,13 +33,15 @@ assert_eq warning "$(json_field level <<<"$line")" "level of the 2005 event"
 assert_match 'a0' "$(json_field actual <<<"$line")" \
 	"actual of the 2005 event (what the other agent writes)"
 wait_trace 2005 warning 10
-writes=$(($(event_count 2002 "$SETTING") - r0))
-log "tlsward healed the value $writes times during the fight"
-assert_ge "$MAX_REVERTS" "$writes" "heals before backing off"
-assert_le $((3 * MAX_REVERTS)) "$writes" \
+healed=$(($(event_count 2002 "$SETTING") - r0))
+log "tlsward healed the value $healed times during the fight"
+assert_le $((3 * MAX_REVERTS)) "$healed" \
 	"2002 events for the fought value (bounded by the back-off)"
 written=$(($(writes_traced DefaultSecureProtocols) - w0))
 log "tlsward wrote the value $written times during the fight (+reg trace)"
+# A write the other agent overwrites before tlsward's read-back is a revert
+# like any other: tlsward writes until the limit is passed, then stops.
+assert_ge "$MAX_REVERTS" "$written" "writes before backing off"
 assert_le $((3 * MAX_REVERTS)) "$written" \
 	"writes of the fought value during the fight (bounded by the back-off)"
 reverts=$(sed -nE 's/.* ([0-9]+) reverts.*/\1/p' <<<"$out")
