@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "loop.h"
 #include "platform.h"
@@ -248,6 +249,66 @@ static DWORD WINAPI handler(DWORD control, DWORD type, LPVOID event_data,
 }
 
 /* The service: registers the handler, runs the loop, reports stopped. */
+static void configure(SC_HANDLE svc);
+
+/* Quotes the service's own ImagePath when its program path has a space and
+ * no quotes, so Windows never tries "C:\\Program.exe" first. */
+static void quote_image_path(SC_HANDLE svc)
+{
+	QUERY_SERVICE_CONFIGW *cfg = NULL;
+	DWORD need = 0;
+	wchar_t *path, *exe_end, *quoted = NULL;
+	size_t len;
+
+	if (QueryServiceConfigW(svc, NULL, 0, &need) ||
+	    GetLastError() != ERROR_INSUFFICIENT_BUFFER)
+		return;
+	cfg = malloc(need);
+	if (cfg == NULL || !QueryServiceConfigW(svc, cfg, need, &need))
+		goto out;
+	path = cfg->lpBinaryPathName;
+	if (path == NULL || path[0] == L'"')
+		goto out;
+	exe_end = wcsstr(path, L".exe");
+	if (exe_end == NULL)
+		goto out;
+	exe_end += 4;
+	if (wmemchr(path, L' ', (size_t)(exe_end - path)) == NULL)
+		goto out;
+	len = wcslen(path) + 3;
+	quoted = malloc(len * sizeof *quoted);
+	if (quoted == NULL)
+		goto out;
+	swprintf(quoted, len, L"\"%.*ls\"%ls", (int)(exe_end - path), path,
+		 exe_end);
+	ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, SERVICE_NO_CHANGE,
+			     SERVICE_NO_CHANGE, quoted, NULL, NULL, NULL, NULL,
+			     NULL, NULL);
+out:
+	free(quoted);
+	free(cfg);
+}
+
+/* What an installer may not have set (wixl has no way to express delayed
+ * start, failure actions or required privileges): the service sets them on
+ * itself at every start. Best effort: a refusal never stops the service. */
+static void self_configure(void)
+{
+	SC_HANDLE scm, svc;
+
+	scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+	if (scm == NULL)
+		return;
+	svc = OpenServiceW(scm, TLSR_SERVICE_NAME,
+			   SERVICE_CHANGE_CONFIG | SERVICE_QUERY_CONFIG);
+	if (svc != NULL) {
+		quote_image_path(svc);
+		configure(svc);
+		CloseServiceHandle(svc);
+	}
+	CloseServiceHandle(scm);
+}
+
 static void WINAPI service_main(DWORD argc, LPWSTR *argv)
 {
 	struct tlsr_loop_opts o = {0};
@@ -262,6 +323,7 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
 	if (s.handle == NULL)
 		return;
 	report(&s, SERVICE_START_PENDING, 30000);
+	self_configure();
 	s.stop = CreateEventW(NULL, TRUE, FALSE, NULL);
 	s.reload = CreateEventW(NULL, FALSE, FALSE, NULL);
 	s.check_now = CreateEventW(NULL, FALSE, FALSE, NULL);

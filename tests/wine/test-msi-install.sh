@@ -26,6 +26,9 @@ assert_match 'tlsward\.exe"? service run$' "$(reg_sz "$K_SERVICE" ImagePath)" \
 	"service command line"
 assert_match 'Program Files\\tlsward\\tlsward\.exe' "$(reg_sz "$K_SERVICE" ImagePath)" \
 	"service program path"
+# Once started, the service quotes its own path (it has a space in it).
+assert_match '^"C:\\Program Files\\tlsward\\tlsward\.exe" service run$' \
+	"$(reg_sz "$K_SERVICE" ImagePath)" "service path quoted by the service"
 assert_eq 0x2 "$(reg_dword "$K_SERVICE" Start)" "service start type (auto)"
 assert_eq LocalSystem "$(reg_sz "$K_SERVICE" ObjectName)" "service account"
 assert_match '.' "$(reg_sz "$K_SERVICE" Description)" "service description"
