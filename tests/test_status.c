@@ -1,0 +1,231 @@
+/* tlsward: the Status key the service writes after every check, which
+ * Configuration Manager inventory and `tlsward status` read. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "status.h"
+#include "tlsr.h"
+
+static const char *data_path(const char *rel)
+{
+	static char buf[1024];
+	const char *dir = getenv("TLSR_DATA");
+
+	snprintf(buf, sizeof buf, "%s/%s", dir ? dir : "tests/data", rel);
+	return buf;
+}
+
+static void sample(struct tlsr_status *st)
+{
+	memset(st, 0, sizeof *st);
+	st->compliant = 0;
+	snprintf(st->last_check, sizeof st->last_check, "2026-11-22T04:00:00Z");
+	snprintf(st->policy_source, sizeof st->policy_source,
+		 "\\\\cm01\\tlsward$\\policy.yaml");
+	snprintf(st->policy_hash, sizeof st->policy_hash, "%064d", 7);
+	snprintf(st->mode, sizeof st->mode, "enforce");
+	st->blocked = 1;
+	snprintf(st->blocked_reasons, sizeof st->blocked_reasons,
+		 "KB3140245 is not installed");
+	st->ready_for_server = 0;
+	st->tls12[TLSR_COMP_WINHTTP] = 0;
+	st->tls12[TLSR_COMP_SCHANNEL] = 1;
+	st->tls12[TLSR_COMP_DOTNET] = 1;
+	st->drifts = 7;
+	st->remediations = 19;
+}
+
+static uint32_t dword(struct tlsr_registry *reg, const char *name)
+{
+	uint32_t v = 0xdeadbeef;
+
+	ck_assert_msg(tlsr_reg_get_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+					 name, &v) == TLSR_OK,
+		      "Status\\%s is missing", name);
+	return v;
+}
+
+static const char *text(struct tlsr_registry *reg, const char *name)
+{
+	static char buf[1024];
+
+	ck_assert_msg(tlsr_reg_get_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+					  name, buf, sizeof buf) == TLSR_OK,
+		      "Status\\%s is missing", name);
+	return buf;
+}
+
+START_TEST(status_every_field_reads_back)
+{
+	struct tlsr_registry *reg = tlsr_registry_mem_new();
+	struct tlsr_status st;
+
+	sample(&st);
+	ck_assert_int_eq(tlsr_status_write(reg, &st), TLSR_OK);
+	ck_assert_uint_eq(dword(reg, "Compliant"), 0);
+	ck_assert_uint_eq(dword(reg, "Blocked"), 1);
+	ck_assert_uint_eq(dword(reg, "ReadyForServerTls12"), 0);
+	ck_assert_uint_eq(dword(reg, "Tls12WinHttp"), 0);
+	ck_assert_uint_eq(dword(reg, "Tls12Schannel"), 1);
+	ck_assert_uint_eq(dword(reg, "Tls12DotNet"), 1);
+	ck_assert_uint_eq(dword(reg, "Drifts"), 7);
+	ck_assert_uint_eq(dword(reg, "Remediations"), 19);
+	ck_assert_str_eq(text(reg, "LastCheck"), "2026-11-22T04:00:00Z");
+	ck_assert_str_eq(text(reg, "PolicySource"),
+			 "\\\\cm01\\tlsward$\\policy.yaml");
+	ck_assert_str_eq(text(reg, "Mode"), "enforce");
+	ck_assert_str_eq(text(reg, "BlockedReasons"),
+			 "KB3140245 is not installed");
+	ck_assert_str_eq(text(reg, "Version"), TLSR_PROJECT_VERSION);
+	ck_assert_uint_eq(strlen(text(reg, "PolicyHash")), 64);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(status_counters_survive_a_restart)
+{
+	struct tlsr_registry *reg = tlsr_registry_mem_new();
+	struct tlsr_status st;
+	unsigned drifts = 99, remediations = 99;
+
+	tlsr_status_read_counters(reg, &drifts, &remediations);
+	ck_assert_uint_eq(drifts, 0);
+	ck_assert_uint_eq(remediations, 0);
+	sample(&st);
+	ck_assert_int_eq(tlsr_status_write(reg, &st), TLSR_OK);
+	tlsr_status_read_counters(reg, &drifts, &remediations);
+	ck_assert_uint_eq(drifts, 7);
+	ck_assert_uint_eq(remediations, 19);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(status_follows_the_check)
+{
+	struct tlsr_registry *reg = NULL;
+	struct tlsr_diag diag;
+	struct tlsr_policy p;
+	struct tlsr_facts f;
+	struct tlsr_report *r = NULL;
+	struct tlsr_status st;
+
+	ck_assert_int_eq(tlsr_regfile_read(
+				 data_path("machines/win7-sp1-unpatched.reg"),
+				 &reg, &diag),
+			 TLSR_OK);
+	tlsr_policy_defaults(&p);
+	ck_assert_int_eq(tlsr_facts_read(reg, &f), TLSR_OK);
+	ck_assert_int_eq(tlsr_check(reg, &p, &f, &r), TLSR_OK);
+	sample(&st);
+	st.compliant = 1;
+	st.blocked = 0;
+	tlsr_status_from_report(&st, r);
+	ck_assert_int_eq(st.compliant, 0);
+	ck_assert_int_eq(st.blocked, 1);
+	ck_assert_ptr_nonnull(strstr(st.blocked_reasons, "KB3140245"));
+	ck_assert_int_eq(st.tls12[TLSR_COMP_WINHTTP], 0);
+	ck_assert_int_eq(st.ready_for_server, 0);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(status_failure_names_no_half_state)
+{
+	struct tlsr_registry *reg =
+		tlsr_registry_fault_new(tlsr_registry_mem_new());
+	struct tlsr_status st;
+
+	sample(&st);
+	/* Call 1 opens the key; call 2 is the first value. */
+	tlsr_fault_arm(reg, 2, TLSR_EACCESS);
+	ck_assert_int_eq(tlsr_status_write(reg, &st), TLSR_EACCESS);
+	ck_assert_str_ne(reg->message, "");
+	tlsr_fault_arm(reg, 0, TLSR_OK);
+	ck_assert_int_eq(tlsr_status_write(reg, &st), TLSR_OK);
+	ck_assert_uint_eq(dword(reg, "Compliant"), 0);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(status_cli_shows_what_the_service_wrote)
+{
+	struct tlsr_registry *reg = tlsr_registry_mem_new();
+	struct tlsr_status st;
+	char dir[] = "/tmp/tlsward-status-XXXXXX";
+	char file[128], cmd[512], out[4096];
+	const char *exe = getenv("TLSWARD");
+	static const char *const written[] = {
+		"Compliant", "LastCheck", "Mode", "PolicySource", "PolicyHash",
+		"Blocked", "BlockedReasons", "ReadyForServerTls12",
+		"Tls12WinHttp", "Tls12Schannel", "Tls12DotNet", "Drifts",
+		"Remediations", "Version", "RestartPending"};
+	FILE *p;
+	size_t n;
+
+	ck_assert_ptr_nonnull(exe);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(file, sizeof file, "%s/status.reg", dir);
+	sample(&st);
+	ck_assert_int_eq(tlsr_status_write(reg, &st), TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set_dword(reg, TLSR_KEY_STATUS,
+					    TLSR_VIEW_64, "RestartPending", 1),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_regfile_write(reg, file, TLSR_REGFILE_V5),
+			 TLSR_OK);
+	snprintf(cmd, sizeof cmd, "'%s' status --registry '%s' --format json",
+		 exe, file);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(out, 1, sizeof out - 1, p);
+	out[n] = '\0';
+	ck_assert_int_eq(pclose(p), 0);
+	/* Every value the service writes is one the CLI knows. */
+	for (size_t i = 0; i < sizeof written / sizeof written[0]; i++) {
+		char absent[64];
+
+		snprintf(absent, sizeof absent, "\"%s\": null", written[i]);
+		ck_assert_msg(strstr(out, absent) == NULL, "%s in %s",
+			      absent, out);
+	}
+	ck_assert_ptr_nonnull(strstr(out, "\"Compliant\": false"));
+	ck_assert_ptr_nonnull(strstr(out, "\"Blocked\": true"));
+	ck_assert_ptr_nonnull(strstr(out, "\"Drifts\": 7"));
+	ck_assert_ptr_nonnull(strstr(out, "\"Remediations\": 19"));
+	ck_assert_ptr_nonnull(strstr(out, "\"RestartPending\": true"));
+	ck_assert_ptr_nonnull(
+		strstr(out, "\"PolicySource\": \"\\\\\\\\cm01\\\\tlsward$"));
+	ck_assert_ptr_nonnull(strstr(out, "\"Tls12Schannel\": true"));
+	unlink(file);
+	rmdir(dir);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+static Suite *status_suite(void)
+{
+	Suite *s = suite_create("status");
+	TCase *tc = tcase_create("status");
+
+	tcase_add_test(tc, status_every_field_reads_back);
+	tcase_add_test(tc, status_counters_survive_a_restart);
+	tcase_add_test(tc, status_follows_the_check);
+	tcase_add_test(tc, status_failure_names_no_half_state);
+	tcase_add_test(tc, status_cli_shows_what_the_service_wrote);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(status_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
