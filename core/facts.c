@@ -247,8 +247,8 @@ tlsr_err tlsr_facts_read(struct tlsr_registry *reg, struct tlsr_facts *out)
 		/* A "false" here would read like a problem; say it is not. */
 		snprintf(seen, sizeof seen, "%s", f.kb3140245_source);
 		snprintf(f.kb3140245_source, sizeof f.kb3140245_source,
-			 "not needed on Windows NT %u.%u; %.90s", f.os_major,
-			 f.os_minor, seen);
+			 "Windows NT %u.%u has it built in; %.80s",
+			 f.os_major, f.os_minor, seen);
 	}
 
 	err = tlsr_reg_key_exists(reg, "SOFTWARE\\Wow6432Node", TLSR_VIEW_64);

@@ -548,9 +548,11 @@ static void text_facts(struct sb *b, const struct tlsr_report *r)
 			  f->x64 ? ", x64" : "");
 	sb_printf(b, ".NET: %s%s; KB3140245: %s (%s)%s\n", net,
 		  f->net35 ? ", .NET Framework 3.5" : "",
-		  f->kb3140245 == TLSR_YES  ? "installed"
-		  : f->kb3140245 == TLSR_NO ? "not installed"
-					    : "unknown",
+		  f->os_known && !tlsr_facts_needs_kb3140245(f)
+			  ? "not needed"
+		  : f->kb3140245 == TLSR_YES ? "installed"
+		  : f->kb3140245 == TLSR_NO  ? "not installed"
+					     : "unknown",
 		  f->kb3140245_source,
 		  f->fips ? "; FIPS algorithm policy on (SChannel may "
 			    "negotiate TLS 1.0)"

@@ -180,7 +180,7 @@ show_events()
 			(if (.view // "-") == "-" then "" else " (\(.view)-bit view)" end) +
 			": \(.actual // "absent") -> \(.expected // "")" else "" end) +
 		(if .reason then "\n      reason: \(.reason)" else "" end) +
-		(if .restart_time then "\n      restart at \(.restart_time)" else "" end)'
+		(if .restart_time then "\n      restart begins at \(.restart_time) (users are warned; the computer restarts after restart.grace)" else "" end)'
 }
 
 wait_for 60 "the first check (Status LastCheck)" has_value LastCheck
