@@ -46,7 +46,7 @@ die()
 
 # ---- 0. packages ----
 
-PACKAGES='meson ninja-build pkg-config gcc libyaml-dev check
+PACKAGES='meson ninja-build pkg-config gcc libc6-dev libyaml-dev check
 	gcc-mingw-w64-x86-64 mingw-w64-tools binutils-mingw-w64-x86-64
 	wine64 wine wixl msitools jq'
 
@@ -70,8 +70,10 @@ fi
 
 heading "1. Build tlsward.exe and tlsward.msi (cross build)"
 if [ ! -f "$BUILD/build.ninja" ]; then
-	meson setup --cross-file "$ROOT/cross/x86_64-w64-mingw32.ini" "$BUILD" \
-		"$ROOT" >"$BUILD_LOG" 2>&1 ||
+	# Meson's cross sanity check runs through wine: not in ~/.wine.
+	WINEPREFIX=$BUILD.wineprefix \
+		meson setup --cross-file "$ROOT/cross/x86_64-w64-mingw32.ini" \
+		"$BUILD" "$ROOT" >"$BUILD_LOG" 2>&1 ||
 		die "meson setup failed, see $BUILD_LOG"
 fi
 meson compile -C "$BUILD" service/tlsward installer/tlsward.msi \

@@ -60,7 +60,10 @@ meson test -C build-test --print-errorlogs --num-processes 2 || status=1
 count build-test
 
 echo "== Windows build, tests under Wine"
-rm -rf build-test-win
+# Meson's cross sanity check runs a program through wine: give it a prefix
+# of its own rather than the user's ~/.wine. The tests set their own.
+export WINEPREFIX="$top/build-test-win.wineprefix"
+rm -rf build-test-win "$WINEPREFIX"
 meson setup --cross-file cross/x86_64-w64-mingw32.ini build-test-win >/dev/null
 meson compile -C build-test-win
 meson test -C build-test-win --print-errorlogs --num-processes 2 || status=1
