@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "platform.h"
@@ -430,16 +431,67 @@ static int run_check(struct tlsr_registry *reg, const struct tlsr_policy *p,
 	return 0;
 }
 
+/* 1 when a and b name the same existing file. */
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+		return 0;
+	/* Windows' C runtime reports no inode numbers. */
+	return sa.st_ino != 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* What check, plan and apply all start from: the registry, the policy, the
+ * facts, the report and the plan. */
+struct session {
+	struct target t;
+	struct tlsr_policy policy;
+	struct tlsr_facts facts;
+	struct tlsr_report *report;
+	struct tlsr_plan *plan;
+};
+
+/* Opens o's registry, loads the policy, reads the facts, checks and plans.
+ * Returns 0, or an exit code after printing why; session_close either way. */
+static int session_open(const char *cmd, const struct options *o,
+			struct session *s)
+{
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	if ((rc = open_target(cmd, o->registry, &s->t)) != 0)
+		return rc;
+	if ((rc = load_policy(cmd, o, &s->t, &s->policy)) != 0)
+		return rc;
+	if ((rc = read_facts(cmd, o, &s->t, &s->facts)) != 0)
+		return rc;
+	if ((rc = run_check(s->t.reg, &s->policy, &s->facts, &s->report,
+			    cmd)) != 0)
+		return rc;
+	if (tlsr_plan_make(s->report, &s->plan) != TLSR_OK) {
+		fprintf(stderr, "tlsward %s: out of memory\n", cmd);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void session_close(struct session *s)
+{
+	tlsr_plan_free(s->plan);
+	tlsr_report_free(s->report);
+	tlsr_registry_destroy(s->t.reg);
+}
+
 /* check and plan share everything but what they print. */
 static int cmd_check_or_plan(int argc, char **argv, int plan)
 {
 	const char *cmd = argv[0];
 	struct options o;
-	struct target t = {0};
-	struct tlsr_policy policy;
-	struct tlsr_facts facts;
-	struct tlsr_report *report = NULL;
-	struct tlsr_plan *pl = NULL;
+	struct session s;
 	int rc;
 
 	rc = parse_options(cmd, argc, argv,
@@ -450,31 +502,18 @@ static int cmd_check_or_plan(int argc, char **argv, int plan)
 		print_usage(stdout, plan ? usage_plan : usage_check, 1);
 		return 0;
 	}
-	if ((rc = open_target(cmd, o.registry, &t)) != 0)
-		return rc;
-	if ((rc = load_policy(cmd, &o, &t, &policy)) != 0)
+	if ((rc = session_open(cmd, &o, &s)) != 0)
 		goto out;
-	if ((rc = read_facts(cmd, &o, &t, &facts)) != 0)
-		goto out;
-	if ((rc = run_check(t.reg, &policy, &facts, &report, cmd)) != 0)
-		goto out;
-	if (plan) {
-		if (tlsr_plan_make(report, &pl) != TLSR_OK) {
-			fputs("tlsward plan: out of memory\n", stderr);
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		rc = emit(o.format == FORMAT_JSON ? tlsr_plan_json(report, pl)
-						  : tlsr_plan_text(report, pl));
-	} else {
-		rc = emit(o.format == FORMAT_JSON ? tlsr_report_json(report)
-						  : tlsr_report_text(report));
-	}
-	rc = rc != 0 ? EXIT_USAGE : exit_for(report);
+	if (plan)
+		rc = emit(o.format == FORMAT_JSON
+				  ? tlsr_plan_json(s.report, s.plan)
+				  : tlsr_plan_text(s.report, s.plan));
+	else
+		rc = emit(o.format == FORMAT_JSON ? tlsr_report_json(s.report)
+						  : tlsr_report_text(s.report));
+	rc = rc != 0 ? EXIT_USAGE : exit_for(s.report);
 out:
-	tlsr_plan_free(pl);
-	tlsr_report_free(report);
-	tlsr_registry_destroy(t.reg);
+	session_close(&s);
 	return rc;
 }
 
@@ -498,11 +537,8 @@ static int cmd_apply(int argc, char **argv)
 {
 	const char *cmd = argv[0];
 	struct options o;
-	struct target t = {0};
-	struct tlsr_policy policy;
-	struct tlsr_facts facts;
-	struct tlsr_report *report = NULL, *after = NULL;
-	struct tlsr_plan *pl = NULL;
+	struct session s;
+	struct tlsr_report *after = NULL;
 	struct tlsr_apply_result res;
 	int rc;
 
@@ -523,50 +559,47 @@ static int cmd_apply(int argc, char **argv)
 				   cmd);
 	if (o.registry == NULL && o.out != NULL)
 		return usage_error(cmd, "%s: --out goes with --registry", cmd);
-	if ((rc = open_target(cmd, o.registry, &t)) != 0)
-		return rc;
-	if ((rc = load_policy(cmd, &o, &t, &policy)) != 0)
+	if (o.out != NULL && same_file(o.registry, o.out))
+		return usage_error(cmd,
+				   "--out '%s' is the input file; the input is "
+				   "never changed, name another file",
+				   o.out);
+	if ((rc = session_open(cmd, &o, &s)) != 0)
 		goto out;
-	if ((rc = read_facts(cmd, &o, &t, &facts)) != 0)
-		goto out;
-	if ((rc = run_check(t.reg, &policy, &facts, &report, cmd)) != 0)
-		goto out;
-	if (tlsr_plan_make(report, &pl) != TLSR_OK) {
-		fputs("tlsward apply: out of memory\n", stderr);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (o.dry_run || policy.mode == TLSR_MODE_AUDIT) {
+	if (o.dry_run || s.policy.mode == TLSR_MODE_AUDIT) {
 		if (o.format == FORMAT_TEXT)
 			printf("%s: nothing written.\n",
 			       o.dry_run ? "dry run" : "policy mode is audit");
-		rc = emit(o.format == FORMAT_JSON ? tlsr_plan_json(report, pl)
-						  : tlsr_plan_text(report, pl));
-		rc = rc != 0 ? EXIT_USAGE : exit_for(report);
+		rc = emit(o.format == FORMAT_JSON
+				  ? tlsr_plan_json(s.report, s.plan)
+				  : tlsr_plan_text(s.report, s.plan));
+		rc = rc != 0 ? EXIT_USAGE : exit_for(s.report);
 		goto out;
 	}
 	if (o.format == FORMAT_TEXT)
-		printf("Applying %zu action%s to %s:\n", pl->n_actions,
-		       pl->n_actions == 1 ? "" : "s", t.label);
+		printf("Applying %zu action%s to %s:\n", s.plan->n_actions,
+		       s.plan->n_actions == 1 ? "" : "s", s.t.label);
 	memset(&res, 0, sizeof res);
-	tlsr_apply(t.reg, report, pl, print_action, &o, &res);
+	tlsr_apply(s.t.reg, s.report, s.plan, print_action, &o, &res);
 	if (o.out != NULL) {
-		tlsr_err err = tlsr_regfile_write(t.reg, o.out,
-						  tlsr_regfile_format_of(t.reg));
+		tlsr_err err = tlsr_regfile_write(
+			s.t.reg, o.out, tlsr_regfile_format_of(s.t.reg));
+
 		if (err != TLSR_OK) {
 			fprintf(stderr, "tlsward apply: writing %s: %s%s%s\n",
 				o.out, tlsr_strerror(err),
-				t.reg->message[0] ? ": " : "", t.reg->message);
+				s.t.reg->message[0] ? ": " : "",
+				s.t.reg->message);
 			rc = EXIT_WRITE_FAILED;
 			goto out;
 		}
 		/* What counts is what a reader of OUT.reg gets back. */
-		tlsr_registry_destroy(t.reg);
-		t.reg = NULL;
-		if ((rc = open_target(cmd, o.out, &t)) != 0)
+		tlsr_registry_destroy(s.t.reg);
+		s.t.reg = NULL;
+		if ((rc = open_target(cmd, o.out, &s.t)) != 0)
 			goto out;
 	}
-	if ((rc = run_check(t.reg, &policy, &facts, &after, cmd)) != 0)
+	if ((rc = run_check(s.t.reg, &s.policy, &s.facts, &after, cmd)) != 0)
 		goto out;
 	if (o.format == FORMAT_JSON) {
 		rc = emit(tlsr_report_json(after));
@@ -585,10 +618,8 @@ static int cmd_apply(int argc, char **argv)
 	else
 		rc = exit_for(after);
 out:
-	tlsr_plan_free(pl);
-	tlsr_report_free(report);
 	tlsr_report_free(after);
-	tlsr_registry_destroy(t.reg);
+	session_close(&s);
 	return rc;
 }
 

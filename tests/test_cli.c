@@ -37,36 +37,35 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* dir/rel in one of 16 rotating buffers: a test may hold a few paths at
+ * once. */
+static const char *path_in(const char *dir, const char *rel)
+{
+	static char buf[16][1024];
+	static unsigned next;
+	char *p = buf[next++ % 16];
+
+	snprintf(p, sizeof buf[0], "%s/%s", dir, rel);
+	return p;
+}
+
 static const char *data_path(const char *rel)
 {
-	static char buf[4][1024];
-	static int next;
 	const char *dir = getenv("TLSR_DATA");
-	char *p = buf[next++ % 4];
 
-	snprintf(p, sizeof buf[0], "%s/%s", dir ? dir : "tests/data", rel);
-	return p;
+	return path_in(dir ? dir : "tests/data", rel);
 }
 
 static const char *source_path(const char *rel)
 {
-	static char buf[4][1024];
-	static int next;
 	const char *dir = getenv("TLSR_SOURCE_ROOT");
-	char *p = buf[next++ % 4];
 
-	snprintf(p, sizeof buf[0], "%s/%s", dir ? dir : ".", rel);
-	return p;
+	return path_in(dir ? dir : ".", rel);
 }
 
 static const char *tmp_path(const char *name)
 {
-	static char buf[4][512];
-	static int next;
-	char *p = buf[next++ % 4];
-
-	snprintf(p, sizeof buf[0], "%s/%s", tmpdir, name);
-	return p;
+	return path_in(tmpdir, name);
 }
 
 /* Runs tlsward with a NULL-terminated argument list; captures everything. */
@@ -172,6 +171,12 @@ START_TEST(cli_usage_errors_exit_2)
 	ck_assert_int_eq(r.status, 2);
 	ck_assert_ptr_nonnull(strstr(r.err, "needs --out"));
 	run_free(&r);
+	r = tlsward("apply", "--policy", SEED, "--registry",
+		    MACHINE("win10-22h2-drift"), "--out",
+		    MACHINE("win10-22h2-drift"), NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "is the input file"));
+	run_free(&r);
 }
 END_TEST
 
@@ -203,11 +208,12 @@ START_TEST(cli_check_exit_codes_follow_state)
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		const char *m = data_path("machines/");
-		char path[1024];
+		char name[128];
+		const char *path;
 		struct run r;
 
-		snprintf(path, sizeof path, "%s%s.reg", m, cases[i].machine);
+		snprintf(name, sizeof name, "machines/%s.reg", cases[i].machine);
+		path = data_path(name);
 		r = tlsward("check", "--policy", SEED, "--registry", path,
 			    NULL);
 		ck_assert_msg(r.status == cases[i].exit,
