@@ -210,6 +210,14 @@ tlsward()
 	return "${PIPESTATUS[0]}"
 }
 
+# run_cli CMD...: runs tlsward CMD; sets RC (exit code) and OUT (output).
+# shellcheck disable=SC2034 # RC and OUT are the scenario's to read
+run_cli()
+{
+	RC=0
+	OUT=$(tlsward "$@" 2>&1) || RC=$?
+}
+
 # Runs setvalue.exe with the arguments; CRs removed.
 setvalue()
 {

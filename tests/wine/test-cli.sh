@@ -6,13 +6,6 @@
 # it recorded.
 . "$(dirname "$0")/lib.sh" "$@"
 
-# run_cli CMD...: runs tlsward CMD; sets RC (exit code) and OUT (output).
-run_cli()
-{
-	RC=0
-	OUT=$(tlsward "$@" 2>&1) || RC=$?
-}
-
 boot_prefix win10
 put_policy enforce.yaml
 
