@@ -52,22 +52,31 @@ print(n)' "$log")
 
 status=0
 
+# build_and_test DIR SETUP-ARGS...: configures, builds and tests one build;
+# a build that fails counts as a failure and its tests do not run.
+build_and_test() {
+  local dir=$1
+  shift
+  rm -rf "$dir"
+  if meson setup "$dir" "$@" >/dev/null && meson compile -C "$dir"; then
+    meson test -C "$dir" --print-errorlogs --num-processes 2 || status=1
+    count "$dir"
+  else
+    echo "tests/run.sh: the build in $dir failed" >&2
+    status=1
+    failed=$((failed + 1))
+  fi
+}
+
 echo "== native build (ASan, UBSan)"
-rm -rf build-test
-meson setup build-test -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
-meson compile -C build-test
-meson test -C build-test --print-errorlogs --num-processes 2 || status=1
-count build-test
+build_and_test build-test -Db_sanitize=address,undefined -Db_lundef=false
 
 echo "== Windows build, tests under Wine"
 # Meson's cross sanity check runs a program through wine: give it a prefix
 # of its own rather than the user's ~/.wine. The tests set their own.
 export WINEPREFIX="$top/build-test-win.wineprefix"
-rm -rf build-test-win "$WINEPREFIX"
-meson setup --cross-file cross/x86_64-w64-mingw32.ini build-test-win >/dev/null
-meson compile -C build-test-win
-meson test -C build-test-win --print-errorlogs --num-processes 2 || status=1
-count build-test-win
+rm -rf "$WINEPREFIX"
+build_and_test build-test-win --cross-file cross/x86_64-w64-mingw32.ini
 
 echo "$passed passed, $failed failed"
 exit $status
