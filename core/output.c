@@ -1,5 +1,6 @@
 /* tlsward: reports as JSON (for scripts, Configuration Manager inventory) and
  * as text tables (for a person at a console). */
+#include "strbuf.h"
 #include "tlsr.h"
 
 #include <stdarg.h>
@@ -7,125 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct sb {
-	char *buf;
-	size_t len, cap;
-	int oom;
-};
-
-/* Appends n bytes, growing the buffer; remembers running out. */
-static void sb_add(struct sb *b, const char *s, size_t n)
-{
-	char *grown;
-	size_t cap;
-
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 1024;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		grown = realloc(b->buf, cap);
-		if (grown == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->buf = grown;
-		b->cap = cap;
-	}
-	memcpy(b->buf + b->len, s, n);
-	b->len += n;
-	b->buf[b->len] = '\0';
-}
-
-/* Appends a C string. */
-static void sb_puts(struct sb *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-/* Appends printf-style text. */
-TLSR_PRINTF(2, 3) static void sb_printf(struct sb *b, const char *fmt, ...)
-{
-	char small[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof small, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = 1;
-		return;
-	}
-	if ((size_t)n < sizeof small) {
-		sb_add(b, small, (size_t)n);
-		return;
-	}
-	{
-		char *big = malloc((size_t)n + 1);
-
-		if (big == NULL) {
-			b->oom = 1;
-			return;
-		}
-		va_start(ap, fmt);
-		vsnprintf(big, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		sb_add(b, big, (size_t)n);
-		free(big);
-	}
-}
-
-/* Hands the text to the caller, or NULL when memory ran out. */
-static char *sb_finish(struct sb *b)
-{
-	if (b->oom || b->buf == NULL) {
-		if (!b->oom && b->buf == NULL) {
-			b->buf = malloc(1);
-			if (b->buf != NULL)
-				b->buf[0] = '\0';
-			return b->buf;
-		}
-		free(b->buf);
-		return NULL;
-	}
-	return b->buf;
-}
-
-/* JSON string with every control character and non-ASCII-safe byte
- * escaped; bytes >= 0x80 pass through, the text being UTF-8. */
-static void json_str(struct sb *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	sb_puts(b, "\"");
-	for (; *p != '\0'; p++) {
-		switch (*p) {
-		case '"':
-			sb_puts(b, "\\\"");
-			break;
-		case '\\':
-			sb_puts(b, "\\\\");
-			break;
-		case '\n':
-			sb_puts(b, "\\n");
-			break;
-		case '\r':
-			sb_puts(b, "\\r");
-			break;
-		case '\t':
-			sb_puts(b, "\\t");
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				sb_printf(b, "\\u%04x", *p);
-			else
-				sb_add(b, (const char *)p, 1);
-		}
-	}
-	sb_puts(b, "\"");
-}
 
 /* JSON literal for a flag. */
 static const char *bool_str(int v)
@@ -207,84 +89,84 @@ static int is_mask(const struct tlsr_item *it)
 }
 
 /* The value as read: a number, null, or type and data. */
-static void json_actual(struct sb *b, const struct tlsr_item *it)
+static void json_actual(struct tlsr_sb *b, const struct tlsr_item *it)
 {
 	const struct tlsr_value *v = &it->actual;
 	char text[1024];
 
 	if (!it->present) {
-		sb_puts(b, "null");
+		tlsr_sb_puts(b, "null");
 		return;
 	}
 	if (is_dword(v)) {
-		sb_printf(b, "%lu", (unsigned long)le32(v->data));
+		tlsr_sb_printf(b, "%lu", (unsigned long)le32(v->data));
 		return;
 	}
-	sb_printf(b, "{\"type\": \"%s\", \"data\": ", type_name(v->type));
+	tlsr_sb_printf(b, "{\"type\": \"%s\", \"data\": ", type_name(v->type));
 	if (v->type == TLSR_REG_SZ || v->type == TLSR_REG_EXPAND_SZ) {
 		value_text(v, text, sizeof text);
-		json_str(b, text);
+		tlsr_sb_json(b, text);
 	} else if (v->type == TLSR_REG_QWORD && v->size == 8) {
-		sb_printf(b, "%llu",
+		tlsr_sb_printf(b, "%llu",
 			  (unsigned long long)le32(v->data) |
 			      (unsigned long long)le32(v->data + 4) << 32);
 	} else {
 		value_hex(v, text, sizeof text, 64);
-		json_str(b, text);
+		tlsr_sb_json(b, text);
 	}
-	sb_puts(b, "}");
+	tlsr_sb_puts(b, "}");
 }
 
 /* "64", "32" or null for a one-view key. */
-static void json_view(struct sb *b, enum tlsr_view v)
+static void json_view(struct tlsr_sb *b, enum tlsr_view v)
 {
 	if (v == TLSR_VIEW_64)
-		sb_puts(b, "\"64\"");
+		tlsr_sb_puts(b, "\"64\"");
 	else if (v == TLSR_VIEW_32)
-		sb_puts(b, "\"32\"");
+		tlsr_sb_puts(b, "\"32\"");
 	else
-		sb_puts(b, "null");
+		tlsr_sb_puts(b, "null");
 }
 
 /* The key as "HKLM\\..." in JSON. */
-static void json_key(struct sb *b, const struct tlsr_setting *s)
+static void json_key(struct tlsr_sb *b, const struct tlsr_setting *s)
 {
 	char path[512];
 
 	snprintf(path, sizeof path, "HKLM\\%s", s->key);
-	json_str(b, path);
+	tlsr_sb_json(b, path);
 }
 
 /* The "; "-separated reasons as a JSON array. */
-static void json_reasons(struct sb *b, const char *reasons)
+static void json_reasons(struct tlsr_sb *b, const char *reasons)
 {
 	const char *p = reasons, *end;
 	char one[sizeof((struct tlsr_report *)0)->blocked_reasons];
 	int first = 1;
 
-	sb_puts(b, "[");
+	tlsr_sb_puts(b, "[");
 	while (*p != '\0') {
 		end = strstr(p, "; ");
 		if (end == NULL)
 			end = p + strlen(p);
 		snprintf(one, sizeof one, "%.*s", (int)(end - p), p);
-		sb_puts(b, first ? "" : ", ");
-		json_str(b, one);
+		tlsr_sb_puts(b, first ? "" : ", ");
+		tlsr_sb_json(b, one);
 		first = 0;
 		p = *end != '\0' ? end + 2 : end;
 	}
-	sb_puts(b, "]");
+	tlsr_sb_puts(b, "]");
 }
 
 /* The "facts" member, with TLS 1.2 per component. */
-static void json_facts(struct sb *b, const struct tlsr_report *r)
+static void json_facts(struct tlsr_sb *b, const struct tlsr_report *r)
 {
 	const struct tlsr_facts *f = &r->facts;
 	char name[128];
 
-	sb_puts(b, "  \"facts\": {");
+	tlsr_sb_puts(b, "  \"facts\": {");
 	if (f->os_known)
-		sb_printf(b,
+		tlsr_sb_printf(b,
 			  "\"os\": \"%u.%u.%u\", \"os_major\": %u, "
 			  "\"os_minor\": %u, \"os_build\": %u, "
 			  "\"service_pack\": %u, \"edition\": \"%s\", ",
@@ -292,27 +174,27 @@ static void json_facts(struct sb *b, const struct tlsr_report *r)
 			  f->os_minor, f->os_build, f->os_sp,
 			  f->is_server ? "server" : "client");
 	else
-		sb_puts(b, "\"os\": null, \"os_major\": null, \"os_minor\": "
+		tlsr_sb_puts(b, "\"os\": null, \"os_major\": null, \"os_minor\": "
 			   "null, \"os_build\": null, \"service_pack\": null, "
 			   "\"edition\": null, ");
-	sb_puts(b, "\"product\": ");
-	json_str(b, f->product);
-	sb_printf(b, ", \"x64\": %s, \"net4_release\": ", bool_str(f->x64));
+	tlsr_sb_puts(b, "\"product\": ");
+	tlsr_sb_json(b, f->product);
+	tlsr_sb_printf(b, ", \"x64\": %s, \"net4_release\": ", bool_str(f->x64));
 	if (f->net4_release != 0)
-		sb_printf(b, "%lu", (unsigned long)f->net4_release);
+		tlsr_sb_printf(b, "%lu", (unsigned long)f->net4_release);
 	else
-		sb_puts(b, "null");
+		tlsr_sb_puts(b, "null");
 	tlsr_facts_net_name(f, name, sizeof name);
-	sb_puts(b, ", \"net4_name\": ");
-	json_str(b, name);
-	sb_printf(b,
+	tlsr_sb_puts(b, ", \"net4_name\": ");
+	tlsr_sb_json(b, name);
+	tlsr_sb_printf(b,
 		  ", \"net35\": %s, \"kb3140245\": %s, \"kb3140245_source\": ",
 		  bool_str(f->net35),
 		  f->kb3140245 == TLSR_YES  ? "true"
 		  : f->kb3140245 == TLSR_NO ? "false"
 					    : "null");
-	json_str(b, f->kb3140245_source);
-	sb_printf(b,
+	tlsr_sb_json(b, f->kb3140245_source);
+	tlsr_sb_printf(b,
 		  ", \"fips\": %s, \"tls12\": {\"winhttp\": %s, \"schannel\": "
 		  "%s, \"dotnet\": %s}},\n",
 		  bool_str(f->fips), bool_str(r->tls12[TLSR_COMP_WINHTTP]),
@@ -321,57 +203,57 @@ static void json_facts(struct sb *b, const struct tlsr_report *r)
 }
 
 /* The members check and plan JSON share. */
-static void json_head(struct sb *b, const struct tlsr_report *r,
+static void json_head(struct tlsr_sb *b, const struct tlsr_report *r,
 		      int restart_required, int restart_recommended)
 {
-	sb_printf(b,
+	tlsr_sb_printf(b,
 		  "{\n  \"compliant\": %s,\n  \"restart_required\": %s,\n"
 		  "  \"restart_recommended\": %s,\n"
 		  "  \"ready_for_server\": %s,\n  \"blocked_reasons\": ",
 		  bool_str(r->compliant), bool_str(restart_required),
 		  bool_str(restart_recommended), bool_str(r->ready_for_server));
 	json_reasons(b, r->blocked_reasons);
-	sb_puts(b, ",\n");
+	tlsr_sb_puts(b, ",\n");
 	json_facts(b, r);
 }
 
 /* The check report as JSON; see tlsr.h. */
 char *tlsr_report_json(const struct tlsr_report *r)
 {
-	struct sb b = {0};
+	struct tlsr_sb b = {0};
 	size_t i;
 
 	if (r == NULL)
 		return NULL;
 	json_head(&b, r, r->restart_required, r->restart_recommended);
-	sb_puts(&b, "  \"settings\": [");
+	tlsr_sb_puts(&b, "  \"settings\": [");
 	for (i = 0; i < r->n_items; i++) {
 		const struct tlsr_item *it = &r->items[i];
 
-		sb_puts(&b, i ? ",\n    {\"id\": " : "\n    {\"id\": ");
-		json_str(&b, it->id);
-		sb_puts(&b, ", \"component\": ");
-		json_str(&b, tlsr_component_name(it->def->component));
-		sb_puts(&b, ", \"key\": ");
+		tlsr_sb_puts(&b, i ? ",\n    {\"id\": " : "\n    {\"id\": ");
+		tlsr_sb_json(&b, it->id);
+		tlsr_sb_puts(&b, ", \"component\": ");
+		tlsr_sb_json(&b, tlsr_component_name(it->def->component));
+		tlsr_sb_puts(&b, ", \"key\": ");
 		json_key(&b, it->def);
-		sb_puts(&b, ", \"view\": ");
+		tlsr_sb_puts(&b, ", \"view\": ");
 		json_view(&b, it->view);
-		sb_puts(&b, ", \"name\": ");
-		json_str(&b, it->def->name);
-		sb_printf(&b, ", \"expected\": %lu, \"actual\": ",
+		tlsr_sb_puts(&b, ", \"name\": ");
+		tlsr_sb_json(&b, it->def->name);
+		tlsr_sb_printf(&b, ", \"expected\": %lu, \"actual\": ",
 			  (unsigned long)it->expected);
 		json_actual(&b, it);
-		sb_printf(&b, ", \"state\": \"%s\"",
+		tlsr_sb_printf(&b, ", \"state\": \"%s\"",
 			  tlsr_state_name(it->state));
 		if (it->reason != NULL &&
 		    (it->state == TLSR_STATE_BLOCKED || it->deferred)) {
-			sb_puts(&b, ", \"reason\": ");
-			json_str(&b, it->reason);
+			tlsr_sb_puts(&b, ", \"reason\": ");
+			tlsr_sb_json(&b, it->reason);
 		}
-		sb_puts(&b, "}");
+		tlsr_sb_puts(&b, "}");
 	}
-	sb_puts(&b, r->n_items ? "\n  ]\n}\n" : "]\n}\n");
-	return sb_finish(&b);
+	tlsr_sb_puts(&b, r->n_items ? "\n  ]\n}\n" : "]\n}\n");
+	return tlsr_sb_finish(&b);
 }
 
 /* Lower-case phase name as plans spell it. */
@@ -407,13 +289,13 @@ static const char *restart_name(enum tlsr_restart_rule rule)
 /* The plan as JSON; see tlsr.h. */
 char *tlsr_plan_json(const struct tlsr_report *r, const struct tlsr_plan *p)
 {
-	struct sb b = {0};
+	struct tlsr_sb b = {0};
 	size_t i;
 
 	if (r == NULL || p == NULL)
 		return NULL;
 	json_head(&b, r, p->restart_required, p->restart_recommended);
-	sb_puts(&b, "  \"actions\": [");
+	tlsr_sb_puts(&b, "  \"actions\": [");
 	for (i = 0; i < p->n_actions; i++) {
 		const struct tlsr_action *a = &p->actions[i];
 		const struct tlsr_item *it;
@@ -421,21 +303,21 @@ char *tlsr_plan_json(const struct tlsr_report *r, const struct tlsr_plan *p)
 		if (a->item >= r->n_items)
 			continue;
 		it = &r->items[a->item];
-		sb_printf(&b,
+		tlsr_sb_printf(&b,
 			  "%s    {\"order\": %zu, \"phase\": \"%s\", \"id\": ",
 			  i ? ",\n" : "\n", i + 1, phase_name(a->phase));
-		json_str(&b, it->id);
-		sb_puts(&b, ", \"key\": ");
+		tlsr_sb_json(&b, it->id);
+		tlsr_sb_puts(&b, ", \"key\": ");
 		json_key(&b, it->def);
-		sb_puts(&b, ", \"view\": ");
+		tlsr_sb_puts(&b, ", \"view\": ");
 		json_view(&b, it->view);
-		sb_puts(&b, ", \"name\": ");
-		json_str(&b, it->def->name);
-		sb_printf(&b, ", \"value\": %lu, \"restart\": \"%s\"}",
+		tlsr_sb_puts(&b, ", \"name\": ");
+		tlsr_sb_json(&b, it->def->name);
+		tlsr_sb_printf(&b, ", \"value\": %lu, \"restart\": \"%s\"}",
 			  (unsigned long)a->value, restart_name(a->restart));
 	}
-	sb_puts(&b, p->n_actions ? "\n  ]\n}\n" : "]\n}\n");
-	return sb_finish(&b);
+	tlsr_sb_puts(&b, p->n_actions ? "\n  ]\n}\n" : "]\n}\n");
+	return tlsr_sb_finish(&b);
 }
 
 /* ---- text ---- */
@@ -503,7 +385,7 @@ static const char *view_text(enum tlsr_view v)
 }
 
 /* Prints rows with every column padded to its widest cell. */
-static void table_print(struct sb *b, const struct table *t)
+static void table_print(struct tlsr_sb *b, const struct table *t)
 {
 	size_t w[COLS] = {0}, i, len;
 	int c;
@@ -517,16 +399,16 @@ static void table_print(struct sb *b, const struct table *t)
 	for (i = 0; i < t->rows; i++) {
 		for (c = 0; c < t->ncols; c++) {
 			if (c == t->ncols - 1)
-				sb_printf(b, "%s\n", t->cells[i][c]);
+				tlsr_sb_printf(b, "%s\n", t->cells[i][c]);
 			else
-				sb_printf(b, "%-*s  ", (int)w[c],
+				tlsr_sb_printf(b, "%-*s  ", (int)w[c],
 					  t->cells[i][c]);
 		}
 	}
 }
 
 /* Two lines about the machine. */
-static void text_facts(struct sb *b, const struct tlsr_report *r)
+static void text_facts(struct tlsr_sb *b, const struct tlsr_report *r)
 {
 	const struct tlsr_facts *f = &r->facts;
 	char net[128];
@@ -537,16 +419,16 @@ static void text_facts(struct sb *b, const struct tlsr_report *r)
 	if (f->os_sp)
 		snprintf(sp, sizeof sp, " SP%u", f->os_sp);
 	if (f->os_known)
-		sb_printf(b, "machine: %s%sWindows NT %u.%u.%u%s, %s%s\n",
+		tlsr_sb_printf(b, "machine: %s%sWindows NT %u.%u.%u%s, %s%s\n",
 			  f->product, f->product[0] ? ", " : "", f->os_major,
 			  f->os_minor, f->os_build, sp,
 			  f->is_server ? "server" : "client",
 			  f->x64 ? ", x64" : "");
 	else
-		sb_printf(b, "machine: unknown OS%s%s%s\n",
+		tlsr_sb_printf(b, "machine: unknown OS%s%s%s\n",
 			  f->product[0] ? ", " : "", f->product,
 			  f->x64 ? ", x64" : "");
-	sb_printf(b, ".NET: %s%s; KB3140245: %s (%s)%s\n", net,
+	tlsr_sb_printf(b, ".NET: %s%s; KB3140245: %s (%s)%s\n", net,
 		  f->net35 ? ", .NET Framework 3.5" : "",
 		  f->os_known && !tlsr_facts_needs_kb3140245(f)
 			  ? "not needed"
@@ -560,7 +442,7 @@ static void text_facts(struct sb *b, const struct tlsr_report *r)
 }
 
 /* The compliance line and TLS 1.2 per component. */
-static void text_summary(struct sb *b, const struct tlsr_report *r)
+static void text_summary(struct tlsr_sb *b, const struct tlsr_report *r)
 {
 	size_t counts[4] = {0}, deferred = 0, i;
 	const char *sep = "";
@@ -572,34 +454,34 @@ static void text_summary(struct sb *b, const struct tlsr_report *r)
 			deferred++;
 	}
 	if (r->compliant) {
-		sb_printf(b, "compliant: %zu values as the policy wants\n",
+		tlsr_sb_printf(b, "compliant: %zu values as the policy wants\n",
 			  counts[TLSR_STATE_OK]);
 	} else {
-		sb_puts(b, "not compliant:");
+		tlsr_sb_puts(b, "not compliant:");
 		if (counts[TLSR_STATE_MISSING]) {
-			sb_printf(b, " %zu missing",
+			tlsr_sb_printf(b, " %zu missing",
 				  counts[TLSR_STATE_MISSING]);
 			sep = ",";
 		}
 		if (counts[TLSR_STATE_MISMATCH]) {
-			sb_printf(b, "%s %zu mismatch", sep,
+			tlsr_sb_printf(b, "%s %zu mismatch", sep,
 				  counts[TLSR_STATE_MISMATCH]);
 			sep = ",";
 		}
 		if (counts[TLSR_STATE_BLOCKED]) {
-			sb_printf(b, "%s %zu blocked (%s)", sep,
+			tlsr_sb_printf(b, "%s %zu blocked (%s)", sep,
 				  counts[TLSR_STATE_BLOCKED],
 				  r->blocked_reasons);
 			sep = ",";
 		}
 		if (deferred)
-			sb_printf(b, "%s %zu deferred (legacy step %s)", sep,
+			tlsr_sb_printf(b, "%s %zu deferred (legacy step %s)", sep,
 				  deferred,
 				  "waits until TLS 1.2 holds in WinHTTP, "
 				  "SChannel and .NET and the restart is done");
-		sb_puts(b, "\n");
+		tlsr_sb_puts(b, "\n");
 	}
-	sb_printf(b,
+	tlsr_sb_printf(b,
 		  "TLS 1.2: WinHTTP %s, SChannel %s, .NET %s; ready for "
 		  "servers to require TLS 1.2: %s\n",
 		  r->tls12[TLSR_COMP_WINHTTP] ? "yes" : "no",
@@ -609,28 +491,28 @@ static void text_summary(struct sb *b, const struct tlsr_report *r)
 }
 
 /* Whether and why a restart is needed. */
-static void text_restart(struct sb *b, const struct tlsr_report *r,
+static void text_restart(struct tlsr_sb *b, const struct tlsr_report *r,
 			 int required, int recommended)
 {
 	if (r->restart_pending)
-		sb_puts(b, "restart: required (a restart is pending for "
+		tlsr_sb_puts(b, "restart: required (a restart is pending for "
 			   "changes already made)\n");
 	else if (required)
-		sb_puts(b, "restart: required after apply (WinHTTP "
+		tlsr_sb_puts(b, "restart: required after apply (WinHTTP "
 			   "DefaultSecureProtocols takes effect only after a "
 			   "restart)\n");
 	else if (recommended)
-		sb_puts(b, "restart: recommended after apply (SChannel and "
+		tlsr_sb_puts(b, "restart: recommended after apply (SChannel and "
 			   ".NET changes reach running programs after a "
 			   "restart)\n");
 	else
-		sb_puts(b, "restart: not needed\n");
+		tlsr_sb_puts(b, "restart: not needed\n");
 }
 
 /* The check report as a table; see tlsr.h. */
 char *tlsr_report_text(const struct tlsr_report *r)
 {
-	struct sb b = {0};
+	struct tlsr_sb b = {0};
 	struct table t = {0};
 	size_t i;
 
@@ -641,7 +523,7 @@ char *tlsr_report_text(const struct tlsr_report *r)
 	if (t.cells == NULL)
 		return NULL;
 	text_facts(&b, r);
-	sb_puts(&b, "\n");
+	tlsr_sb_puts(&b, "\n");
 	snprintf(t.cells[0][0], CELL, "COMPONENT");
 	snprintf(t.cells[0][1], CELL, "KEY");
 	snprintf(t.cells[0][2], CELL, "VIEW");
@@ -666,23 +548,23 @@ char *tlsr_report_text(const struct tlsr_report *r)
 	t.rows = r->n_items + 1;
 	table_print(&b, &t);
 	free(t.cells);
-	sb_puts(&b, "\n");
+	tlsr_sb_puts(&b, "\n");
 	text_summary(&b, r);
 	text_restart(&b, r, r->restart_required, r->restart_recommended);
-	return sb_finish(&b);
+	return tlsr_sb_finish(&b);
 }
 
 /* The plan as a numbered table; see tlsr.h. */
 char *tlsr_plan_text(const struct tlsr_report *r, const struct tlsr_plan *p)
 {
-	struct sb b = {0};
+	struct tlsr_sb b = {0};
 	struct table t = {0};
 	size_t i, deferred = 0, held = 0, staged = 0;
 
 	if (r == NULL || p == NULL)
 		return NULL;
 	text_facts(&b, r);
-	sb_puts(&b, "\n");
+	tlsr_sb_puts(&b, "\n");
 	for (i = 0; i < r->n_items; i++) {
 		if (r->items[i].deferred)
 			deferred++;
@@ -693,7 +575,7 @@ char *tlsr_plan_text(const struct tlsr_report *r, const struct tlsr_plan *p)
 			held++;
 	}
 	if (p->n_actions == 0) {
-		sb_puts(&b, "plan: nothing to write\n");
+		tlsr_sb_puts(&b, "plan: nothing to write\n");
 	} else {
 		t.ncols = 7;
 		t.cells = calloc(p->n_actions + 1, sizeof *t.cells);
@@ -701,7 +583,7 @@ char *tlsr_plan_text(const struct tlsr_report *r, const struct tlsr_plan *p)
 			free(b.buf);
 			return NULL;
 		}
-		sb_printf(&b, "plan: %zu value%s to write, in this order\n\n",
+		tlsr_sb_printf(&b, "plan: %zu value%s to write, in this order\n\n",
 			  p->n_actions, p->n_actions == 1 ? "" : "s");
 		snprintf(t.cells[0][0], CELL, "#");
 		snprintf(t.cells[0][1], CELL, "PHASE");
@@ -732,22 +614,22 @@ char *tlsr_plan_text(const struct tlsr_report *r, const struct tlsr_plan *p)
 		free(t.cells);
 	}
 	if (deferred)
-		sb_printf(&b,
+		tlsr_sb_printf(&b,
 			  "%zu legacy value%s deferred: the legacy step %s\n",
 			  deferred, deferred == 1 ? "" : "s",
 			  "waits until TLS 1.2 holds in WinHTTP, SChannel and "
 			  ".NET and the restart is done");
 	if (staged)
-		sb_printf(&b,
+		tlsr_sb_printf(&b,
 			  "%zu blocked value%s pre-staged: written now, in "
 			  "effect once the prerequisite is installed and the "
 			  "machine restarts\n",
 			  staged, staged == 1 ? "" : "s");
 	if (held)
-		sb_printf(&b, "%zu value%s blocked and not written\n", held,
+		tlsr_sb_printf(&b, "%zu value%s blocked and not written\n", held,
 			  held == 1 ? "" : "s");
 	if (r->blocked)
-		sb_printf(&b, "blocked: %s\n", r->blocked_reasons);
+		tlsr_sb_printf(&b, "blocked: %s\n", r->blocked_reasons);
 	text_restart(&b, r, p->restart_required, p->restart_recommended);
-	return sb_finish(&b);
+	return tlsr_sb_finish(&b);
 }

@@ -8,6 +8,7 @@
 #include "eventlog.h"
 #include "loop.h"
 #include "messages.h"
+#include "strbuf.h"
 
 #define JSONL_MAX_BYTES (1024u * 1024u)
 #define MAX_STRINGS 9
@@ -85,13 +86,6 @@ struct tlsr_eventlog {
 	int console;
 	wchar_t *jsonl;
 	wchar_t *jsonl_old;
-};
-
-/* Growable text buffer for one JSON line. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
 };
 
 /* The table row of an event id, or NULL. */
@@ -192,73 +186,6 @@ void tlsr_eventlog_close(struct tlsr_eventlog *log)
 	free(log);
 }
 
-/* Makes room for more bytes; marks the buffer on failure. */
-static void sb_grow(struct sbuf *b, size_t more)
-{
-	size_t cap;
-	char *p;
-
-	if (b->oom || b->len + more + 1 <= b->cap)
-		return;
-	cap = b->cap ? b->cap : 512;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	p = realloc(b->p, cap);
-	if (p == NULL) {
-		b->oom = 1;
-		return;
-	}
-	b->p = p;
-	b->cap = cap;
-}
-
-/* Appends n bytes. */
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	sb_grow(b, n);
-	if (b->oom)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-/* Appends a C string. */
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-/* Appends s as a JSON string literal. Input is UTF-8 and passes through;
- * control characters are escaped. */
-static void sb_json(struct sbuf *b, const char *s)
-{
-	char esc[8];
-
-	sb_add(b, "\"", 1);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			sb_add(b, esc, 2);
-		} else if (c == '\n') {
-			sb_add(b, "\\n", 2);
-		} else if (c == '\r') {
-			sb_add(b, "\\r", 2);
-		} else if (c == '\t') {
-			sb_add(b, "\\t", 2);
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-			sb_add(b, esc, 6);
-		} else {
-			sb_add(b, (const char *)s, 1);
-		}
-	}
-	sb_add(b, "\"", 1);
-}
-
 /* Formats the message text from the exe's own message table, the same text
  * the Event Viewer shows. */
 static void format_message(const struct event_def *d, wchar_t **wstr,
@@ -315,7 +242,7 @@ void tlsr_eventlog_report(struct tlsr_eventlog *log, unsigned id,
 	wchar_t *wstr[MAX_STRINGS + 1] = {0};
 	const char *str[MAX_STRINGS];
 	char message[2048], now[32], num[16];
-	struct sbuf b = {0};
+	struct tlsr_sb b = {0};
 	size_t i;
 
 	if (log == NULL || d == NULL)
@@ -338,36 +265,36 @@ void tlsr_eventlog_report(struct tlsr_eventlog *log, unsigned id,
 
 	tlsr_utc_now_iso(now, sizeof now);
 	snprintf(num, sizeof num, "%u", id);
-	sb_str(&b, "{\"time\":");
-	sb_json(&b, now);
-	sb_str(&b, ",\"id\":");
-	sb_str(&b, num);
-	sb_str(&b, ",\"level\":");
-	sb_json(&b, tlsr_event_level(id));
-	sb_str(&b, ",\"event\":");
-	sb_json(&b, d->name);
-	sb_str(&b, ",\"message\":");
-	sb_json(&b, message);
-	sb_str(&b, ",\"strings\":[");
+	tlsr_sb_puts(&b, "{\"time\":");
+	tlsr_sb_json(&b, now);
+	tlsr_sb_puts(&b, ",\"id\":");
+	tlsr_sb_puts(&b, num);
+	tlsr_sb_puts(&b, ",\"level\":");
+	tlsr_sb_json(&b, tlsr_event_level(id));
+	tlsr_sb_puts(&b, ",\"event\":");
+	tlsr_sb_json(&b, d->name);
+	tlsr_sb_puts(&b, ",\"message\":");
+	tlsr_sb_json(&b, message);
+	tlsr_sb_puts(&b, ",\"strings\":[");
 	for (i = 0; i < d->n; i++) {
 		if (i > 0)
-			sb_str(&b, ",");
-		sb_json(&b, str[i]);
+			tlsr_sb_puts(&b, ",");
+		tlsr_sb_json(&b, str[i]);
 	}
-	sb_str(&b, "]");
+	tlsr_sb_puts(&b, "]");
 	for (i = 0; i < TLSR_EF_COUNT; i++) {
 		if (f->v[i] == NULL)
 			continue;
-		sb_str(&b, ",");
-		sb_json(&b, field_names[i]);
-		sb_str(&b, ":");
-		sb_json(&b, f->v[i]);
+		tlsr_sb_puts(&b, ",");
+		tlsr_sb_json(&b, field_names[i]);
+		tlsr_sb_puts(&b, ":");
+		tlsr_sb_json(&b, f->v[i]);
 	}
-	sb_str(&b, "}\n");
+	tlsr_sb_puts(&b, "}\n");
 	if (!b.oom)
-		append_line(log, b.p, b.len);
+		append_line(log, b.buf, b.len);
 out:
-	free(b.p);
+	free(b.buf);
 	for (i = 0; i < MAX_STRINGS; i++)
 		free(wstr[i]);
 }

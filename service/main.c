@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "platform.h"
 #include "policy.h"
+#include "strbuf.h"
 #include "tlsr.h"
 
 /* Exit codes: the contract scripts and Configuration Manager rely on. */
@@ -697,27 +698,12 @@ static const struct {
 	{"Version", "tlsward version", ST_TEXT},
 };
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 static int cmd_status(int argc, char **argv)
 {
 	const char *cmd = argv[0];
 	struct options o;
 	struct target t = {0};
+	struct tlsr_sb b = {0};
 	int rc, found = 0;
 	size_t n = sizeof status_values / sizeof status_values[0];
 
@@ -731,7 +717,7 @@ static int cmd_status(int argc, char **argv)
 	if ((rc = open_target(cmd, o.registry, &t)) != 0)
 		return rc;
 	if (o.format == FORMAT_JSON)
-		fputc('{', stdout);
+		tlsr_sb_puts(&b, "{");
 	for (size_t i = 0; i < n; i++) {
 		char text[1024];
 		uint32_t dw = 0;
@@ -749,36 +735,37 @@ static int cmd_status(int argc, char **argv)
 						  &dw) == TLSR_OK;
 		found |= have;
 		if (o.format == FORMAT_JSON) {
-			printf("%s\"%s\": ", i ? ", " : "",
-			       status_values[i].name);
+			tlsr_sb_printf(&b, "%s\"%s\": ", i ? ", " : "",
+				       status_values[i].name);
 			if (!have)
-				fputs("null", stdout);
+				tlsr_sb_puts(&b, "null");
 			else if (status_values[i].kind == ST_TEXT)
-				json_string(stdout, text);
+				tlsr_sb_json(&b, text);
 			else if (status_values[i].kind == ST_BOOL)
-				fputs(dw ? "true" : "false", stdout);
+				tlsr_sb_puts(&b, dw ? "true" : "false");
 			else
-				printf("%lu", (unsigned long)dw);
+				tlsr_sb_printf(&b, "%lu", (unsigned long)dw);
 			continue;
 		}
 		if (!have)
 			continue;
-		printf("%-26s ", status_values[i].label);
+		tlsr_sb_printf(&b, "%-26s ", status_values[i].label);
 		if (status_values[i].kind == ST_TEXT)
-			printf("%s\n", text);
+			tlsr_sb_printf(&b, "%s\n", text);
 		else if (status_values[i].kind == ST_BOOL)
-			printf("%s\n", dw ? "yes" : "no");
+			tlsr_sb_printf(&b, "%s\n", dw ? "yes" : "no");
 		else
-			printf("%lu\n", (unsigned long)dw);
+			tlsr_sb_printf(&b, "%lu\n", (unsigned long)dw);
 	}
 	if (o.format == FORMAT_JSON)
-		fputs("}\n", stdout);
+		tlsr_sb_puts(&b, "}\n");
 	else if (!found)
-		printf("No status recorded in %s: the tlsward service has not "
-		       "checked this machine yet.\n",
-		       t.label);
+		tlsr_sb_printf(&b,
+			       "No status recorded in %s: the tlsward service "
+			       "has not checked this machine yet.\n",
+			       t.label);
 	tlsr_registry_destroy(t.reg);
-	return 0;
+	return emit(tlsr_sb_finish(&b)) != 0 ? EXIT_USAGE : 0;
 }
 
 static int cmd_policy(int argc, char **argv)
