@@ -177,19 +177,50 @@ reboot_prefix()
 	start_session
 }
 
-# Boots the prefix, keeps its server up and starts the session's services
-# with a trace of the event log calls in $SERVICES_LOG. Optional argument:
-# win10 or win7 (the prefix's default is Windows 7 SP1).
+# template_prefix [win10|win7]: sets TEMPLATE to a booted prefix to copy,
+# made once per work root, Wine version and Windows version, under a lock
+# (Meson runs scenarios side by side). A boot writes some 700 MB and takes seconds; a copy takes a
+# fraction of one. The template also gives the service control manager
+# 60 s, not Wine's 10 s, for a started service to connect
+# (ServicesPipeTimeout, 30 s by default on Windows): a loaded test machine
+# can be slower than that to start a process.
+template_prefix()
+{
+	local version=${1:-win7} tpl
+
+	tpl="$WORK_ROOT/wine-template-$version-$(wine --version 2>/dev/null |
+		tr -c 'A-Za-z0-9.~\n-' _)"
+	(
+		flock 9
+		[ -f "$tpl/.tlsward-template" ] && exit 0
+		rm -rf "$tpl"
+		WINEPREFIX=$tpl wineboot -i >"$tpl.log" 2>&1 || exit 1
+		WINEPREFIX=$tpl wineserver -w
+		if [ "$version" != win7 ]; then
+			WINEPREFIX=$tpl wine winecfg /v "$version" \
+				>>"$tpl.log" 2>&1 || exit 1
+		fi
+		WINEPREFIX=$tpl wine reg add \
+			'HKLM\System\CurrentControlSet\Control' \
+			/v ServicesPipeTimeout /t REG_DWORD /d 60000 /f \
+			>>"$tpl.log" 2>&1 || exit 1
+		WINEPREFIX=$tpl wineserver -w
+		touch "$tpl/.tlsward-template"
+	) 9>"$tpl.lock" ||
+		fail "booting the $version template failed (see $tpl.log)"
+	TEMPLATE=$tpl
+}
+
+# Boots the prefix (a copy of the template), keeps its server up and starts
+# the session's services with a trace of the event log calls in
+# $SERVICES_LOG. Optional argument: win10 or win7 (the prefix's default is
+# Windows 7 SP1).
 boot_prefix()
 {
 	log "booting $WINEPREFIX"
-	wineboot -i >"$WORK_DIR/boot.log" 2>&1 ||
-		fail "wineboot -i failed (see $WORK_DIR/boot.log)"
-	wineserver -w
-	if [ -n "${1:-}" ]; then
-		set_windows "$1"
-		wineserver -w
-	fi
+	template_prefix "${1:-win7}"
+	cp -a "$TEMPLATE" "$WINEPREFIX"
+	rm -f "$WINEPREFIX/.tlsward-template"
 	start_session
 	mkdir -p "$(dirname "$PROGRAM_UNIX")"
 	cp "$TLSWARD_EXE" "$PROGRAM_UNIX"

@@ -15,7 +15,7 @@ SOURCE_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MSI_DIR_WIN='C:\tlsward-test'
 MSI_DIR_UNIX="$WINEPREFIX/drive_c/tlsward-test"
 MSI_WIN="$MSI_DIR_WIN"'\tlsward.msi'
-MSI_RUNS=0
+MSI_RUNS_FILE="$WORK_DIR/msi-runs"
 K_SERVICE='SYSTEM\CurrentControlSet\Services\tlsward'
 
 # Boots the prefix (argument as for boot_prefix) and puts the MSI under
@@ -34,15 +34,23 @@ msi_prepare()
 # Configuration Manager sees it. The verbose log stays in $MSI_DIR_UNIX.
 msi_run()
 {
-	local logf out rc t0=$SECONDS
+	local logf out rc n t0=$SECONDS
 
-	MSI_RUNS=$((MSI_RUNS + 1))
-	logf="$MSI_DIR_WIN\\msiexec-$MSI_RUNS.log"
+	# Callers run this in $(...): the run count lives in a file.
+	echo "$*" >>"$MSI_RUNS_FILE"
+	n=$(wc -l <"$MSI_RUNS_FILE")
+	logf="$MSI_DIR_WIN\\msiexec-$n.log"
 	out=$(wine cmd /c "msiexec $* /l*v $logf & echo msiexec-exit=%ERRORLEVEL%" \
 		2>/dev/null | tr -d '\r')
 	rc=$(printf '%s\n' "$out" | sed -n 's/^msiexec-exit=//p' | tail -n 1)
 	log "msiexec $* -> ${rc:-nothing} in $((SECONDS - t0)) s" >&2
 	printf '%s\n' "${rc:-none}"
+}
+
+# The verbose log of the last msi_run.
+msi_last_log()
+{
+	echo "$MSI_DIR_UNIX/msiexec-$(wc -l <"$MSI_RUNS_FILE").log"
 }
 
 # msi_expect CODE ARGS...: msi_run that must exit CODE; on a mismatch the
@@ -54,7 +62,7 @@ msi_expect()
 	shift
 	rc=$(msi_run "$@")
 	if [ "$rc" != "$want" ]; then
-		grep -a -E 'value 3|Error|error' "$MSI_DIR_UNIX/msiexec-$MSI_RUNS.log" \
+		grep -a -E 'value 3|Error|error' "$(msi_last_log)" \
 			2>/dev/null | tail -n 20 >&2 || true
 		fail "msiexec $*: expected exit code $want, got $rc"
 	fi
