@@ -81,7 +81,8 @@ for seq in InstallExecuteSequence InstallUISequence; do
 done
 set -- "$@" \
 	"UPDATE InstallExecuteSequence SET Sequence = 1001 WHERE Action = 'DefaultPolicyPath'" \
-	"UPDATE InstallExecuteSequence SET Sequence = 1901 WHERE Action = 'RollbackJournal'"
+	"UPDATE InstallExecuteSequence SET Sequence = 1901 WHERE Action = 'WaitServiceStopped'" \
+	"UPDATE InstallExecuteSequence SET Sequence = 1902 WHERE Action = 'RollbackJournal'"
 for q in "$@"; do
 	msibuild "$stage/tlsward.msi" -q "$q"
 done

@@ -81,7 +81,7 @@ static const char usage_main[] =
 	"  status           show what the service last recorded\n"
 	"  rollback         restore the values tlsward changed, as they were\n"
 	"  policy validate  check a policy file\n"
-	"  service          install, uninstall or run the Windows service\n"
+	"  service          install, uninstall, stop or run the Windows service\n"
 	"  run --console    run the service loop in the foreground (Windows)\n"
 	"\n"
 	"  tlsward COMMAND --help   describes a command\n"

@@ -595,12 +595,88 @@ out:
 	return code;
 }
 
+/* Stops the service if it runs and waits, up to STOP_WAIT_MS in all, until
+ * it reports SERVICE_STOPPED and then until its process has exited: a
+ * stopped service's process still holds tlsward.exe open for a moment, and
+ * an installer that removes or replaces the file then would find it in use.
+ * The handle needs SERVICE_STOP and SERVICE_QUERY_STATUS. Returns 0, or 2
+ * after printing why. */
+static int stop_and_wait(SC_HANDLE svc)
+{
+	SERVICE_STATUS_PROCESS sp;
+	SERVICE_STATUS st;
+	ULONGLONG start = GetTickCount64(), spent;
+	DWORD pid = 0, len, left;
+	HANDLE proc;
+
+	if (QueryServiceStatusEx(svc, SC_STATUS_PROCESS_INFO, (BYTE *)&sp,
+				 sizeof sp, &len))
+		pid = sp.dwProcessId;
+	if (!ControlService(svc, SERVICE_CONTROL_STOP, &st) &&
+	    GetLastError() != ERROR_SERVICE_NOT_ACTIVE &&
+	    GetLastError() != ERROR_SERVICE_CANNOT_ACCEPT_CTRL)
+		return fail_win32("cannot stop the tlsward service",
+				  GetLastError());
+	/* Open the process before it can exit, so that its id cannot be
+	 * reused; no handle means it has already gone. */
+	proc = pid != 0 ? OpenProcess(SYNCHRONIZE, FALSE, pid) : NULL;
+	while (QueryServiceStatus(svc, &st) &&
+	       st.dwCurrentState != SERVICE_STOPPED) {
+		if (GetTickCount64() - start > STOP_WAIT_MS)
+			goto late;
+		Sleep(100);
+	}
+	if (proc != NULL) {
+		spent = GetTickCount64() - start;
+		left = spent < STOP_WAIT_MS ? (DWORD)(STOP_WAIT_MS - spent) : 0;
+		if (WaitForSingleObject(proc, left) != WAIT_OBJECT_0) {
+			CloseHandle(proc);
+			goto late;
+		}
+		CloseHandle(proc);
+	}
+	return 0;
+late:
+	if (proc != NULL)
+		CloseHandle(proc);
+	fprintf(stderr, "tlsward: the service did not stop within %u s\n",
+		STOP_WAIT_MS / 1000);
+	return 2;
+}
+
+/* `service stop`: stops the service and waits until its process has
+ * exited (the installer runs it before it removes or replaces files). */
+static int service_stop(void)
+{
+	SC_HANDLE scm, svc;
+	int code = 0;
+
+	scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+	if (scm == NULL)
+		return fail_win32("cannot open the service control manager",
+				  GetLastError());
+	svc = OpenServiceW(scm, TLSR_SERVICE_NAME,
+			   SERVICE_STOP | SERVICE_QUERY_STATUS);
+	if (svc == NULL) {
+		if (GetLastError() == ERROR_SERVICE_DOES_NOT_EXIST)
+			printf("tlsward: the service is not installed\n");
+		else
+			code = fail_win32("cannot open the tlsward service",
+					  GetLastError());
+	} else {
+		code = stop_and_wait(svc);
+		if (code == 0)
+			printf("tlsward: service stopped\n");
+		CloseServiceHandle(svc);
+	}
+	CloseServiceHandle(scm);
+	return code;
+}
+
 /* `service uninstall`: stop, delete, remove the event source. */
 static int service_uninstall(void)
 {
-	SERVICE_STATUS st;
 	SC_HANDLE scm, svc;
-	ULONGLONG start;
 	int code = 0;
 	LSTATUS rc;
 
@@ -618,25 +694,9 @@ static int service_uninstall(void)
 		}
 		printf("tlsward: the service is not installed\n");
 	} else {
-		if (!ControlService(svc, SERVICE_CONTROL_STOP, &st) &&
-		    GetLastError() != ERROR_SERVICE_NOT_ACTIVE) {
-			code = fail_win32("cannot stop the tlsward service",
-					  GetLastError());
+		code = stop_and_wait(svc);
+		if (code != 0)
 			goto out;
-		}
-		start = GetTickCount64();
-		while (QueryServiceStatus(svc, &st) &&
-		       st.dwCurrentState != SERVICE_STOPPED) {
-			if (GetTickCount64() - start > STOP_WAIT_MS) {
-				fprintf(stderr,
-					"tlsward: the service did not stop "
-					"within %u s\n",
-					STOP_WAIT_MS / 1000);
-				code = 2;
-				goto out;
-			}
-			Sleep(100);
-		}
 		if (!DeleteService(svc) &&
 		    GetLastError() != ERROR_SERVICE_MARKED_FOR_DELETE) {
 			code = fail_win32("cannot delete the tlsward service",
@@ -768,6 +828,8 @@ int tlsr_platform_command(int argc, char **argv)
 			return service_install(argc - 2, argv + 2);
 		if (strcmp(argv[1], "uninstall") == 0 && argc == 2)
 			return service_uninstall();
+		if (strcmp(argv[1], "stop") == 0 && argc == 2)
+			return service_stop();
 		if (strcmp(argv[1], "run") == 0 && argc == 2)
 			return service_run();
 		if (strcmp(argv[1], "control") == 0 && argc == 3)
@@ -775,7 +837,8 @@ int tlsr_platform_command(int argc, char **argv)
 	}
 	fprintf(stderr, "tlsward: usage: tlsward service install [--policy "
 			"PATH] [--mode enforce|audit] | service uninstall | "
-			"service run | service control check-now|reload | "
+			"service stop | service run | "
+			"service control check-now|reload | "
 			"run --console [--policy PATH] [--once]\n");
 	return 2;
 }

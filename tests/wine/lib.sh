@@ -321,6 +321,19 @@ stop_service()
 	wait_state STOPPED 20
 }
 
+# service_pids: the Unix pids of this prefix's running `tlsward.exe service
+# run` processes (other scenarios' prefixes run side by side).
+service_pids()
+{
+	local pid
+
+	for pid in $(pgrep -f 'tlsward\.exe service run' || true); do
+		tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null |
+			grep -qxF "WINEPREFIX=$WINEPREFIX" && echo "$pid"
+	done
+	return 0
+}
+
 # Sends the "check now" control (128) as `sc control tlsward 128` would
 # (Wine's sc.exe has no "control" command).
 check_now()

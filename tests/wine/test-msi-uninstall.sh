@@ -19,6 +19,8 @@ wait_dword "$K_STATUS" Compliant 64 0x1 60
 remediated=$(managed_snapshot)
 
 msi_expect 0 /x "$MSI_WIN" /qn /norestart
+grep -aq 'Action start .*WaitServiceStopped' "$(msi_last_log)" ||
+	fail "the uninstall did not run WaitServiceStopped (tlsward service stop)"
 
 assert_eq ABSENT "$(svc_state)" "service after uninstall"
 wine sc query tlsward >/dev/null 2>&1 && fail "sc query tlsward still succeeds"

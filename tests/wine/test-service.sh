@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Scenario: the service's own life cycle. `tlsward service install` creates
 # it (configuration, event source, Parameters), it runs and says so (1000),
-# stops cleanly (1001), and `service uninstall` removes it and the event
-# source.
+# stops cleanly (1001), `service stop` returns only once its process has
+# exited, and `service uninstall` removes it and the event source.
 . "$(dirname "$0")/lib.sh" "$@"
 
 K_SVC='SYSTEM\CurrentControlSet\Services\tlsward'
@@ -41,11 +41,17 @@ wait_event 1001 10
 assert_eq 1 "$(event_count 1000)" "events 1000 after one start"
 wait_trace 1001 information 10
 
-log "start again, stop again"
+log "start again; \`service stop\` returns once the process has exited"
 start_service
 wait_event 1000 20 . 2
-stop_service
+[ -n "$(service_pids)" ] || fail "no tlsward.exe process while RUNNING"
+out=$(tlsward service stop 2>&1) || fail "service stop exited $?: $out"
+assert_match 'service stopped' "$out" "message of service stop"
+assert_eq STOPPED "$(svc_state)" "state right after service stop"
+assert_eq "" "$(service_pids)" "tlsward.exe processes right after service stop"
 wait_event 1001 10 . 2
+out=$(tlsward service stop 2>&1) ||
+	fail "service stop of a stopped service exited $?: $out"
 
 log "uninstall"
 out=$(tlsward service uninstall 2>&1) || fail "service uninstall exited $?: $out"
@@ -55,4 +61,6 @@ key_exists "$K_SVC" && fail "the service key is still there after uninstall"
 
 out=$(tlsward service uninstall 2>&1) || true
 assert_match 'not installed' "$out" "message of a second uninstall (nothing to remove)"
+out=$(tlsward service stop 2>&1) || fail "service stop when not installed exited $?: $out"
+assert_match 'not installed' "$out" "message of service stop when not installed"
 pass
