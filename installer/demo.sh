@@ -104,6 +104,10 @@ trap cleanup EXIT
 wineboot -i >/dev/null 2>&1 || die "wineboot failed"
 wineserver -w
 wine winecfg /v win10 >/dev/null 2>&1 || die "winecfg /v win10 failed"
+# A started service gets 60 s to connect to the service control manager
+# (Wine's default is 10 s, Windows' 30 s): a busy machine can be slower.
+wine reg add 'HKLM\System\CurrentControlSet\Control' /v ServicesPipeTimeout \
+	/t REG_DWORD /d 60000 /f >/dev/null 2>&1 || die "setting ServicesPipeTimeout failed"
 wineserver -w
 wineserver -p
 EXE='C:\Program Files\tlsward\tlsward.exe'
