@@ -325,11 +325,13 @@ stop_service()
 # run` processes (other scenarios' prefixes run side by side).
 service_pids()
 {
-	local pid
+	local dir
 
-	for pid in $(pgrep -f 'tlsward\.exe service run' || true); do
-		tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null |
-			grep -qxF "WINEPREFIX=$WINEPREFIX" && echo "$pid"
+	for dir in /proc/[0-9]*; do
+		tr '\0' ' ' <"$dir/cmdline" 2>/dev/null |
+			grep -q 'tlsward\.exe service run' || continue
+		tr '\0' '\n' <"$dir/environ" 2>/dev/null |
+			grep -qxF "WINEPREFIX=$WINEPREFIX" && echo "${dir#/proc/}"
 	done
 	return 0
 }
