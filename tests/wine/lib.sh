@@ -420,30 +420,39 @@ json_field()
 # ---- registry ----
 
 # reg_get KEY NAME [VIEW]: prints "TYPE DATA" of HKLM\KEY\NAME in the view
-# (64 or 32, default 64); returns 1 when the value (or key) is absent.
+# (64 or 32, default 64); returns 1 when the value (or key) is absent. When
+# reg.exe fails otherwise it is tried three times, each failure is reported
+# on stderr, and then it prints "reg.exe failed: OUTPUT" and returns 2.
 reg_get()
 {
-	local out
+	local out try
 
-	out=$(wine reg query "HKLM\\$1" /v "$2" "/reg:${3:-64}" 2>/dev/null |
-		tr -d '\r') || return 1
-	printf '%s\n' "$out" |
-		sed -nE 's/^    .*    (REG_[A-Z_]+)    ?(.*)$/\1 \2/p' |
-		head -n 1 | grep . || return 1
+	for try in 1 2 3; do
+		if out=$(wine reg query "HKLM\\$1" /v "$2" "/reg:${3:-64}" 2>&1 |
+			tr -d '\r'); then
+			printf '%s\n' "$out" |
+				sed -nE 's/^    .*    (REG_[A-Z_]+)    ?(.*)$/\1 \2/p' |
+				head -n 1 | grep . && return 0
+		else
+			case $out in *"Unable to find"*) return 1 ;; esac
+		fi
+		log "reg query HKLM\\$1 /v $2 (try $try): ${out:-no output}" >&2
+		sleep 0.5
+	done
+	printf 'reg.exe failed: %s\n' "$out"
+	return 2
 }
 
 # reg_dword KEY NAME [VIEW]: prints the data as 0x%x, "absent", or
 # "TYPE DATA" when the value is not a REG_DWORD.
 reg_dword()
 {
-	local v
+	local v rc=0
 
-	v=$(reg_get "$@") || {
-		echo absent
-		return 0
-	}
-	case $v in
-	"REG_DWORD "*) printf '0x%x\n' "${v#REG_DWORD }" ;;
+	v=$(reg_get "$@") || rc=$?
+	case $rc:$v in
+	1:*) echo absent ;;
+	0:"REG_DWORD "*) printf '0x%x\n' "${v#REG_DWORD }" ;;
 	*) printf '%s\n' "$v" ;;
 	esac
 }
@@ -451,13 +460,14 @@ reg_dword()
 # reg_sz KEY NAME [VIEW]: prints the string data, or "absent".
 reg_sz()
 {
-	local v
+	local v rc=0
 
-	v=$(reg_get "$@") || {
-		echo absent
-		return 0
-	}
-	printf '%s\n' "${v#* }"
+	v=$(reg_get "$@") || rc=$?
+	case $rc in
+	0) printf '%s\n' "${v#* }" ;;
+	1) echo absent ;;
+	*) printf '%s\n' "$v" ;;
+	esac
 }
 
 # reg_set KEY NAME TYPE DATA [VIEW]: writes with reg.exe (like a person or
