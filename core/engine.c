@@ -28,6 +28,12 @@ static const char reason_no_tls12_off[] = "tlsward never turns TLS 1.2 off";
 static const char reason_contradiction[] =
     "the policy both keeps or enables this protocol and disables it";
 
+/* Policy mode as policies, events and Status spell it. */
+const char *tlsr_mode_name(enum tlsr_mode m)
+{
+	return m == TLSR_MODE_AUDIT ? "audit" : "enforce";
+}
+
 /* Lower-case state name as reports spell it. */
 const char *tlsr_state_name(enum tlsr_state s)
 {

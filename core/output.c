@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* JSON literal for a flag. */
 static const char *bool_str(int v)
 {
@@ -108,8 +107,8 @@ static void json_actual(struct tlsr_sb *b, const struct tlsr_item *it)
 		tlsr_sb_json(b, text);
 	} else if (v->type == TLSR_REG_QWORD && v->size == 8) {
 		tlsr_sb_printf(b, "%llu",
-			  (unsigned long long)le32(v->data) |
-			      (unsigned long long)le32(v->data + 4) << 32);
+			       (unsigned long long)le32(v->data) |
+				   (unsigned long long)le32(v->data + 4) << 32);
 	} else {
 		value_hex(v, text, sizeof text, 64);
 		tlsr_sb_json(b, text);
@@ -120,12 +119,10 @@ static void json_actual(struct tlsr_sb *b, const struct tlsr_item *it)
 /* "64", "32" or null for a one-view key. */
 static void json_view(struct tlsr_sb *b, enum tlsr_view v)
 {
-	if (v == TLSR_VIEW_64)
-		tlsr_sb_puts(b, "\"64\"");
-	else if (v == TLSR_VIEW_32)
-		tlsr_sb_puts(b, "\"32\"");
-	else
+	if (v == TLSR_VIEW_NONE)
 		tlsr_sb_puts(b, "null");
+	else
+		tlsr_sb_json(b, tlsr_view_name(v));
 }
 
 /* The key as "HKLM\\..." in JSON. */
@@ -135,6 +132,17 @@ static void json_key(struct tlsr_sb *b, const struct tlsr_setting *s)
 
 	snprintf(path, sizeof path, "HKLM\\%s", s->key);
 	tlsr_sb_json(b, path);
+}
+
+/* The item's "key", "view" and "name" members, each after a comma. */
+static void json_location(struct tlsr_sb *b, const struct tlsr_item *it)
+{
+	tlsr_sb_puts(b, ", \"key\": ");
+	json_key(b, it->def);
+	tlsr_sb_puts(b, ", \"view\": ");
+	json_view(b, it->view);
+	tlsr_sb_puts(b, ", \"name\": ");
+	tlsr_sb_json(b, it->def->name);
 }
 
 /* The "; "-separated reasons as a JSON array. */
@@ -167,19 +175,21 @@ static void json_facts(struct tlsr_sb *b, const struct tlsr_report *r)
 	tlsr_sb_puts(b, "  \"facts\": {");
 	if (f->os_known)
 		tlsr_sb_printf(b,
-			  "\"os\": \"%u.%u.%u\", \"os_major\": %u, "
-			  "\"os_minor\": %u, \"os_build\": %u, "
-			  "\"service_pack\": %u, \"edition\": \"%s\", ",
-			  f->os_major, f->os_minor, f->os_build, f->os_major,
-			  f->os_minor, f->os_build, f->os_sp,
-			  f->is_server ? "server" : "client");
+			       "\"os\": \"%u.%u.%u\", \"os_major\": %u, "
+			       "\"os_minor\": %u, \"os_build\": %u, "
+			       "\"service_pack\": %u, \"edition\": \"%s\", ",
+			       f->os_major, f->os_minor, f->os_build,
+			       f->os_major, f->os_minor, f->os_build, f->os_sp,
+			       f->is_server ? "server" : "client");
 	else
-		tlsr_sb_puts(b, "\"os\": null, \"os_major\": null, \"os_minor\": "
-			   "null, \"os_build\": null, \"service_pack\": null, "
-			   "\"edition\": null, ");
+		tlsr_sb_puts(
+		    b, "\"os\": null, \"os_major\": null, \"os_minor\": "
+		       "null, \"os_build\": null, \"service_pack\": null, "
+		       "\"edition\": null, ");
 	tlsr_sb_puts(b, "\"product\": ");
 	tlsr_sb_json(b, f->product);
-	tlsr_sb_printf(b, ", \"x64\": %s, \"net4_release\": ", bool_str(f->x64));
+	tlsr_sb_printf(b,
+		       ", \"x64\": %s, \"net4_release\": ", bool_str(f->x64));
 	if (f->net4_release != 0)
 		tlsr_sb_printf(b, "%lu", (unsigned long)f->net4_release);
 	else
@@ -187,19 +197,20 @@ static void json_facts(struct tlsr_sb *b, const struct tlsr_report *r)
 	tlsr_facts_net_name(f, name, sizeof name);
 	tlsr_sb_puts(b, ", \"net4_name\": ");
 	tlsr_sb_json(b, name);
-	tlsr_sb_printf(b,
-		  ", \"net35\": %s, \"kb3140245\": %s, \"kb3140245_source\": ",
-		  bool_str(f->net35),
-		  f->kb3140245 == TLSR_YES  ? "true"
-		  : f->kb3140245 == TLSR_NO ? "false"
-					    : "null");
+	tlsr_sb_printf(
+	    b, ", \"net35\": %s, \"kb3140245\": %s, \"kb3140245_source\": ",
+	    bool_str(f->net35),
+	    f->kb3140245 == TLSR_YES  ? "true"
+	    : f->kb3140245 == TLSR_NO ? "false"
+				      : "null");
 	tlsr_sb_json(b, f->kb3140245_source);
-	tlsr_sb_printf(b,
-		  ", \"fips\": %s, \"tls12\": {\"winhttp\": %s, \"schannel\": "
-		  "%s, \"dotnet\": %s}},\n",
-		  bool_str(f->fips), bool_str(r->tls12[TLSR_COMP_WINHTTP]),
-		  bool_str(r->tls12[TLSR_COMP_SCHANNEL]),
-		  bool_str(r->tls12[TLSR_COMP_DOTNET]));
+	tlsr_sb_printf(
+	    b,
+	    ", \"fips\": %s, \"tls12\": {\"winhttp\": %s, \"schannel\": "
+	    "%s, \"dotnet\": %s}},\n",
+	    bool_str(f->fips), bool_str(r->tls12[TLSR_COMP_WINHTTP]),
+	    bool_str(r->tls12[TLSR_COMP_SCHANNEL]),
+	    bool_str(r->tls12[TLSR_COMP_DOTNET]));
 }
 
 /* The members check and plan JSON share. */
@@ -207,11 +218,12 @@ static void json_head(struct tlsr_sb *b, const struct tlsr_report *r,
 		      int restart_required, int restart_recommended)
 {
 	tlsr_sb_printf(b,
-		  "{\n  \"compliant\": %s,\n  \"restart_required\": %s,\n"
-		  "  \"restart_recommended\": %s,\n"
-		  "  \"ready_for_server\": %s,\n  \"blocked_reasons\": ",
-		  bool_str(r->compliant), bool_str(restart_required),
-		  bool_str(restart_recommended), bool_str(r->ready_for_server));
+		       "{\n  \"compliant\": %s,\n  \"restart_required\": %s,\n"
+		       "  \"restart_recommended\": %s,\n"
+		       "  \"ready_for_server\": %s,\n  \"blocked_reasons\": ",
+		       bool_str(r->compliant), bool_str(restart_required),
+		       bool_str(restart_recommended),
+		       bool_str(r->ready_for_server));
 	json_reasons(b, r->blocked_reasons);
 	tlsr_sb_puts(b, ",\n");
 	json_facts(b, r);
@@ -234,17 +246,12 @@ char *tlsr_report_json(const struct tlsr_report *r)
 		tlsr_sb_json(&b, it->id);
 		tlsr_sb_puts(&b, ", \"component\": ");
 		tlsr_sb_json(&b, tlsr_component_name(it->def->component));
-		tlsr_sb_puts(&b, ", \"key\": ");
-		json_key(&b, it->def);
-		tlsr_sb_puts(&b, ", \"view\": ");
-		json_view(&b, it->view);
-		tlsr_sb_puts(&b, ", \"name\": ");
-		tlsr_sb_json(&b, it->def->name);
+		json_location(&b, it);
 		tlsr_sb_printf(&b, ", \"expected\": %lu, \"actual\": ",
-			  (unsigned long)it->expected);
+			       (unsigned long)it->expected);
 		json_actual(&b, it);
 		tlsr_sb_printf(&b, ", \"state\": \"%s\"",
-			  tlsr_state_name(it->state));
+			       tlsr_state_name(it->state));
 		if (it->reason != NULL &&
 		    (it->state == TLSR_STATE_BLOCKED || it->deferred)) {
 			tlsr_sb_puts(&b, ", \"reason\": ");
@@ -303,18 +310,14 @@ char *tlsr_plan_json(const struct tlsr_report *r, const struct tlsr_plan *p)
 		if (a->item >= r->n_items)
 			continue;
 		it = &r->items[a->item];
-		tlsr_sb_printf(&b,
-			  "%s    {\"order\": %zu, \"phase\": \"%s\", \"id\": ",
-			  i ? ",\n" : "\n", i + 1, phase_name(a->phase));
+		tlsr_sb_printf(
+		    &b, "%s    {\"order\": %zu, \"phase\": \"%s\", \"id\": ",
+		    i ? ",\n" : "\n", i + 1, phase_name(a->phase));
 		tlsr_sb_json(&b, it->id);
-		tlsr_sb_puts(&b, ", \"key\": ");
-		json_key(&b, it->def);
-		tlsr_sb_puts(&b, ", \"view\": ");
-		json_view(&b, it->view);
-		tlsr_sb_puts(&b, ", \"name\": ");
-		tlsr_sb_json(&b, it->def->name);
+		json_location(&b, it);
 		tlsr_sb_printf(&b, ", \"value\": %lu, \"restart\": \"%s\"}",
-			  (unsigned long)a->value, restart_name(a->restart));
+			       (unsigned long)a->value,
+			       restart_name(a->restart));
 	}
 	tlsr_sb_puts(&b, p->n_actions ? "\n  ]\n}\n" : "]\n}\n");
 	return tlsr_sb_finish(&b);
@@ -378,12 +381,6 @@ static void actual_text(const struct tlsr_item *it, char *buf, size_t size)
 	}
 }
 
-/* View column of a table. */
-static const char *view_text(enum tlsr_view v)
-{
-	return v == TLSR_VIEW_64 ? "64" : v == TLSR_VIEW_32 ? "32" : "-";
-}
-
 /* Prints rows with every column padded to its widest cell. */
 static void table_print(struct tlsr_sb *b, const struct table *t)
 {
@@ -402,7 +399,7 @@ static void table_print(struct tlsr_sb *b, const struct table *t)
 				tlsr_sb_printf(b, "%s\n", t->cells[i][c]);
 			else
 				tlsr_sb_printf(b, "%-*s  ", (int)w[c],
-					  t->cells[i][c]);
+					       t->cells[i][c]);
 		}
 	}
 }
@@ -420,25 +417,25 @@ static void text_facts(struct tlsr_sb *b, const struct tlsr_report *r)
 		snprintf(sp, sizeof sp, " SP%u", f->os_sp);
 	if (f->os_known)
 		tlsr_sb_printf(b, "machine: %s%sWindows NT %u.%u.%u%s, %s%s\n",
-			  f->product, f->product[0] ? ", " : "", f->os_major,
-			  f->os_minor, f->os_build, sp,
-			  f->is_server ? "server" : "client",
-			  f->x64 ? ", x64" : "");
+			       f->product, f->product[0] ? ", " : "",
+			       f->os_major, f->os_minor, f->os_build, sp,
+			       f->is_server ? "server" : "client",
+			       f->x64 ? ", x64" : "");
 	else
 		tlsr_sb_printf(b, "machine: unknown OS%s%s%s\n",
-			  f->product[0] ? ", " : "", f->product,
-			  f->x64 ? ", x64" : "");
+			       f->product[0] ? ", " : "", f->product,
+			       f->x64 ? ", x64" : "");
 	tlsr_sb_printf(b, ".NET: %s%s; KB3140245: %s (%s)%s\n", net,
-		  f->net35 ? ", .NET Framework 3.5" : "",
-		  f->os_known && !tlsr_facts_needs_kb3140245(f)
-			  ? "not needed"
-		  : f->kb3140245 == TLSR_YES ? "installed"
-		  : f->kb3140245 == TLSR_NO  ? "not installed"
-					     : "unknown",
-		  f->kb3140245_source,
-		  f->fips ? "; FIPS algorithm policy on (SChannel may "
-			    "negotiate TLS 1.0)"
-			  : "");
+		       f->net35 ? ", .NET Framework 3.5" : "",
+		       f->os_known && !tlsr_facts_needs_kb3140245(f)
+			   ? "not needed"
+		       : f->kb3140245 == TLSR_YES ? "installed"
+		       : f->kb3140245 == TLSR_NO  ? "not installed"
+						  : "unknown",
+		       f->kb3140245_source,
+		       f->fips ? "; FIPS algorithm policy on (SChannel may "
+				 "negotiate TLS 1.0)"
+			       : "");
 }
 
 /* The compliance line and TLS 1.2 per component. */
@@ -455,39 +452,40 @@ static void text_summary(struct tlsr_sb *b, const struct tlsr_report *r)
 	}
 	if (r->compliant) {
 		tlsr_sb_printf(b, "compliant: %zu values as the policy wants\n",
-			  counts[TLSR_STATE_OK]);
+			       counts[TLSR_STATE_OK]);
 	} else {
 		tlsr_sb_puts(b, "not compliant:");
 		if (counts[TLSR_STATE_MISSING]) {
 			tlsr_sb_printf(b, " %zu missing",
-				  counts[TLSR_STATE_MISSING]);
+				       counts[TLSR_STATE_MISSING]);
 			sep = ",";
 		}
 		if (counts[TLSR_STATE_MISMATCH]) {
 			tlsr_sb_printf(b, "%s %zu mismatch", sep,
-				  counts[TLSR_STATE_MISMATCH]);
+				       counts[TLSR_STATE_MISMATCH]);
 			sep = ",";
 		}
 		if (counts[TLSR_STATE_BLOCKED]) {
 			tlsr_sb_printf(b, "%s %zu blocked (%s)", sep,
-				  counts[TLSR_STATE_BLOCKED],
-				  r->blocked_reasons);
+				       counts[TLSR_STATE_BLOCKED],
+				       r->blocked_reasons);
 			sep = ",";
 		}
 		if (deferred)
-			tlsr_sb_printf(b, "%s %zu deferred (legacy step %s)", sep,
-				  deferred,
-				  "waits until TLS 1.2 holds in WinHTTP, "
-				  "SChannel and .NET and the restart is done");
+			tlsr_sb_printf(
+			    b, "%s %zu deferred (legacy step %s)", sep,
+			    deferred,
+			    "waits until TLS 1.2 holds in WinHTTP, "
+			    "SChannel and .NET and the restart is done");
 		tlsr_sb_puts(b, "\n");
 	}
 	tlsr_sb_printf(b,
-		  "TLS 1.2: WinHTTP %s, SChannel %s, .NET %s; ready for "
-		  "servers to require TLS 1.2: %s\n",
-		  r->tls12[TLSR_COMP_WINHTTP] ? "yes" : "no",
-		  r->tls12[TLSR_COMP_SCHANNEL] ? "yes" : "no",
-		  r->tls12[TLSR_COMP_DOTNET] ? "yes" : "no",
-		  r->ready_for_server ? "yes" : "no");
+		       "TLS 1.2: WinHTTP %s, SChannel %s, .NET %s; ready for "
+		       "servers to require TLS 1.2: %s\n",
+		       r->tls12[TLSR_COMP_WINHTTP] ? "yes" : "no",
+		       r->tls12[TLSR_COMP_SCHANNEL] ? "yes" : "no",
+		       r->tls12[TLSR_COMP_DOTNET] ? "yes" : "no",
+		       r->ready_for_server ? "yes" : "no");
 }
 
 /* Whether and why a restart is needed. */
@@ -496,15 +494,17 @@ static void text_restart(struct tlsr_sb *b, const struct tlsr_report *r,
 {
 	if (r->restart_pending)
 		tlsr_sb_puts(b, "restart: required (a restart is pending for "
-			   "changes already made)\n");
+				"changes already made)\n");
 	else if (required)
-		tlsr_sb_puts(b, "restart: required after apply (WinHTTP "
-			   "DefaultSecureProtocols takes effect only after a "
-			   "restart)\n");
+		tlsr_sb_puts(b,
+			     "restart: required after apply (WinHTTP "
+			     "DefaultSecureProtocols takes effect only after a "
+			     "restart)\n");
 	else if (recommended)
-		tlsr_sb_puts(b, "restart: recommended after apply (SChannel and "
-			   ".NET changes reach running programs after a "
-			   "restart)\n");
+		tlsr_sb_puts(b,
+			     "restart: recommended after apply (SChannel and "
+			     ".NET changes reach running programs after a "
+			     "restart)\n");
 	else
 		tlsr_sb_puts(b, "restart: not needed\n");
 }
@@ -538,7 +538,7 @@ char *tlsr_report_text(const struct tlsr_report *r)
 		snprintf(row[0], CELL, "%s",
 			 tlsr_component_name(it->def->component));
 		short_key(it->def->key, row[1], CELL);
-		snprintf(row[2], CELL, "%s", view_text(it->view));
+		snprintf(row[2], CELL, "%s", tlsr_view_name(it->view));
 		snprintf(row[3], CELL, "%s", it->def->name);
 		number_text(it, it->expected, row[4], CELL);
 		actual_text(it, row[5], CELL);
@@ -583,8 +583,9 @@ char *tlsr_plan_text(const struct tlsr_report *r, const struct tlsr_plan *p)
 			free(b.buf);
 			return NULL;
 		}
-		tlsr_sb_printf(&b, "plan: %zu value%s to write, in this order\n\n",
-			  p->n_actions, p->n_actions == 1 ? "" : "s");
+		tlsr_sb_printf(&b,
+			       "plan: %zu value%s to write, in this order\n\n",
+			       p->n_actions, p->n_actions == 1 ? "" : "s");
 		snprintf(t.cells[0][0], CELL, "#");
 		snprintf(t.cells[0][1], CELL, "PHASE");
 		snprintf(t.cells[0][2], CELL, "KEY");
@@ -605,7 +606,7 @@ char *tlsr_plan_text(const struct tlsr_report *r, const struct tlsr_plan *p)
 			snprintf(row[0], CELL, "%zu", i + 1);
 			snprintf(row[1], CELL, "%s", phase_name(a->phase));
 			short_key(it->def->key, row[2], CELL);
-			snprintf(row[3], CELL, "%s", view_text(it->view));
+			snprintf(row[3], CELL, "%s", tlsr_view_name(it->view));
 			snprintf(row[4], CELL, "%s", it->def->name);
 			number_text(it, a->value, row[5], CELL);
 			snprintf(row[6], CELL, "%s", restart_name(a->restart));
@@ -614,20 +615,21 @@ char *tlsr_plan_text(const struct tlsr_report *r, const struct tlsr_plan *p)
 		free(t.cells);
 	}
 	if (deferred)
-		tlsr_sb_printf(&b,
-			  "%zu legacy value%s deferred: the legacy step %s\n",
-			  deferred, deferred == 1 ? "" : "s",
-			  "waits until TLS 1.2 holds in WinHTTP, SChannel and "
-			  ".NET and the restart is done");
+		tlsr_sb_printf(
+		    &b, "%zu legacy value%s deferred: the legacy step %s\n",
+		    deferred, deferred == 1 ? "" : "s",
+		    "waits until TLS 1.2 holds in WinHTTP, SChannel and "
+		    ".NET and the restart is done");
 	if (staged)
-		tlsr_sb_printf(&b,
-			  "%zu blocked value%s pre-staged: written now, in "
-			  "effect once the prerequisite is installed and the "
-			  "machine restarts\n",
-			  staged, staged == 1 ? "" : "s");
+		tlsr_sb_printf(
+		    &b,
+		    "%zu blocked value%s pre-staged: written now, in "
+		    "effect once the prerequisite is installed and the "
+		    "machine restarts\n",
+		    staged, staged == 1 ? "" : "s");
 	if (held)
-		tlsr_sb_printf(&b, "%zu value%s blocked and not written\n", held,
-			  held == 1 ? "" : "s");
+		tlsr_sb_printf(&b, "%zu value%s blocked and not written\n",
+			       held, held == 1 ? "" : "s");
 	if (r->blocked)
 		tlsr_sb_printf(&b, "blocked: %s\n", r->blocked_reasons);
 	text_restart(&b, r, p->restart_required, p->restart_recommended);

@@ -8,6 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *tlsr_view_name(enum tlsr_view view)
+{
+	switch (view) {
+	case TLSR_VIEW_64:
+		return "64";
+	case TLSR_VIEW_32:
+		return "32";
+	default:
+		return "-";
+	}
+}
+
 void tlsr_value_clear(struct tlsr_value *value)
 {
 	if (value == NULL)

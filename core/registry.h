@@ -103,6 +103,10 @@ struct tlsr_registry {
 /* Releases a value's data and zeroes it; NULL-safe. */
 void tlsr_value_clear(struct tlsr_value *value);
 
+/* A view as reports and events spell it: "64", "32", or "-" for a key
+ * with one view. */
+const char *tlsr_view_name(enum tlsr_view view);
+
 /* Destroys any backend; NULL-safe. */
 void tlsr_registry_destroy(struct tlsr_registry *reg);
 

@@ -23,6 +23,7 @@
 /* ---- policy (loaded from YAML by policy/, plain data here) ---- */
 
 enum tlsr_mode { TLSR_MODE_ENFORCE, TLSR_MODE_AUDIT };
+const char *tlsr_mode_name(enum tlsr_mode m); /* "enforce" or "audit" */
 enum tlsr_restart_mode {
 	TLSR_RESTART_MODE_SCHEDULE,
 	TLSR_RESTART_MODE_NOTIFY,

@@ -86,25 +86,6 @@ struct guard {
 	DWORD expected;
 };
 
-/* Policy mode as events and Status spell it. */
-static const char *mode_name(enum tlsr_mode m)
-{
-	return m == TLSR_MODE_AUDIT ? "audit" : "enforce";
-}
-
-/* A view as events spell it: "64", "32", or "-" for one-view keys. */
-static const char *view_name(enum tlsr_view v)
-{
-	switch (v) {
-	case TLSR_VIEW_64:
-		return "64";
-	case TLSR_VIEW_32:
-		return "32";
-	default:
-		return "-";
-	}
-}
-
 /* REG_DWORD data as events show it, "0x00000aa0". */
 static void fmt_dword(uint32_t v, char *buf, size_t size)
 {
@@ -148,7 +129,7 @@ static void item_event(struct loop *l, unsigned id, const struct tlsr_item *it,
 	fmt_actual(it, act, sizeof act);
 	f.v[TLSR_EF_SETTING] = it->id;
 	f.v[TLSR_EF_KEY] = it->def->key;
-	f.v[TLSR_EF_VIEW] = view_name(it->view);
+	f.v[TLSR_EF_VIEW] = tlsr_view_name(it->view);
 	f.v[TLSR_EF_NAME] = it->def->name;
 	f.v[TLSR_EF_EXPECTED] = exp;
 	f.v[TLSR_EF_ACTUAL] = act;
@@ -238,7 +219,7 @@ static void adopt(struct loop *l, const struct tlsr_policy *p,
 	l->guards_dirty = 1;
 	f.v[TLSR_EF_POLICY_SOURCE] = l->source;
 	f.v[TLSR_EF_POLICY_HASH] = l->hash;
-	f.v[TLSR_EF_MODE] = mode_name(l->policy.mode);
+	f.v[TLSR_EF_MODE] = tlsr_mode_name(l->policy.mode);
 	tlsr_eventlog_report(l->log, TLSR_EV_POLICY_LOADED, &f);
 }
 
@@ -335,7 +316,7 @@ static int load_from(struct loop *l, const char *path, int force,
 			apply_mode_override(l, mode);
 			f.v[TLSR_EF_POLICY_SOURCE] = l->source;
 			f.v[TLSR_EF_POLICY_HASH] = l->hash;
-			f.v[TLSR_EF_MODE] = mode_name(l->policy.mode);
+			f.v[TLSR_EF_MODE] = tlsr_mode_name(l->policy.mode);
 			tlsr_eventlog_report(l->log, TLSR_EV_POLICY_LOADED,
 					     &f);
 		}
@@ -927,7 +908,7 @@ static void write_status(struct loop *l, const struct tlsr_report *r)
 			 l->source);
 		snprintf(st.policy_hash, sizeof st.policy_hash, "%s", l->hash);
 		snprintf(st.mode, sizeof st.mode, "%s",
-			 mode_name(l->policy.mode));
+			 tlsr_mode_name(l->policy.mode));
 	}
 	st.drifts = l->drifts;
 	st.remediations = l->remediations;
@@ -1237,7 +1218,8 @@ int tlsr_loop_run(const struct tlsr_loop_opts *o)
 			 "loads.",
 			 note[0] ? " " : "");
 	f.v[TLSR_EF_VERSION] = TLSR_VERSION_STRING;
-	f.v[TLSR_EF_MODE] = l.have_policy ? mode_name(l.policy.mode) : "none";
+	f.v[TLSR_EF_MODE] =
+		l.have_policy ? tlsr_mode_name(l.policy.mode) : "none";
 	f.v[TLSR_EF_POLICY_SOURCE] = l.have_policy ? l.source : "none";
 	f.v[TLSR_EF_REASON] = note;
 	tlsr_eventlog_report(l.log, TLSR_EV_SERVICE_STARTED, &f);

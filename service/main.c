@@ -797,7 +797,7 @@ static int cmd_policy(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	printf("%s: valid (mode %s)\n", argv[2],
-	       policy.mode == TLSR_MODE_AUDIT ? "audit" : "enforce");
+	       tlsr_mode_name(policy.mode));
 	return 0;
 }
 
