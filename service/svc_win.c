@@ -599,8 +599,9 @@ out:
  * it reports SERVICE_STOPPED and then until its process has exited: a
  * stopped service's process still holds tlsward.exe open for a moment, and
  * an installer that removes or replaces the file then would find it in use.
- * The handle needs SERVICE_STOP and SERVICE_QUERY_STATUS. Returns 0, or 2
- * after printing why. */
+ * A service still starting refuses the stop control, so it is sent again
+ * until the service has taken it. The handle needs SERVICE_STOP and
+ * SERVICE_QUERY_STATUS. Returns 0, or 2 after printing why. */
 static int stop_and_wait(SC_HANDLE svc)
 {
 	SERVICE_STATUS_PROCESS sp;
@@ -608,6 +609,7 @@ static int stop_and_wait(SC_HANDLE svc)
 	ULONGLONG start = GetTickCount64(), spent;
 	DWORD pid = 0, len, left;
 	HANDLE proc;
+	int code = 0;
 
 	if (QueryServiceStatusEx(svc, SC_STATUS_PROCESS_INFO, (BYTE *)&sp,
 				 sizeof sp, &len))
@@ -620,28 +622,36 @@ static int stop_and_wait(SC_HANDLE svc)
 	/* Open the process before it can exit, so that its id cannot be
 	 * reused; no handle means it has already gone. */
 	proc = pid != 0 ? OpenProcess(SYNCHRONIZE, FALSE, pid) : NULL;
-	while (QueryServiceStatus(svc, &st) &&
-	       st.dwCurrentState != SERVICE_STOPPED) {
+	for (;;) {
+		if (!QueryServiceStatus(svc, &st)) {
+			code = fail_win32("cannot query the tlsward service",
+					  GetLastError());
+			goto out;
+		}
+		if (st.dwCurrentState == SERVICE_STOPPED)
+			break;
 		if (GetTickCount64() - start > STOP_WAIT_MS)
 			goto late;
+		if (st.dwCurrentState == SERVICE_START_PENDING ||
+		    st.dwCurrentState == SERVICE_RUNNING)
+			ControlService(svc, SERVICE_CONTROL_STOP, &st);
 		Sleep(100);
 	}
 	if (proc != NULL) {
 		spent = GetTickCount64() - start;
 		left = spent < STOP_WAIT_MS ? (DWORD)(STOP_WAIT_MS - spent) : 0;
-		if (WaitForSingleObject(proc, left) != WAIT_OBJECT_0) {
-			CloseHandle(proc);
+		if (WaitForSingleObject(proc, left) != WAIT_OBJECT_0)
 			goto late;
-		}
-		CloseHandle(proc);
 	}
-	return 0;
+	goto out;
 late:
-	if (proc != NULL)
-		CloseHandle(proc);
 	fprintf(stderr, "tlsward: the service did not stop within %u s\n",
 		STOP_WAIT_MS / 1000);
-	return 2;
+	code = 2;
+out:
+	if (proc != NULL)
+		CloseHandle(proc);
+	return code;
 }
 
 /* `service stop`: stops the service and waits until its process has

@@ -53,6 +53,13 @@ wait_event 1001 10 . 2
 out=$(tlsward service stop 2>&1) ||
 	fail "service stop of a stopped service exited $?: $out"
 
+log "\`service stop\` right after a start (the service may still be starting)"
+wine sc start tlsward >/dev/null 2>&1 || true
+out=$(tlsward service stop 2>&1) ||
+	fail "service stop right after a start exited $?: $out"
+assert_eq STOPPED "$(svc_state)" "state after service stop of a starting service"
+assert_eq "" "$(service_pids)" "tlsward.exe processes after that stop"
+
 log "uninstall"
 out=$(tlsward service uninstall 2>&1) || fail "service uninstall exited $?: $out"
 assert_eq ABSENT "$(svc_state)" "sc query tlsward after uninstall"
