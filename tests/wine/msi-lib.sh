@@ -53,6 +53,23 @@ msi_last_log()
 	echo "$MSI_DIR_UNIX/msiexec-$(wc -l <"$MSI_RUNS_FILE").log"
 }
 
+# msi_install_compliant [PROPERTY=VALUE...]: writes an enforcing policy
+# (restart.mode never) to C:\policies\tlsward.yaml, installs the MSI under
+# test silently with POLICYPATH pointing there (and the properties given),
+# and waits until the service runs and the machine is compliant.
+msi_install_compliant()
+{
+	put_policy_at 'C:\policies\tlsward.yaml' <<'YAML'
+version: 1
+mode: enforce
+restart:
+  mode: never
+YAML
+	msi_expect 0 /i "$MSI_WIN" /qn 'POLICYPATH=C:\policies\tlsward.yaml' "$@"
+	wait_state RUNNING 30
+	wait_dword "$K_STATUS" Compliant 64 0x1 60
+}
+
 # msi_expect CODE ARGS...: msi_run that must exit CODE; on a mismatch the
 # end of the verbose log is shown.
 msi_expect()

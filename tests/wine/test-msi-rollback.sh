@@ -12,15 +12,7 @@ reg_set "$K_WINHTTP" DefaultSecureProtocols REG_DWORD 0xa0
 reg_set "$K_NET4" SchUseStrongCrypto REG_DWORD 0
 before=$(managed_snapshot)
 
-put_policy_at 'C:\policies\tlsward.yaml' <<'YAML'
-version: 1
-mode: enforce
-restart:
-  mode: never
-YAML
-msi_expect 0 /i "$MSI_WIN" /qn 'POLICYPATH=C:\policies\tlsward.yaml'
-wait_state RUNNING 30
-wait_dword "$K_STATUS" Compliant 64 0x1 60
+msi_install_compliant
 assert_eq 0xaa0 "$(reg_dword "$K_WINHTTP" DefaultSecureProtocols)" "WinHTTP after remediation"
 assert_ne "$before" "$(managed_snapshot)" "settings after remediation"
 

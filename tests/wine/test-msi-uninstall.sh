@@ -7,15 +7,7 @@
 
 msi_prepare win10
 
-put_policy_at 'C:\policies\tlsward.yaml' <<'YAML'
-version: 1
-mode: enforce
-restart:
-  mode: never
-YAML
-msi_expect 0 /i "$MSI_WIN" /qn 'POLICYPATH=C:\policies\tlsward.yaml'
-wait_state RUNNING 30
-wait_dword "$K_STATUS" Compliant 64 0x1 60
+msi_install_compliant
 remediated=$(managed_snapshot)
 
 msi_expect 0 /x "$MSI_WIN" /qn /norestart

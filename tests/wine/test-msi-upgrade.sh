@@ -9,16 +9,7 @@
 
 msi_prepare win10
 
-put_policy_at 'C:\policies\tlsward.yaml' <<'YAML'
-version: 1
-mode: enforce
-restart:
-  mode: never
-YAML
-
-msi_expect 0 /i "$MSI_WIN" /qn 'POLICYPATH=C:\policies\tlsward.yaml' MODE=enforce
-wait_state RUNNING 30
-wait_dword "$K_STATUS" Compliant 64 0x1 60
+msi_install_compliant MODE=enforce
 for _ in $(seq 50); do
 	[ -f "$DATA_UNIX/policy.cache.yaml" ] && break
 	sleep 0.2
