@@ -191,13 +191,20 @@ show_events()
 
 wait_for 60 "the first check (Status LastCheck)" has_value LastCheck
 
+# Runs `tlsward check` on the live registry, its report indented; sets rc
+# to its exit code.
+live_check()
+{
+	set +e
+	wine "$EXE" check | tr -d '\r' | sed 's/^/  /'
+	rc=${PIPESTATUS[0]}
+	set -e
+}
+
 # ---- 3. check before ----
 
 heading "3. tlsward check, live registry, before"
-set +e
-wine "$EXE" check | tr -d '\r' | sed 's/^/  /'
-rc=${PIPESTATUS[0]}
-set -e
+live_check
 say "exit code $rc (non-zero: not compliant)"
 say "audit mode changed nothing; drift reported: $(show_events 2001 | grep -c ' 2001 ' || true) event(s) 2001"
 
@@ -254,10 +261,7 @@ show_events 2002 "$mark"
 # ---- 7. check after ----
 
 heading "7. tlsward check, live registry, after"
-set +e
-wine "$EXE" check | tr -d '\r' | sed 's/^/  /'
-rc=${PIPESTATUS[0]}
-set -e
+live_check
 say "exit code $rc"
 [ "$rc" = 0 ] || die "the client is not compliant after remediation"
 printf '\n%sdemo finished in %s s%s\n' "$G" $((SECONDS - T0)) "$N"
