@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bytes.h"
 
 #define JOURNAL_MAGIC "TLSJ"
 #define JOURNAL_VERSION 1
@@ -21,22 +22,6 @@
 /* Larger originals are not a value tlsward manages. */
 #define MAX_ORIGINAL (64u * 1024u)
 #define JOURNAL_LABEL "HKLM\\" TLSR_KEY_JOURNAL
-
-/* Stores v little-endian at p. */
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-/* Little-endian 32-bit number at p. */
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
 /* Whether v has exactly this type and data. */
 static int same_value(const struct tlsr_value *v, uint32_t type,
@@ -78,8 +63,8 @@ tlsr_err tlsr_journal_record(struct tlsr_registry *reg,
 	memcpy(blob, JOURNAL_MAGIC, 4);
 	blob[4] = JOURNAL_VERSION;
 	blob[5] = item->present ? 1 : 0;
-	put32(blob + 8, item->present ? item->actual.type : 0);
-	put32(blob + 12, (uint32_t)len);
+	tlsr_le32_put(blob + 8, item->present ? item->actual.type : 0);
+	tlsr_le32_put(blob + 12, (uint32_t)len);
 	if (len > 0)
 		memcpy(blob + HEADER_SIZE, item->actual.data, len);
 
@@ -221,7 +206,7 @@ static tlsr_err restore_entry(struct tlsr_registry *reg, const char *name,
 	if (entry.type != TLSR_REG_BINARY || entry.size < HEADER_SIZE ||
 	    memcmp(entry.data, JOURNAL_MAGIC, 4) != 0 ||
 	    entry.data[4] != JOURNAL_VERSION || entry.data[5] > 1 ||
-	    get32(entry.data + 12) != entry.size - HEADER_SIZE ||
+	    tlsr_le32_get(entry.data + 12) != entry.size - HEADER_SIZE ||
 	    (entry.data[5] == 0 && entry.size != HEADER_SIZE)) {
 		tlsr_diag_set(diag, JOURNAL_LABEL, 0, 0,
 			      "entry \"%s\" is corrupt (not a tlsward journal "
@@ -231,8 +216,8 @@ static tlsr_err restore_entry(struct tlsr_registry *reg, const char *name,
 		goto out;
 	}
 	existed = entry.data[5];
-	type = get32(entry.data + 8);
-	size = get32(entry.data + 12);
+	type = tlsr_le32_get(entry.data + 8);
+	size = tlsr_le32_get(entry.data + 12);
 	data = entry.data + HEADER_SIZE;
 
 	reg->message[0] = '\0';

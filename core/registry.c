@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bytes.h"
 
 const char *tlsr_view_name(enum tlsr_view view)
 {
@@ -90,8 +91,7 @@ tlsr_err tlsr_reg_get_dword(struct tlsr_registry *reg, const char *path,
 		goto out;
 	}
 	/* Registry data are little-endian whatever the host is. */
-	*out = (uint32_t)v.data[0] | (uint32_t)v.data[1] << 8 |
-	       (uint32_t)v.data[2] << 16 | (uint32_t)v.data[3] << 24;
+	*out = tlsr_le32_get(v.data);
 out:
 	tlsr_value_clear(&v);
 	return err;
@@ -179,13 +179,9 @@ tlsr_err tlsr_reg_set_dword(struct tlsr_registry *reg, const char *path,
 			    enum tlsr_view view, const char *name,
 			    uint32_t value)
 {
-	uint8_t le[4] = {
-	    (uint8_t)value,
-	    (uint8_t)(value >> 8),
-	    (uint8_t)(value >> 16),
-	    (uint8_t)(value >> 24),
-	};
+	uint8_t le[4];
 
+	tlsr_le32_put(le, value);
 	return tlsr_reg_set(reg, path, view, name, TLSR_REG_DWORD, le,
 			    sizeof le);
 }

@@ -10,15 +10,12 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "names.h"
 #include "registry.h"
 #include "settings.h"
 
 #define TLSR_VERSION_STRING TLSR_PROJECT_VERSION
 
-/* Where tlsward keeps its own state, HKLM-relative. */
-#define TLSR_KEY_ROOT "SOFTWARE\\tlsward"
-#define TLSR_KEY_JOURNAL "SOFTWARE\\tlsward\\Journal"
-#define TLSR_KEY_STATUS "SOFTWARE\\tlsward\\Status"
 
 /* ---- policy (loaded from YAML by policy/, plain data here) ---- */
 

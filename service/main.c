@@ -22,8 +22,8 @@ enum {
 	EXIT_WRITE_FAILED = 4,
 };
 
-#define DEFAULT_POLICY "C:\\ProgramData\\tlsward\\policy.yaml"
-#define KEY_PARAMETERS TLSR_KEY_ROOT "\\Parameters"
+#define DEFAULT_POLICY                                                     \
+	"C:\\ProgramData\\" TLSR_DATA_DIR_NAME "\\" TLSR_FILE_POLICY
 
 enum format { FORMAT_TEXT, FORMAT_JSON };
 
@@ -364,8 +364,8 @@ static int load_policy(const char *cmd, const struct options *o,
 	char msg[1100];
 
 	if (path == NULL && t->live) {
-		if (tlsr_reg_get_string(t->reg, KEY_PARAMETERS, TLSR_VIEW_64,
-					"PolicyPath", configured,
+		if (tlsr_reg_get_string(t->reg, TLSR_KEY_PARAMETERS, TLSR_VIEW_64,
+					TLSR_PARAM_POLICY_PATH, configured,
 					sizeof configured) == TLSR_OK &&
 		    configured[0] != '\0')
 			path = configured;
@@ -679,23 +679,9 @@ static const struct {
 	const char *label;
 	enum status_kind kind;
 } status_values[] = {
-	{"Compliant", "compliant", ST_BOOL},
-	{"LastCheck", "last check", ST_TEXT},
-	{"Mode", "mode", ST_TEXT},
-	{"PolicySource", "policy source", ST_TEXT},
-	{"PolicyHash", "policy hash", ST_TEXT},
-	{"Blocked", "blocked", ST_BOOL},
-	{"BlockedReasons", "blocked reasons", ST_TEXT},
-	{"RestartPending", "restart pending", ST_BOOL},
-	{"RestartReason", "restart reason", ST_TEXT},
-	{"RestartTime", "restart time", ST_TEXT},
-	{"ReadyForServerTls12", "ready for server TLS 1.2", ST_BOOL},
-	{"Tls12WinHttp", "TLS 1.2 in WinHTTP", ST_BOOL},
-	{"Tls12Schannel", "TLS 1.2 in SChannel", ST_BOOL},
-	{"Tls12DotNet", "TLS 1.2 in .NET", ST_BOOL},
-	{"Drifts", "drifts healed", ST_DWORD},
-	{"Remediations", "remediations", ST_DWORD},
-	{"Version", "tlsward version", ST_TEXT},
+#define STATUS_ROW(name, label, kind) {name, label, ST_##kind},
+	TLSR_STATUS_VALUES(STATUS_ROW)
+#undef STATUS_ROW
 };
 
 static int cmd_status(int argc, char **argv)

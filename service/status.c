@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include "bytes.h"
 
 void tlsr_status_from_report(struct tlsr_status *st,
 			     const struct tlsr_report *r)
@@ -22,36 +23,36 @@ tlsr_err tlsr_status_write(struct tlsr_registry *reg,
 			   const struct tlsr_status *st)
 {
 	static const char *const tls12_names[TLSR_COMP_COUNT] = {
-		[TLSR_COMP_WINHTTP] = "Tls12WinHttp",
-		[TLSR_COMP_SCHANNEL] = "Tls12Schannel",
-		[TLSR_COMP_DOTNET] = "Tls12DotNet",
+		[TLSR_COMP_WINHTTP] = TLSR_ST_TLS12_WINHTTP,
+		[TLSR_COMP_SCHANNEL] = TLSR_ST_TLS12_SCHANNEL,
+		[TLSR_COMP_DOTNET] = TLSR_ST_TLS12_DOTNET,
 	};
 	const struct {
 		const char *name;
 		uint32_t value;
 	} dwords[] = {
-		{"Compliant", st->compliant ? 1u : 0u},
-		{"Blocked", st->blocked ? 1u : 0u},
-		{"ReadyForServerTls12", st->ready_for_server ? 1u : 0u},
+		{TLSR_ST_COMPLIANT, st->compliant ? 1u : 0u},
+		{TLSR_ST_BLOCKED, st->blocked ? 1u : 0u},
+		{TLSR_ST_READY_FOR_SERVER_TLS12, st->ready_for_server ? 1u : 0u},
 		{tls12_names[TLSR_COMP_WINHTTP],
 		 st->tls12[TLSR_COMP_WINHTTP] ? 1u : 0u},
 		{tls12_names[TLSR_COMP_SCHANNEL],
 		 st->tls12[TLSR_COMP_SCHANNEL] ? 1u : 0u},
 		{tls12_names[TLSR_COMP_DOTNET],
 		 st->tls12[TLSR_COMP_DOTNET] ? 1u : 0u},
-		{"Drifts", st->drifts},
-		{"Remediations", st->remediations},
+		{TLSR_ST_DRIFTS, st->drifts},
+		{TLSR_ST_REMEDIATIONS, st->remediations},
 	};
 	const struct {
 		const char *name;
 		const char *text;
 	} strings[] = {
-		{"LastCheck", st->last_check},
-		{"PolicySource", st->policy_source},
-		{"PolicyHash", st->policy_hash},
-		{"Mode", st->mode},
-		{"BlockedReasons", st->blocked_reasons},
-		{"Version", TLSR_VERSION_STRING},
+		{TLSR_ST_LAST_CHECK, st->last_check},
+		{TLSR_ST_POLICY_SOURCE, st->policy_source},
+		{TLSR_ST_POLICY_HASH, st->policy_hash},
+		{TLSR_ST_MODE, st->mode},
+		{TLSR_ST_BLOCKED_REASONS, st->blocked_reasons},
+		{TLSR_ST_VERSION, TLSR_VERSION_STRING},
 	};
 	struct tlsr_key *key = NULL;
 	tlsr_err err;
@@ -65,10 +66,7 @@ tlsr_err tlsr_status_write(struct tlsr_registry *reg,
 	for (i = 0; i < sizeof dwords / sizeof dwords[0]; i++) {
 		uint8_t data[4];
 
-		data[0] = (uint8_t)(dwords[i].value & 0xff);
-		data[1] = (uint8_t)((dwords[i].value >> 8) & 0xff);
-		data[2] = (uint8_t)((dwords[i].value >> 16) & 0xff);
-		data[3] = (uint8_t)((dwords[i].value >> 24) & 0xff);
+		tlsr_le32_put(data, dwords[i].value);
 		err = reg->ops->set_value(reg, key, dwords[i].name,
 					  TLSR_REG_DWORD, data, sizeof data);
 		if (err != TLSR_OK)
@@ -100,10 +98,10 @@ void tlsr_status_read_counters(struct tlsr_registry *reg, unsigned *drifts,
 
 	*drifts = 0;
 	*remediations = 0;
-	if (tlsr_reg_get_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "Drifts",
+	if (tlsr_reg_get_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, TLSR_ST_DRIFTS,
 			       &v) == TLSR_OK)
 		*drifts = v;
 	if (tlsr_reg_get_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-			       "Remediations", &v) == TLSR_OK)
+			       TLSR_ST_REMEDIATIONS, &v) == TLSR_OK)
 		*remediations = v;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Keeps docs/events.md (the SOC's contract) and service/messages.mc in step.
+# Keeps docs/events.md (the SOC's contract) and service/win/messages.mc in step.
 #
 # Usage: tests/check_events_doc.sh MESSAGES_MC EVENTS_MD [EVENTLOG_C]
 #
@@ -8,7 +8,7 @@
 # messages.mc entry and the row of the doc's "Event table", when a row's
 # Level does not go with its Severity, or when the doc's "### ID" section
 # does not list exactly the insertion strings %1..%n the message text uses.
-# With EVENTLOG_C (service/eventlog_win.c), the JSON mirror's event names
+# With EVENTLOG_C (service/win/eventlog_win.c), the JSON mirror's event names
 # there ({..., TLSR_MSG_X, "name", ...}) must match the doc's Event column.
 set -euo pipefail
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <windows.h>
 
+#include "facts_win.h"
 #include "registry_win32.h"
 #include "tlsr.h"
 

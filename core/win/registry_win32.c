@@ -2,6 +2,7 @@
  * Everything below HKEY_LOCAL_MACHINE, UTF-8 outside and UTF-16 towards
  * the Reg* API. */
 #include "registry_win32.h"
+#include "wstr.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -19,59 +20,18 @@ struct tlsr_key {
 #define KEY_NAME_CCH 256
 #define VALUE_NAME_CCH 16384
 
-/* The system's text for st, as UTF-8 without the trailing period. */
-static void status_text(LSTATUS st, char *buf, int size)
-{
-	WCHAR wbuf[256];
-	DWORD n;
-	int m = 0;
-
-	n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM |
-				   FORMAT_MESSAGE_IGNORE_INSERTS,
-			   NULL, (DWORD)st, 0, wbuf, ARRAYSIZE(wbuf), NULL);
-	while (n > 0 && (wbuf[n - 1] == L'\r' || wbuf[n - 1] == L'\n' ||
-			 wbuf[n - 1] == L' ' || wbuf[n - 1] == L'.'))
-		n--;
-	if (n > 0)
-		m = WideCharToMultiByte(CP_UTF8, 0, wbuf, (int)n, buf,
-					size - 1, NULL, NULL);
-	if (m <= 0)
-		snprintf(buf, (size_t)size, "system error %ld", (long)st);
-	else
-		buf[m] = '\0';
-}
-
-static tlsr_err map_status(LSTATUS st)
-{
-	switch (st) {
-	case ERROR_FILE_NOT_FOUND:
-	/* A handle whose key another process deleted: gone all the same. */
-	case ERROR_KEY_DELETED:
-		return TLSR_ENOTFOUND;
-	case ERROR_ACCESS_DENIED:
-		return TLSR_EACCESS;
-	case ERROR_MORE_DATA:
-		return TLSR_ERANGE;
-	case ERROR_NOT_ENOUGH_MEMORY:
-	case ERROR_OUTOFMEMORY:
-		return TLSR_ENOMEM;
-	default:
-		return TLSR_ESYSTEM;
-	}
-}
-
 /* Records a failed Reg* call: what was done to which key and value. */
 static tlsr_err fail(struct tlsr_registry *reg, LSTATUS st, const char *what,
 		     const char *path, const char *name)
 {
 	char text[160];
 
-	status_text(st, text, (int)sizeof text);
+	tlsr_win_systext((DWORD)st, text, sizeof text);
 	if (name != NULL)
-		return tlsr_reg_fail(reg, map_status(st), (long)st,
+		return tlsr_reg_fail(reg, tlsr_win_map_error((DWORD)st, TLSR_ESYSTEM), (long)st,
 				     "%s HKLM\\%s value \"%s\": %s", what,
 				     path, name, text);
-	return tlsr_reg_fail(reg, map_status(st), (long)st, "%s HKLM\\%s: %s",
+	return tlsr_reg_fail(reg, tlsr_win_map_error((DWORD)st, TLSR_ESYSTEM), (long)st, "%s HKLM\\%s: %s",
 			     what, path, text);
 }
 

@@ -7,7 +7,6 @@
 #define TLSR_REGISTRY_WIN32_H
 
 #include "registry.h"
-#include "facts_win.h"
 
 /* A backend named "win32" on the live registry; NULL when out of memory.
  * Keys it opens hold a registry handle until close_key. The caller

@@ -6,13 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop.h"
+#include "files_win.h"
+#include "loop_win.h"
+#include "restart_win.h"
+#include "util_win.h"
+#include "watch_win.h"
 #include "platform.h"
 #include "policy.h"
 #include "status.h"
 
-#define POLICY_FILE "policy.yaml"
-#define CACHE_FILE "policy.cache.yaml"
 #define BACKOFF_MIN_S 60u
 #define BACKOFF_MAX_S 3600u
 #define MAX_REVERTS_KEPT 64
@@ -166,14 +168,14 @@ static void config_path(struct loop *l, char *path, size_t size,
 			char *mode, size_t mode_size)
 {
 	mode[0] = '\0';
-	tlsr_reg_get_string(l->reg, TLSR_KEY_PARAMETERS, TLSR_VIEW_64, "Mode",
+	tlsr_reg_get_string(l->reg, TLSR_KEY_PARAMETERS, TLSR_VIEW_64, TLSR_PARAM_MODE,
 			    mode, mode_size);
 	if (l->o->policy_path != NULL) {
 		snprintf(path, size, "%s", l->o->policy_path);
 		return;
 	}
 	if (tlsr_reg_get_string(l->reg, TLSR_KEY_PARAMETERS, TLSR_VIEW_64,
-				"PolicyPath", path, size) == TLSR_OK &&
+				TLSR_PARAM_POLICY_PATH, path, size) == TLSR_OK &&
 	    path[0] != '\0') {
 		/* An installer may write %ProgramData%\... (REG_EXPAND_SZ). */
 		if (strchr(path, '%') != NULL) {
@@ -186,7 +188,7 @@ static void config_path(struct loop *l, char *path, size_t size,
 		}
 		return;
 	}
-	snprintf(path, size, "%s\\" POLICY_FILE, l->data_dir);
+	snprintf(path, size, "%s\\" TLSR_FILE_POLICY, l->data_dir);
 }
 
 /* Parameters\Mode, when set, overrides the mode the policy file says. */
@@ -242,7 +244,7 @@ static int use_cache(struct loop *l, const char *origin, const char *mode)
 		return 0;
 	if (l->have_policy) {
 		tlsr_reg_get_string(l->reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-				    "PolicyCacheSource", from, sizeof from);
+				    TLSR_ST_POLICY_CACHE_SOURCE, from, sizeof from);
 		if (_stricmp(from, origin) != 0 ||
 		    _stricmp(l->source, origin) == 0 ||
 		    _stricmp(l->source, l->cache_path) == 0)
@@ -347,7 +349,7 @@ static int load_from(struct loop *l, const char *path, int force,
 	adopt(l, &p, path, hash, mode);
 	if (tlsr_win_write_file(l->cache_path, buf, len) == TLSR_OK)
 		tlsr_reg_set_string(l->reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-				    "PolicyCacheSource", path);
+				    TLSR_ST_POLICY_CACHE_SOURCE, path);
 	else if (l->o->console)
 		fprintf(stderr, "tlsward: cannot write %s\n", l->cache_path);
 	free(buf);
@@ -620,12 +622,12 @@ static void write_counters(struct loop *l)
 	char now[32];
 
 	tlsr_utc_now_iso(now, sizeof now);
-	tlsr_reg_set_string(l->reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "LastCheck",
+	tlsr_reg_set_string(l->reg, TLSR_KEY_STATUS, TLSR_VIEW_64, TLSR_ST_LAST_CHECK,
 			    now);
-	tlsr_reg_set_dword(l->reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "Drifts",
+	tlsr_reg_set_dword(l->reg, TLSR_KEY_STATUS, TLSR_VIEW_64, TLSR_ST_DRIFTS,
 			   l->drifts);
 	tlsr_reg_set_dword(l->reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-			   "Remediations", l->remediations);
+			   TLSR_ST_REMEDIATIONS, l->remediations);
 }
 
 /* ---- the fast path ----
@@ -667,7 +669,7 @@ static void guards_build(struct loop *l, const struct tlsr_report *r)
 	l->guards_dirty = 0;
 	if (l->watch == NULL || l->policy.mode != TLSR_MODE_ENFORCE)
 		return;
-	if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\tlsward\\Journal", 0,
+	if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"" TLSR_KEY_JOURNAL, 0,
 			  KEY_QUERY_VALUE | KEY_WOW64_64KEY,
 			  &l->journal) != ERROR_SUCCESS) {
 		l->journal = NULL;
@@ -1176,7 +1178,7 @@ int tlsr_loop_run(const struct tlsr_loop_opts *o)
 	l.last_compliant = -1;
 	tlsr_win_data_dir(l.data_dir, sizeof l.data_dir);
 	tlsr_win_mkdirs(l.data_dir);
-	snprintf(l.cache_path, sizeof l.cache_path, "%s\\" CACHE_FILE,
+	snprintf(l.cache_path, sizeof l.cache_path, "%s\\" TLSR_FILE_POLICY_CACHE,
 		 l.data_dir);
 	err = tlsr_platform_live_registry(&l.reg, &diag);
 	if (err != TLSR_OK) {

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop.h"
+#include "watch_win.h"
+#include "wstr.h"
 #include "settings.h"
 
 #define MAX_WATCHES 16

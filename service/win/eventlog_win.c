@@ -1,12 +1,14 @@
 /* tlsward: the Application event log and its events.jsonl mirror. */
 #include <windows.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eventlog.h"
-#include "loop.h"
+#include "names.h"
+#include "util_win.h"
 #include "messages.h"
 #include "strbuf.h"
 
@@ -146,9 +148,9 @@ tlsr_err tlsr_eventlog_open(const char *dir, int console,
 	if (log == NULL)
 		return TLSR_ENOMEM;
 	log->console = console;
-	snprintf(path, sizeof path, "%s\\events.jsonl", dir);
+	snprintf(path, sizeof path, "%s\\" TLSR_FILE_EVENTS, dir);
 	log->jsonl = tlsr_win_wide(path);
-	snprintf(path, sizeof path, "%s\\events.jsonl.1", dir);
+	snprintf(path, sizeof path, "%s\\" TLSR_FILE_EVENTS_OLD, dir);
 	log->jsonl_old = tlsr_win_wide(path);
 	if (log->jsonl == NULL || log->jsonl_old == NULL)
 		goto fail;
@@ -159,7 +161,7 @@ tlsr_err tlsr_eventlog_open(const char *dir, int console,
 	/* Without a registered source ReportEventW still works on Windows
 	 * (the texts just lack their message file), so a failure is noted
 	 * and the mirror carries on. */
-	log->source = RegisterEventSourceW(NULL, TLSR_SERVICE_NAME);
+	log->source = RegisterEventSourceW(NULL, L"" TLSR_EVENT_SOURCE);
 	if (log->source == NULL) {
 		char msg[256];
 

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop.h"
+#include "files_win.h"
+#include "wstr.h"
 #include "policy.h"
 
 struct tlsr_psource {

@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop.h"
+#include "restart_win.h"
+#include "util_win.h"
 
-#define KEY_ROOT L"SOFTWARE\\tlsward"
+#define KEY_ROOT L"" TLSR_KEY_ROOT
 #define FT_PER_SECOND 10000000ull
 
 /* Current UTC time as a FILETIME count. */
@@ -77,7 +78,7 @@ static void boot_id(char *buf, size_t size)
 		snprintf(buf, size, "unknown");
 		return;
 	}
-	rc = RegCreateKeyExW(root, L"Boot", 0, NULL, REG_OPTION_VOLATILE,
+	rc = RegCreateKeyExW(root, L"" TLSR_KEY_BOOT_NAME, 0, NULL, REG_OPTION_VOLATILE,
 			     KEY_QUERY_VALUE | KEY_SET_VALUE | KEY_WOW64_64KEY,
 			     NULL, &key, NULL);
 	RegCloseKey(root);
@@ -85,7 +86,7 @@ static void boot_id(char *buf, size_t size)
 		snprintf(buf, size, "unknown");
 		return;
 	}
-	rc = RegQueryValueExW(key, L"Id", NULL, &type, (BYTE *)wid, &len);
+	rc = RegQueryValueExW(key, L"" TLSR_BOOT_ID, NULL, &type, (BYTE *)wid, &len);
 	if (rc == ERROR_SUCCESS && type == REG_SZ) {
 		wid[len / sizeof(wchar_t)] = L'\0';
 		tlsr_win_utf8(wid, buf, size);
@@ -100,7 +101,7 @@ static void boot_id(char *buf, size_t size)
 		wchar_t *w = tlsr_win_wide(buf);
 
 		if (w != NULL) {
-			RegSetValueExW(key, L"Id", 0, REG_SZ, (const BYTE *)w,
+			RegSetValueExW(key, L"" TLSR_BOOT_ID, 0, REG_SZ, (const BYTE *)w,
 				       (DWORD)((wcslen(w) + 1) *
 					       sizeof(wchar_t)));
 			free(w);
@@ -112,12 +113,12 @@ static void boot_id(char *buf, size_t size)
 /* Forgets an owed restart in Status. */
 static void clear_values(struct tlsr_registry *reg)
 {
-	static const char *const names[] = {"RestartReason", "RestartTime",
-					    "RestartBootId", "RestartAttempt"};
+	static const char *const names[] = {TLSR_ST_RESTART_REASON, TLSR_ST_RESTART_TIME,
+					    TLSR_ST_RESTART_BOOT_ID, TLSR_ST_RESTART_ATTEMPT};
 	size_t i;
 
 	tlsr_reg_set_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-			   "RestartPending", 0);
+			   TLSR_ST_RESTART_PENDING, 0);
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
 		tlsr_reg_delete_value(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
 				      names[i]);
@@ -133,11 +134,11 @@ void tlsr_restart_init(struct tlsr_restart *rs, struct tlsr_registry *reg,
 	note[0] = '\0';
 	boot_id(rs->boot_id, sizeof rs->boot_id);
 	if (tlsr_reg_get_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-			       "RestartPending", &pending) != TLSR_OK ||
+			       TLSR_ST_RESTART_PENDING, &pending) != TLSR_OK ||
 	    pending == 0)
 		return;
 	tlsr_reg_get_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-			    "RestartBootId", owed, sizeof owed);
+			    TLSR_ST_RESTART_BOOT_ID, owed, sizeof owed);
 	if (owed[0] == '\0')
 		return; /* set by an apply outside the service: owed now */
 	if (strcmp(owed, rs->boot_id) != 0) {
@@ -150,11 +151,11 @@ void tlsr_restart_init(struct tlsr_restart *rs, struct tlsr_registry *reg,
 	}
 	rs->pending = 1;
 	if (tlsr_reg_get_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-				"RestartTime", when, sizeof when) == TLSR_OK &&
+				TLSR_ST_RESTART_TIME, when, sizeof when) == TLSR_OK &&
 	    iso_to_ft(when, &rs->due) == 0)
 		rs->scheduled = 1;
 	if (tlsr_reg_get_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-				"RestartAttempt", attempt,
+				TLSR_ST_RESTART_ATTEMPT, attempt,
 				sizeof attempt) == TLSR_OK &&
 	    attempt[0] != '\0')
 		rs->attempted = 1;
@@ -205,16 +206,16 @@ void tlsr_restart_update(struct tlsr_restart *rs, struct tlsr_registry *reg,
 		return;
 	if (!required &&
 	    (tlsr_reg_get_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-				"RestartPending", &pending) != TLSR_OK ||
+				TLSR_ST_RESTART_PENDING, &pending) != TLSR_OK ||
 	     pending == 0))
 		return;
 	rs->pending = 1;
 	tlsr_reg_set_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-			   "RestartPending", 1);
+			   TLSR_ST_RESTART_PENDING, 1);
 	tlsr_reg_set_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-			    "RestartReason", reason);
+			    TLSR_ST_RESTART_REASON, reason);
 	tlsr_reg_set_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-			    "RestartBootId", rs->boot_id);
+			    TLSR_ST_RESTART_BOOT_ID, rs->boot_id);
 	f.v[TLSR_EF_REASON] = reason;
 	switch (p->restart.mode) {
 	case TLSR_RESTART_MODE_SCHEDULE:
@@ -222,7 +223,7 @@ void tlsr_restart_update(struct tlsr_restart *rs, struct tlsr_registry *reg,
 		rs->scheduled = 1;
 		ft_to_iso(rs->due, when, sizeof when);
 		tlsr_reg_set_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-				    "RestartTime", when);
+				    TLSR_ST_RESTART_TIME, when);
 		f.v[TLSR_EF_RESTART_TIME] = when;
 		tlsr_eventlog_report(log, TLSR_EV_RESTART_SCHEDULED, &f);
 		break;
@@ -308,7 +309,7 @@ void tlsr_restart_fire(struct tlsr_restart *rs, struct tlsr_registry *reg,
 		 p->restart.grace, (unsigned long)rc, text);
 out:
 	tlsr_reg_set_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-			    "RestartAttempt", record);
+			    TLSR_ST_RESTART_ATTEMPT, record);
 	if (console)
 		fprintf(stderr, "tlsward: restart: %s\n", record);
 }

@@ -2,7 +2,6 @@
  * uninstall, `run --console`, and what platform.h promises the CLI. The
  * remediation loop itself is loop.c. */
 #include <windows.h>
-#include <bcrypt.h>
 #include <shlobj.h>
 
 #include <stdio.h>
@@ -10,14 +9,16 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "loop.h"
+#include "facts_win.h"
+#include "loop_win.h"
 #include "platform.h"
 #include "registry_win32.h"
+#include "util_win.h"
 
-#define KEY_EVENT_SOURCE                                                   \
-	L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\tlsward"
-#define KEY_PARAMETERS_W L"SOFTWARE\\tlsward\\Parameters"
-#define DEFAULT_POLICY_NAME "policy.yaml"
+#define KEY_EVENT_SOURCE L"" TLSR_KEY_EVENT_SOURCE
+#define SERVICE_NAME_W L"" TLSR_SERVICE_NAME
+#define SERVICE_DISPLAY_W L"" TLSR_SERVICE_DISPLAY
+#define KEY_PARAMETERS_W L"" TLSR_KEY_PARAMETERS
 #define STOP_WAIT_MS 30000
 
 /* What the SCM thread and the handler share; lives on ServiceMain's
@@ -33,132 +34,6 @@ struct svc {
 /* The console's stop event: SetConsoleCtrlHandler's callback takes no
  * context, so this one handle is file-static. */
 static HANDLE console_stop;
-
-wchar_t *tlsr_win_wide(const char *s)
-{
-	int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
-	wchar_t *w;
-
-	if (n <= 0)
-		return NULL;
-	w = malloc((size_t)n * sizeof *w);
-	if (w == NULL)
-		return NULL;
-	if (MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n) != n) {
-		free(w);
-		return NULL;
-	}
-	return w;
-}
-
-void tlsr_win_utf8(const wchar_t *w, char *buf, size_t size)
-{
-	if (size == 0)
-		return;
-	if (WideCharToMultiByte(CP_UTF8, 0, w, -1, buf, (int)size, NULL,
-				NULL) == 0) {
-		/* Too long: keep what fits, cut at a character boundary. */
-		int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL,
-					    NULL);
-		char *tmp = n > 0 ? malloc((size_t)n) : NULL;
-
-		buf[0] = '\0';
-		if (tmp == NULL)
-			return;
-		WideCharToMultiByte(CP_UTF8, 0, w, -1, tmp, n, NULL, NULL);
-		snprintf(buf, size, "%s", tmp);
-		free(tmp);
-	}
-	buf[size - 1] = '\0';
-}
-
-void tlsr_win_errtext(DWORD code, char *buf, size_t size)
-{
-	wchar_t *text = NULL;
-	char msg[512] = "";
-	size_t len;
-
-	if (FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM |
-				   FORMAT_MESSAGE_ALLOCATE_BUFFER |
-				   FORMAT_MESSAGE_IGNORE_INSERTS,
-			   NULL, code, 0, (LPWSTR)&text, 0, NULL) != 0 &&
-	    text != NULL) {
-		tlsr_win_utf8(text, msg, sizeof msg);
-		LocalFree(text);
-	}
-	len = strlen(msg);
-	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r' ||
-			   msg[len - 1] == ' ' || msg[len - 1] == '.'))
-		msg[--len] = '\0';
-	if (msg[0] == '\0')
-		snprintf(buf, size, "Win32 error %lu", (unsigned long)code);
-	else
-		snprintf(buf, size, "%s (%lu)", msg, (unsigned long)code);
-}
-
-tlsr_err tlsr_win_mkdirs(const char *dir)
-{
-	wchar_t *w = tlsr_win_wide(dir);
-	wchar_t *p;
-	tlsr_err err = TLSR_OK;
-
-	if (w == NULL)
-		return TLSR_ENOMEM;
-	/* Skip "C:\" or "\\server\share\" before creating components. */
-	p = w;
-	if (p[0] == L'\\' && p[1] == L'\\') {
-		int seps = 0;
-
-		for (p += 2; *p != L'\0' && seps < 2; p++)
-			if (*p == L'\\')
-				seps++;
-	} else if (p[0] != L'\0' && p[1] == L':') {
-		p += 2;
-	}
-	for (;; p++) {
-		if (*p == L'\\' || *p == L'\0') {
-			wchar_t c = *p;
-
-			*p = L'\0';
-			if (w[0] != L'\0' && wcslen(w) > 2 &&
-			    !CreateDirectoryW(w, NULL) &&
-			    GetLastError() != ERROR_ALREADY_EXISTS)
-				err = TLSR_EIO;
-			else
-				err = TLSR_OK;
-			*p = c;
-			if (c == L'\0')
-				break;
-		}
-	}
-	free(w);
-	return err;
-}
-
-void tlsr_win_data_dir(char *buf, size_t size)
-{
-	wchar_t path[MAX_PATH];
-	char base[MAX_PATH * 3];
-
-	if (SHGetFolderPathW(NULL, CSIDL_COMMON_APPDATA, NULL, 0, path) ==
-	    S_OK)
-		tlsr_win_utf8(path, base, sizeof base);
-	else
-		snprintf(base, sizeof base, "C:\\ProgramData");
-	snprintf(buf, size, "%s\\tlsward", base);
-}
-
-uint64_t tlsr_win_random(uint64_t n)
-{
-	uint64_t r = 0;
-
-	if (n == 0)
-		return 0;
-	if (!BCRYPT_SUCCESS(BCryptGenRandom(NULL, (PUCHAR)&r, sizeof r,
-					    BCRYPT_USE_SYSTEM_PREFERRED_RNG)))
-		r = GetTickCount64() * 2654435761u;
-	return r % n;
-}
 
 /* ---- platform.h ---- */
 
@@ -299,7 +174,7 @@ static void self_configure(void)
 	scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
 	if (scm == NULL)
 		return;
-	svc = OpenServiceW(scm, TLSR_SERVICE_NAME,
+	svc = OpenServiceW(scm, SERVICE_NAME_W,
 			   SERVICE_CHANGE_CONFIG | SERVICE_QUERY_CONFIG);
 	if (svc != NULL) {
 		quote_image_path(svc);
@@ -318,7 +193,7 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
 	(void)argc;
 	(void)argv;
 	s.status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
-	s.handle = RegisterServiceCtrlHandlerExW(TLSR_SERVICE_NAME, handler,
+	s.handle = RegisterServiceCtrlHandlerExW(SERVICE_NAME_W, handler,
 						 &s);
 	if (s.handle == NULL)
 		return;
@@ -355,7 +230,7 @@ out:
 static int service_run(void)
 {
 	SERVICE_TABLE_ENTRYW table[] = {
-		{(LPWSTR)TLSR_SERVICE_NAME, service_main},
+		{(LPWSTR)SERVICE_NAME_W, service_main},
 		{NULL, NULL},
 	};
 
@@ -475,23 +350,23 @@ static int write_parameters(const char *policy, const char *mode,
 		return fail_win32("cannot create HKLM\\" TLSR_KEY_PARAMETERS,
 				  (DWORD)rc);
 	if (policy == NULL &&
-	    RegQueryValueExW(key, L"PolicyPath", NULL, &type, NULL, &len) !=
+	    RegQueryValueExW(key, L"" TLSR_PARAM_POLICY_PATH, NULL, &type, NULL, &len) !=
 		    ERROR_SUCCESS) {
-		snprintf(def, sizeof def, "%s\\" DEFAULT_POLICY_NAME, data_dir);
+		snprintf(def, sizeof def, "%s\\" TLSR_FILE_POLICY, data_dir);
 		policy = def;
 	}
 	if (policy != NULL) {
 		w = tlsr_win_wide(policy);
-		rc = w ? set_sz(key, L"PolicyPath", w, REG_SZ)
+		rc = w ? set_sz(key, L"" TLSR_PARAM_POLICY_PATH, w, REG_SZ)
 		       : ERROR_NOT_ENOUGH_MEMORY;
 		free(w);
 		if (rc != ERROR_SUCCESS)
 			goto fail;
 	}
-	if (mode != NULL || RegQueryValueExW(key, L"Mode", NULL, &type, NULL,
+	if (mode != NULL || RegQueryValueExW(key, L"" TLSR_PARAM_MODE, NULL, &type, NULL,
 					     &len) != ERROR_SUCCESS) {
 		w = tlsr_win_wide(mode ? mode : "");
-		rc = w ? set_sz(key, L"Mode", w, REG_SZ)
+		rc = w ? set_sz(key, L"" TLSR_PARAM_MODE, w, REG_SZ)
 		       : ERROR_NOT_ENOUGH_MEMORY;
 		free(w);
 		if (rc != ERROR_SUCCESS)
@@ -550,19 +425,19 @@ static int service_install(int argc, char **argv)
 	if (scm == NULL)
 		return fail_win32("cannot open the service control manager",
 				  GetLastError());
-	svc = CreateServiceW(scm, TLSR_SERVICE_NAME, TLSR_SERVICE_DISPLAY,
+	svc = CreateServiceW(scm, SERVICE_NAME_W, SERVICE_DISPLAY_W,
 			     SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS,
 			     SERVICE_AUTO_START, SERVICE_ERROR_NORMAL, cmd,
 			     NULL, NULL, NULL, NULL, NULL);
 	if (svc == NULL && GetLastError() == ERROR_SERVICE_EXISTS) {
 		/* Installing again repairs the configuration. */
-		svc = OpenServiceW(scm, TLSR_SERVICE_NAME, SERVICE_ALL_ACCESS);
+		svc = OpenServiceW(scm, SERVICE_NAME_W, SERVICE_ALL_ACCESS);
 		if (svc != NULL &&
 		    !ChangeServiceConfigW(svc, SERVICE_WIN32_OWN_PROCESS,
 					  SERVICE_AUTO_START,
 					  SERVICE_ERROR_NORMAL, cmd, NULL,
 					  NULL, NULL, NULL, NULL,
-					  TLSR_SERVICE_DISPLAY)) {
+					  SERVICE_DISPLAY_W)) {
 			code = fail_win32("cannot update the tlsward service",
 					  GetLastError());
 			goto out;
@@ -665,7 +540,7 @@ static int service_stop(void)
 	if (scm == NULL)
 		return fail_win32("cannot open the service control manager",
 				  GetLastError());
-	svc = OpenServiceW(scm, TLSR_SERVICE_NAME,
+	svc = OpenServiceW(scm, SERVICE_NAME_W,
 			   SERVICE_STOP | SERVICE_QUERY_STATUS);
 	if (svc == NULL) {
 		if (GetLastError() == ERROR_SERVICE_DOES_NOT_EXIST)
@@ -694,7 +569,7 @@ static int service_uninstall(void)
 	if (scm == NULL)
 		return fail_win32("cannot open the service control manager",
 				  GetLastError());
-	svc = OpenServiceW(scm, TLSR_SERVICE_NAME,
+	svc = OpenServiceW(scm, SERVICE_NAME_W,
 			   SERVICE_STOP | SERVICE_QUERY_STATUS | DELETE);
 	if (svc == NULL) {
 		if (GetLastError() != ERROR_SERVICE_DOES_NOT_EXIST) {
@@ -760,7 +635,7 @@ static int service_control(const char *what)
 	if (scm == NULL)
 		return fail_win32("cannot open the service control manager",
 				  GetLastError());
-	svc = OpenServiceW(scm, TLSR_SERVICE_NAME, access);
+	svc = OpenServiceW(scm, SERVICE_NAME_W, access);
 	if (svc == NULL) {
 		code = fail_win32("cannot open the tlsward service",
 				  GetLastError());

@@ -1,0 +1,76 @@
+/* tlsward: small Windows helpers of the service: directories, the data
+ * directory, randomness. */
+#include <windows.h>
+#include <bcrypt.h>
+#include <shlobj.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util_win.h"
+
+tlsr_err tlsr_win_mkdirs(const char *dir)
+{
+	wchar_t *w = tlsr_win_wide(dir);
+	wchar_t *p;
+	tlsr_err err = TLSR_OK;
+
+	if (w == NULL)
+		return TLSR_ENOMEM;
+	/* Skip "C:\" or "\\server\share\" before creating components. */
+	p = w;
+	if (p[0] == L'\\' && p[1] == L'\\') {
+		int seps = 0;
+
+		for (p += 2; *p != L'\0' && seps < 2; p++)
+			if (*p == L'\\')
+				seps++;
+	} else if (p[0] != L'\0' && p[1] == L':') {
+		p += 2;
+	}
+	for (;; p++) {
+		if (*p == L'\\' || *p == L'\0') {
+			wchar_t c = *p;
+
+			*p = L'\0';
+			if (w[0] != L'\0' && wcslen(w) > 2 &&
+			    !CreateDirectoryW(w, NULL) &&
+			    GetLastError() != ERROR_ALREADY_EXISTS)
+				err = TLSR_EIO;
+			else
+				err = TLSR_OK;
+			*p = c;
+			if (c == L'\0')
+				break;
+		}
+	}
+	free(w);
+	return err;
+}
+
+void tlsr_win_data_dir(char *buf, size_t size)
+{
+	wchar_t path[MAX_PATH];
+	char base[MAX_PATH * 3];
+
+	if (SHGetFolderPathW(NULL, CSIDL_COMMON_APPDATA, NULL, 0, path) ==
+	    S_OK)
+		tlsr_win_utf8(path, base, sizeof base);
+	else
+		snprintf(base, sizeof base, "C:\\ProgramData");
+	snprintf(buf, size, "%s\\tlsward", base);
+}
+
+uint64_t tlsr_win_random(uint64_t n)
+{
+	uint64_t r = 0;
+
+	if (n == 0)
+		return 0;
+	if (!BCRYPT_SUCCESS(BCryptGenRandom(NULL, (PUCHAR)&r, sizeof r,
+					    BCRYPT_USE_SYSTEM_PREFERRED_RNG)))
+		r = GetTickCount64() * 2654435761u;
+	return r % n;
+}
+
