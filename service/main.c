@@ -81,8 +81,9 @@ static const char usage_main[] =
 	"  status           show what the service last recorded\n"
 	"  rollback         restore the values tlsward changed, as they were\n"
 	"  policy validate  check a policy file\n"
-	"  service          install, uninstall, stop or run the Windows service\n"
-	"  run --console    run the service loop in the foreground (Windows)\n"
+	"  service          install, uninstall, stop or control the service\n"
+	"                   (Windows only)\n"
+	"  run --console    run the service loop in the foreground (Windows only)\n"
 	"\n"
 	"  tlsward COMMAND --help   describes a command\n"
 	"  tlsward --version        prints the version\n"
@@ -152,6 +153,37 @@ static const char usage_policy[] =
 	"\n"
 	"Loads the policy as the service would. Exit 0 when it is valid; exit 2\n"
 	"with FILE:LINE:COL: reason on stderr when not.\n";
+
+static const char usage_service[] =
+	"usage: tlsward service install [--policy PATH] [--mode enforce|audit]\n"
+	"       tlsward service stop\n"
+	"       tlsward service uninstall\n"
+	"       tlsward service control check-now|reload|N\n"
+	"       tlsward service run\n"
+	"\n"
+	"Runs only on Windows, as an administrator; elsewhere tlsward audits\n"
+	"exported .reg files (check, plan, apply --registry).\n"
+	"\n"
+	"  install    creates (or repairs) the tlsward service and writes its\n"
+	"             Parameters: the policy path and the mode\n"
+	"  stop       stops the service and waits until its process has exited\n"
+	"  uninstall  stops and deletes the service and its event source; the\n"
+	"             journal stays, so that rollback still works\n"
+	"  control    asks the running service to check now, or to reload the\n"
+	"             policy (PARAMCHANGE), or sends custom control N (128-255)\n"
+	"  run        what the service control manager starts; not for a console\n"
+	"             (use tlsward run --console)\n"
+	"\n"
+	"See docs/service.md.\n";
+
+static const char usage_run[] =
+	"usage: tlsward run --console [--policy PATH] [--once]\n"
+	"\n"
+	"Runs only on Windows: the service's loop in the foreground, with its\n"
+	"events also printed on stderr; Ctrl+C stops it. --policy follows that\n"
+	"file instead of the service's policy. --once makes one check and apply\n"
+	"pass and exits: 0 compliant afterwards, 1 not compliant, 2 no usable\n"
+	"policy or no registry.\n";
 
 static void print_usage(FILE *f, const char *text, int with_facts)
 {
@@ -373,7 +405,8 @@ static int load_policy(const char *cmd, const struct options *o,
 			path = DEFAULT_POLICY;
 	}
 	if (path == NULL)
-		return usage_error(cmd, "%s needs --policy FILE", cmd);
+		return usage_error(cmd, "%s",
+				   "needs --policy FILE with --registry");
 	memset(&diag, 0, sizeof diag);
 	if (tlsr_policy_load_file(path, p, &diag) != TLSR_OK) {
 		tlsr_diag_format(&diag, msg, sizeof msg);
@@ -554,12 +587,11 @@ static int cmd_apply(int argc, char **argv)
 		return 0;
 	}
 	if (o.registry != NULL && o.out == NULL && !o.dry_run)
-		return usage_error(cmd,
-				   "%s with --registry needs --out OUT.reg (the "
-				   "input file is never changed)",
-				   cmd);
+		return usage_error(cmd, "%s",
+				   "--registry needs --out OUT.reg (the input "
+				   "file is never changed)");
 	if (o.registry == NULL && o.out != NULL)
-		return usage_error(cmd, "%s: --out goes with --registry", cmd);
+		return usage_error(cmd, "%s", "--out goes with --registry");
 	if (o.out != NULL && same_file(o.registry, o.out))
 		return usage_error(cmd,
 				   "--out '%s' is the input file; the input is "
@@ -577,7 +609,11 @@ static int cmd_apply(int argc, char **argv)
 		rc = rc != 0 ? EXIT_USAGE : exit_for(s.report);
 		goto out;
 	}
-	if (o.format == FORMAT_TEXT)
+	if (o.format == FORMAT_TEXT && s.plan->n_actions == 0)
+		printf("Nothing to apply: every value the policy sets is "
+		       "already in %s.\n",
+		       s.t.label);
+	else if (o.format == FORMAT_TEXT)
 		printf("Applying %zu action%s to %s:\n", s.plan->n_actions,
 		       s.plan->n_actions == 1 ? "" : "s", s.t.label);
 	memset(&res, 0, sizeof res);
@@ -608,8 +644,11 @@ static int cmd_apply(int argc, char **argv)
 		if (res.failed > 0)
 			printf("%zu write%s failed: %s\n", res.failed,
 			       res.failed == 1 ? "" : "s", res.message);
-		printf("\nAfter apply%s%s%s:\n", o.out ? " (" : "",
-		       o.out ? o.out : "", o.out ? ")" : "");
+		if (s.plan->n_actions == 0 && o.out != NULL)
+			printf("%s written with the same values.\n\n", o.out);
+		else if (s.plan->n_actions > 0)
+			printf("\nAfter apply%s%s%s:\n", o.out ? " (" : "",
+			       o.out ? o.out : "", o.out ? ")" : "");
 		rc = emit(tlsr_report_text(after));
 	}
 	if (rc != 0)
@@ -643,8 +682,7 @@ static int cmd_rollback(int argc, char **argv)
 		return 0;
 	}
 	if ((o.registry == NULL) != (o.out == NULL))
-		return usage_error(cmd, "%s: --registry and --out go together",
-				   cmd);
+		return usage_error(cmd, "%s", "--registry and --out go together");
 	if ((rc = open_target(cmd, o.registry, &t)) != 0)
 		return rc;
 	memset(&diag, 0, sizeof diag);
@@ -819,6 +857,13 @@ static int dispatch(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--version") == 0 ||
 	    strcmp(argv[1], "version") == 0) {
+		if (argc > 2) {
+			fprintf(stderr,
+				"tlsward: unexpected argument '%s' after %s\n"
+				"Try 'tlsward --help'.\n",
+				argv[2], argv[1]);
+			return EXIT_USAGE;
+		}
 		printf("tlsward %s\n", TLSR_VERSION_STRING);
 		return 0;
 	}
@@ -826,8 +871,21 @@ static int dispatch(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
 	}
-	if (strcmp(argv[1], "service") == 0 || strcmp(argv[1], "run") == 0)
+	if (strcmp(argv[1], "service") == 0 || strcmp(argv[1], "run") == 0) {
+		/* Help is the same text on every OS; the command runs on
+		 * Windows only. */
+		for (int i = 2; i < argc; i++) {
+			if (strcmp(argv[i], "--help") == 0 ||
+			    strcmp(argv[i], "-h") == 0) {
+				print_usage(stdout,
+					    argv[1][0] == 's' ? usage_service
+							      : usage_run,
+					    0);
+				return 0;
+			}
+		}
 		return tlsr_platform_command(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "tlsward: unknown command '%s'\nTry 'tlsward --help'.\n",
 		argv[1]);
 	return EXIT_USAGE;

@@ -107,6 +107,12 @@ static struct run tlsward(const char *first, ...)
 	return r;
 }
 
+/* 1 when text begins with prefix: what a user reads first. */
+static int starts_with(const char *text, const char *prefix)
+{
+	return strncmp(text, prefix, strlen(prefix)) == 0;
+}
+
 static void run_free(struct run *r)
 {
 	free(r->out);
@@ -147,6 +153,76 @@ START_TEST(cli_version_and_help)
 			      "%s --help prints no usage", cmds[i]);
 		run_free(&r);
 	}
+}
+END_TEST
+
+START_TEST(cli_version_refuses_extra_arguments)
+{
+	struct run r = tlsward("--version", "check", NULL);
+
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_str_eq(r.out, "");
+	ck_assert_ptr_nonnull(
+	    strstr(r.err, "unexpected argument 'check' after --version"));
+	run_free(&r);
+	r = tlsward("version", "--format", "json", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_str_eq(r.out, "");
+	run_free(&r);
+}
+END_TEST
+
+/* The service commands run only on Windows, but their help is everywhere. */
+START_TEST(cli_service_and_run_help_on_every_os)
+{
+	static const char *const cases[][3] = {
+		{"service", "--help", "usage: tlsward service install"},
+		{"service", "install", "usage: tlsward service install"},
+		{"run", "--help", "usage: tlsward run --console"},
+		{"run", "-h", "usage: tlsward run --console"},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		/* "service install --help" asks for help, too. */
+		struct run r = strcmp(cases[i][1], "install") == 0
+				       ? tlsward(cases[i][0], cases[i][1],
+						 "--help", NULL)
+				       : tlsward(cases[i][0], cases[i][1], NULL);
+
+		ck_assert_msg(r.status == 0, "%s %s exits %d: %s",
+			      cases[i][0], cases[i][1], r.status, r.err);
+		ck_assert_msg(starts_with(r.out, cases[i][2]),
+			      "%s %s --help: %s", cases[i][0], cases[i][1],
+			      r.out);
+		ck_assert_ptr_nonnull(strstr(r.out, "only on Windows"));
+		ck_assert_str_eq(r.err, "");
+		run_free(&r);
+	}
+}
+END_TEST
+
+START_TEST(cli_usage_errors_name_the_command_once)
+{
+	struct run r = tlsward("rollback", "--registry", MACHINE("win10-22h2"),
+			       NULL);
+
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(starts_with(r.err, "tlsward rollback: --registry and "
+					 "--out go together\n"),
+		      "stderr: %s", r.err);
+	run_free(&r);
+	r = tlsward("apply", "--policy", SEED, "--out", tmp_path("x.reg"),
+		    NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(starts_with(r.err, "tlsward apply: --out goes with "
+					 "--registry\n"),
+		      "stderr: %s", r.err);
+	run_free(&r);
+	r = tlsward("plan", "--registry", MACHINE("win10-22h2"), NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(starts_with(r.err, "tlsward plan: needs --policy FILE"),
+		      "stderr: %s", r.err);
+	run_free(&r);
 }
 END_TEST
 
@@ -317,7 +393,15 @@ START_TEST(cli_apply_writes_out_and_converges)
 	r = tlsward("apply", "--policy", SEED, "--registry", out, "--out",
 		    again, NULL);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_ptr_nonnull(strstr(r.out, "Applying 0 actions"));
+	ck_assert_msg(starts_with(r.out, "Nothing to apply: "), "stdout: %s",
+		      r.out);
+	ck_assert_ptr_null(strstr(r.out, "Applying"));
+	ck_assert_ptr_null(strstr(r.out, "After apply"));
+	ck_assert_ptr_nonnull(strstr(r.out, "compliant: "));
+	ck_assert_int_eq(access(again, F_OK), 0);
+	run_free(&r);
+	r = tlsward("check", "--policy", SEED, "--registry", again, NULL);
+	ck_assert_int_eq(r.status, 0);
 	run_free(&r);
 }
 END_TEST
@@ -460,6 +544,9 @@ static Suite *cli_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, cli_version_and_help);
+	tcase_add_test(tc, cli_version_refuses_extra_arguments);
+	tcase_add_test(tc, cli_service_and_run_help_on_every_os);
+	tcase_add_test(tc, cli_usage_errors_name_the_command_once);
 	tcase_add_test(tc, cli_usage_errors_exit_2);
 	tcase_add_test(tc, cli_live_registry_needs_windows);
 	tcase_add_test(tc, cli_check_exit_codes_follow_state);
