@@ -5,12 +5,14 @@
 # It boots a fresh Wine prefix in a temporary directory (under
 # $TLSR_WINE_WORK, the build directory when Meson runs the suite), keeps its
 # wineserver up so services survive between commands, and on exit kills that
-# wineserver and removes the prefix. On a failure the events, the service's
+# wineserver and removes the prefix (kept when the scenario fails, and with
+# TLSR_WINE_KEEP=1). On a failure the events, the service's
 # Wine trace and the tlsward registry keys are printed and copied to
 # $TLSR_WINE_WORK/wine-logs/<scenario>/.
 #
 # Environment: TLSR_WINE_WORK (where prefixes go), TLSR_WINE_DATA (the
-# fixtures, tests/wine/data), TLSR_WINE_KEEP=1 keeps the prefix for a look.
+# fixtures, tests/wine/data), TLSR_WINE_KEEP=1 keeps the prefix for a look
+# (tests/run.sh --keep sets it).
 
 set -euo pipefail
 
@@ -142,7 +144,8 @@ cleanup()
 
 	wineserver -k >/dev/null 2>&1 || true
 	wineserver -w >/dev/null 2>&1 || true
-	if [ "${TLSR_WINE_KEEP:-0}" = 1 ]; then
+	# A failed scenario keeps its prefix for a look (77: skipped).
+	if [ "${TLSR_WINE_KEEP:-0}" = 1 ] || { [ "$rc" != 0 ] && [ "$rc" != 77 ]; }; then
 		echo "prefix kept: $WINEPREFIX" >&2
 	else
 		rm -rf "$WORK_DIR"
