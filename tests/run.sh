@@ -47,9 +47,14 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "tests/run.sh: run as root to install: ${missing[*]}" >&2
     exit 2
   fi
+  apt_log=${TMPDIR:-/tmp}/tlsward-tests-apt.log
+  echo "   with apt-get (a few minutes on a fresh machine; its output goes to $apt_log)"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if ! { apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"; } >"$apt_log" 2>&1; then
+    tail -n 20 "$apt_log" >&2
+    echo "tests/run.sh: apt-get failed, see $apt_log" >&2
+    exit 2
+  fi
 fi
 
 passed=0
