@@ -58,10 +58,15 @@ for p in $PACKAGES; do
 done
 if [ -n "$missing" ]; then
 	[ "$(id -u)" = 0 ] || die "run as root to install:$missing"
+	APT_LOG=${TMPDIR:-/tmp}/tlsward-demo-apt.log
 	say "installing:$missing"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		--no-install-recommends $missing >/dev/null
+	say "with apt-get (a few minutes on a fresh machine; its output goes to $APT_LOG)"
+	apt-get update >"$APT_LOG" 2>&1 || die "apt-get update failed, see $APT_LOG"
+	# shellcheck disable=SC2086 # one word per package
+	DEBIAN_FRONTEND=noninteractive apt-get install -y \
+		--no-install-recommends $missing >>"$APT_LOG" 2>&1 ||
+		die "apt-get install failed, see $APT_LOG"
+	say "installed"
 else
 	say "all present"
 fi
@@ -70,12 +75,16 @@ fi
 
 heading "1. Build tlsward.exe and tlsward.msi (cross build)"
 if [ ! -f "$BUILD/build.ninja" ]; then
-	# Meson's cross sanity check runs through wine: not in ~/.wine.
+	say "meson setup (log: $BUILD_LOG)"
+	# Meson's cross sanity check runs through wine: not in ~/.wine, and
+	# the prefix it boots (some 700 MB) is not needed afterwards.
 	WINEPREFIX=$BUILD.wineprefix \
 		meson setup --cross-file "$ROOT/cross/x86_64-w64-mingw32.ini" \
 		"$BUILD" "$ROOT" >"$BUILD_LOG" 2>&1 ||
 		die "meson setup failed, see $BUILD_LOG"
+	rm -rf "$BUILD.wineprefix"
 fi
+say "meson compile: tlsward.exe and tlsward.msi (log: $BUILD_LOG)"
 meson compile -C "$BUILD" service/tlsward installer/tlsward.msi \
 	>>"$BUILD_LOG" 2>&1 ||
 	die "meson compile failed, see $BUILD_LOG"
@@ -118,8 +127,7 @@ say "Windows $(wine cmd /c ver 2>/dev/null | tr -d '\r' | grep -o '[0-9][0-9.]*'
 	"WinHTTP DefaultSecureProtocols: $(wine reg query "$WINHTTP" /v DefaultSecureProtocols \
 		>/dev/null 2>&1 && echo set || echo 'not set')"
 
-# The central policy would be on a share; here it is a local file. Its
-# restart window is the whole day so the demo sees the restart scheduled.
+# The central policy would be on a share; here it is a local file.
 mkdir -p "$WINEPREFIX/drive_c/demo"
 cp "$MSI" "$WINEPREFIX/drive_c/demo/tlsward.msi"
 cat >"$WINEPREFIX/drive_c/demo/policy.yaml" <<'YAML'
@@ -138,6 +146,9 @@ restart:
   window: "00:00-23:59"
   grace: 15m
 YAML
+say "policy C:\\demo\\policy.yaml: WinHTTP 0xAA0, SChannel TLS 1.2 for clients, .NET strong crypto"
+say "its restart window, 00:00-23:59, is the demo's own choice, so that the restart is"
+say "scheduled while you watch; a real policy names the estate's maintenance window"
 
 cmdline='msiexec /i C:\demo\tlsward.msi /qn /norestart POLICYPATH=C:\demo\policy.yaml MODE=audit'
 say "$cmdline"
@@ -191,12 +202,12 @@ show_events()
 
 wait_for 60 "the first check (Status LastCheck)" has_value LastCheck
 
-# Runs `tlsward check` on the live registry, its report indented; sets rc
-# to its exit code.
+# Runs `tlsward check` (or the command given) on the live registry, its
+# report indented; sets rc to its exit code.
 live_check()
 {
 	set +e
-	wine "$EXE" check | tr -d '\r' | sed 's/^/  /'
+	wine "$EXE" "${1:-check}" | tr -d '\r' | sed 's/^/  /'
 	rc=${PIPESTATUS[0]}
 	set -e
 }
@@ -207,6 +218,9 @@ heading "3. tlsward check, live registry, before"
 live_check
 say "exit code $rc (non-zero: not compliant)"
 say "audit mode changed nothing; drift reported: $(show_events 2001 | grep -c ' 2001 ' || true) event(s) 2001"
+
+heading "3b. tlsward plan: what enforcing will write, in order"
+live_check plan
 
 # ---- 4. enforce ----
 
