@@ -340,10 +340,8 @@ static void judge_items(const struct tlsr_policy *p, struct tlsr_report *r)
 			r->blocked = 1;
 			add_reason(r, it->reason);
 		}
-		if (it->write && it->def->kind == TLSR_KIND_WINHTTP_DSP)
+		if (it->write && it->def->restart != TLSR_RESTART_NONE)
 			r->restart_required = 1;
-		if (it->write && it->def->component != TLSR_COMP_WINHTTP)
-			r->restart_recommended = 1;
 	}
 	r->compliant = 1;
 	for (i = 0; i < r->n_items; i++)
@@ -351,13 +349,45 @@ static void judge_items(const struct tlsr_policy *p, struct tlsr_report *r)
 			r->compliant = 0;
 }
 
+/* Which components have a change waiting for a restart. An id tlsward does
+ * not know, or a list too long to read, counts against every component:
+ * the ledger only ever errs towards a restart. */
+static tlsr_err read_owed(struct tlsr_registry *reg, struct tlsr_report *r)
+{
+	char ids[8192], base[128];
+	const char *id;
+	size_t n, c;
+	tlsr_err err;
+
+	err = tlsr_owed_list(reg, r->facts.boot_id, ids, sizeof ids, &n);
+	if (err != TLSR_OK && err != TLSR_ERANGE)
+		return err;
+	r->restart_pending = n > 0 || err == TLSR_ERANGE;
+	for (id = ids; *id != '\0'; id += strlen(id) + 1) {
+		const struct tlsr_setting *s;
+
+		snprintf(base, sizeof base, "%.*s", (int)strcspn(id, "@"), id);
+		s = tlsr_setting_find(base);
+		if (s != NULL) {
+			r->owed[s->component] = 1;
+			continue;
+		}
+		for (c = 0; c < TLSR_COMP_COUNT; c++)
+			r->owed[c] = 1;
+	}
+	if (err == TLSR_ERANGE)
+		for (c = 0; c < TLSR_COMP_COUNT; c++)
+			r->owed[c] = 1;
+	return TLSR_OK;
+}
+
 /* Compares the registry with the policy; see tlsr.h. */
 tlsr_err tlsr_check(struct tlsr_registry *reg, const struct tlsr_policy *p,
 		    const struct tlsr_facts *facts, struct tlsr_report **out)
 {
 	struct tlsr_report *r;
-	uint32_t pending;
 	tlsr_err err = TLSR_OK;
+	int c;
 
 	if (reg == NULL || p == NULL || facts == NULL || out == NULL)
 		return TLSR_EINVAL;
@@ -371,10 +401,7 @@ tlsr_err tlsr_check(struct tlsr_registry *reg, const struct tlsr_policy *p,
 	if (err != TLSR_OK)
 		goto fail;
 
-	r->restart_pending =
-	    read_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "RestartPending",
-		       &pending, &err) == 1 &&
-	    pending != 0;
+	err = read_owed(reg, r);
 	if (err != TLSR_OK)
 		goto fail;
 	err = tls12_winhttp(reg, facts, &r->tls12[TLSR_COMP_WINHTTP]);
@@ -386,6 +413,9 @@ tlsr_err tlsr_check(struct tlsr_registry *reg, const struct tlsr_policy *p,
 	err = tls12_dotnet(reg, facts, &r->tls12[TLSR_COMP_DOTNET]);
 	if (err != TLSR_OK)
 		goto fail;
+	for (c = 0; c < TLSR_COMP_COUNT; c++)
+		if (r->owed[c])
+			r->tls12[c] = 0;
 	r->ready_for_server = r->tls12[TLSR_COMP_WINHTTP] &&
 			      r->tls12[TLSR_COMP_SCHANNEL] &&
 			      r->tls12[TLSR_COMP_DOTNET] && !r->restart_pending;
@@ -445,11 +475,13 @@ tlsr_err tlsr_plan_make(const struct tlsr_report *r, struct tlsr_plan **out)
 			a->item = i;
 			a->phase = it->phase;
 			a->value = it->expected;
-			a->restart = it->def->restart;
-			if (a->restart == TLSR_RESTART_REQUIRED)
+			/* A pre-staged value does nothing until its update is
+			 * installed, and that update brings its own restart. */
+			a->restart = it->state == TLSR_STATE_BLOCKED
+					 ? TLSR_RESTART_NONE
+					 : it->def->restart;
+			if (a->restart != TLSR_RESTART_NONE)
 				plan->restart_required = 1;
-			else if (a->restart == TLSR_RESTART_RECOMMENDED)
-				plan->restart_recommended = 1;
 		}
 	}
 	plan->n_actions = n;
@@ -522,30 +554,13 @@ static tlsr_err write_verified(struct tlsr_registry *reg,
 	return err;
 }
 
-/* The restart is recorded before the value changes, so a failure between
- * the two can only leave a restart owed, never a change that no restart
- * will apply. */
-static tlsr_err mark_restart(struct tlsr_registry *reg)
-{
-	tlsr_err err;
-
-	reg->message[0] = '\0';
-	err = tlsr_reg_set_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-				 "RestartPending", 1);
-	if (err != TLSR_OK)
-		return err;
-	return tlsr_reg_set_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-				   "RestartReason",
-				   "WinHTTP DefaultSecureProtocols changed");
-}
-
 /* Journals, then writes the plan phase by phase; see tlsr.h. */
 tlsr_err tlsr_apply(struct tlsr_registry *reg, const struct tlsr_report *r,
 		    const struct tlsr_plan *plan, tlsr_action_cb cb,
 		    void *cb_data, struct tlsr_apply_result *res)
 {
+	const char *boot = r == NULL ? NULL : r->facts.boot_id;
 	size_t i;
-	int marked = 0;
 	enum tlsr_phase failed_phase = 0;
 	tlsr_err err;
 
@@ -555,6 +570,20 @@ tlsr_err tlsr_apply(struct tlsr_registry *reg, const struct tlsr_report *r,
 	for (i = 0; i < plan->n_actions; i++)
 		if (plan->actions[i].item >= r->n_items)
 			return TLSR_EINVAL;
+	if (plan->n_actions == 0)
+		return TLSR_OK;
+
+	/* Entries of an earlier boot are done with; new ones start clean. */
+	reg->message[0] = '\0';
+	err = tlsr_owed_settle(reg, boot);
+	if (err != TLSR_OK) {
+		res->first_error = err;
+		snprintf(res->message, sizeof res->message,
+			 "could not settle the restart ledger HKLM\\%s: %s%s%s",
+			 TLSR_KEY_RESTART, tlsr_strerror(err),
+			 reg->message[0] ? ": " : "", reg->message);
+		return err;
+	}
 
 	/* Every original value is safe in the journal before the first
 	 * change, so a rollback can always undo a partial apply. */
@@ -579,13 +608,24 @@ tlsr_err tlsr_apply(struct tlsr_registry *reg, const struct tlsr_report *r,
 		if (failed_phase != 0 && a->phase > failed_phase)
 			break;
 		err = TLSR_OK;
-		if (it->def->kind == TLSR_KIND_WINHTTP_DSP && !marked) {
-			err = mark_restart(reg);
-			if (err == TLSR_OK)
-				marked = 1;
-			else
+		if (a->restart != TLSR_RESTART_NONE) {
+			uint8_t data[4] = {(uint8_t)a->value,
+					   (uint8_t)(a->value >> 8),
+					   (uint8_t)(a->value >> 16),
+					   (uint8_t)(a->value >> 24)};
+			struct tlsr_value after = {TLSR_REG_DWORD, 4, data};
+
+			/* The ledger hears of the write first, so a failure
+			 * in between leaves a restart owed, never a change no
+			 * restart will apply. */
+			reg->message[0] = '\0';
+			err = tlsr_owed_note_write(
+			    reg, boot, it->id, it->present ? &it->actual : NULL,
+			    &after);
+			if (err != TLSR_OK)
 				fail_action(res, reg, i,
-					    "could not record the restart for",
+					    "could not record the restart owed "
+					    "by",
 					    it, err);
 		}
 		if (err == TLSR_OK) {
@@ -596,7 +636,7 @@ tlsr_err tlsr_apply(struct tlsr_registry *reg, const struct tlsr_report *r,
 		}
 		if (err == TLSR_OK) {
 			res->written++;
-			if (it->def->kind == TLSR_KIND_WINHTTP_DSP)
+			if (a->restart != TLSR_RESTART_NONE)
 				res->restart_required = 1;
 		} else if (failed_phase == 0) {
 			failed_phase = a->phase;

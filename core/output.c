@@ -215,14 +215,14 @@ static void json_facts(struct tlsr_sb *b, const struct tlsr_report *r)
 
 /* The members check and plan JSON share. */
 static void json_head(struct tlsr_sb *b, const struct tlsr_report *r,
-		      int restart_required, int restart_recommended)
+		      int restart_required)
 {
 	tlsr_sb_printf(b,
 		       "{\n  \"compliant\": %s,\n  \"restart_required\": %s,\n"
-		       "  \"restart_recommended\": %s,\n"
+		       "  \"restart_pending\": %s,\n"
 		       "  \"ready_for_server\": %s,\n  \"blocked_reasons\": ",
 		       bool_str(r->compliant), bool_str(restart_required),
-		       bool_str(restart_recommended),
+		       bool_str(r->restart_pending),
 		       bool_str(r->ready_for_server));
 	json_reasons(b, r->blocked_reasons);
 	tlsr_sb_puts(b, ",\n");
@@ -237,7 +237,7 @@ char *tlsr_report_json(const struct tlsr_report *r)
 
 	if (r == NULL)
 		return NULL;
-	json_head(&b, r, r->restart_required, r->restart_recommended);
+	json_head(&b, r, r->restart_required);
 	tlsr_sb_puts(&b, "  \"settings\": [");
 	for (i = 0; i < r->n_items; i++) {
 		const struct tlsr_item *it = &r->items[i];
@@ -286,8 +286,6 @@ static const char *restart_name(enum tlsr_restart_rule rule)
 	switch (rule) {
 	case TLSR_RESTART_REQUIRED:
 		return "required";
-	case TLSR_RESTART_RECOMMENDED:
-		return "recommended";
 	default:
 		return "none";
 	}
@@ -301,7 +299,7 @@ char *tlsr_plan_json(const struct tlsr_report *r, const struct tlsr_plan *p)
 
 	if (r == NULL || p == NULL)
 		return NULL;
-	json_head(&b, r, p->restart_required, p->restart_recommended);
+	json_head(&b, r, p->restart_required);
 	tlsr_sb_puts(&b, "  \"actions\": [");
 	for (i = 0; i < p->n_actions; i++) {
 		const struct tlsr_action *a = &p->actions[i];
@@ -490,21 +488,15 @@ static void text_summary(struct tlsr_sb *b, const struct tlsr_report *r)
 
 /* Whether and why a restart is needed. */
 static void text_restart(struct tlsr_sb *b, const struct tlsr_report *r,
-			 int required, int recommended)
+			 int required)
 {
 	if (r->restart_pending)
-		tlsr_sb_puts(b, "restart: required (a restart is pending for "
-				"changes already made)\n");
+		tlsr_sb_puts(b, "restart: required (changes already made take "
+				"effect only after a restart)\n");
 	else if (required)
 		tlsr_sb_puts(b,
-			     "restart: required after apply (WinHTTP "
-			     "DefaultSecureProtocols takes effect only after a "
-			     "restart)\n");
-	else if (recommended)
-		tlsr_sb_puts(b,
-			     "restart: recommended after apply (SChannel and "
-			     ".NET changes reach running programs after a "
-			     "restart)\n");
+			     "restart: required after apply (WinHTTP, SChannel "
+			     "and .NET read these values when they start)\n");
 	else
 		tlsr_sb_puts(b, "restart: not needed\n");
 }
@@ -550,7 +542,7 @@ char *tlsr_report_text(const struct tlsr_report *r)
 	free(t.cells);
 	tlsr_sb_puts(&b, "\n");
 	text_summary(&b, r);
-	text_restart(&b, r, r->restart_required, r->restart_recommended);
+	text_restart(&b, r, r->restart_required);
 	return tlsr_sb_finish(&b);
 }
 
@@ -632,6 +624,6 @@ char *tlsr_plan_text(const struct tlsr_report *r, const struct tlsr_plan *p)
 			       held, held == 1 ? "" : "s");
 	if (r->blocked)
 		tlsr_sb_printf(&b, "blocked: %s\n", r->blocked_reasons);
-	text_restart(&b, r, p->restart_required, p->restart_recommended);
+	text_restart(&b, r, p->restart_required);
 	return tlsr_sb_finish(&b);
 }

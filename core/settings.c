@@ -16,11 +16,11 @@
 	{"schannel." pid "." sid ".enabled", TLSR_COMP_SCHANNEL,               \
 	 TLSR_KIND_SCHANNEL_ENABLED, SCHANNEL_KEY(pname, sname), "Enabled",    \
 	 TLSR_REG_DWORD, TLSR_VIEWS_ONE, proto_, side_, NULL,                  \
-	 TLSR_RESTART_RECOMMENDED, en_abs},                                    \
+	 TLSR_RESTART_REQUIRED, en_abs},                                    \
 	{"schannel." pid "." sid ".disabled_by_default", TLSR_COMP_SCHANNEL,   \
 	 TLSR_KIND_SCHANNEL_DBD, SCHANNEL_KEY(pname, sname),                   \
 	 "DisabledByDefault", TLSR_REG_DWORD, TLSR_VIEWS_ONE, proto_, side_,   \
-	 NULL, TLSR_RESTART_RECOMMENDED, dbd_abs}
+	 NULL, TLSR_RESTART_REQUIRED, dbd_abs}
 
 #define SCHANNEL_PROTO(pid, pname, proto_, en_abs, dbd_abs)                    \
 	SCHANNEL_ROW(pid, pname, proto_, "client", "Client", TLSR_SIDE_CLIENT, \
@@ -32,13 +32,13 @@
 	{"dotnet." ver ".strong_crypto", TLSR_COMP_DOTNET,                      \
 	 TLSR_KIND_DOTNET_STRONG, DOTNET_KEY(ver), "SchUseStrongCrypto",        \
 	 TLSR_REG_DWORD, TLSR_VIEWS_BOTH, TLSR_PROTO_TLS12, 0, ver,             \
-	 TLSR_RESTART_RECOMMENDED,                                              \
+	 TLSR_RESTART_REQUIRED,                                              \
 	 "the framework's default: strong crypto only from .NET 4.6 on; older " \
 	 "targets may offer SSL 3.0 and TLS 1.0 only"},                         \
 	{"dotnet." ver ".system_default_tls_versions", TLSR_COMP_DOTNET,        \
 	 TLSR_KIND_DOTNET_SYSDEFAULT, DOTNET_KEY(ver),                          \
 	 "SystemDefaultTlsVersions", TLSR_REG_DWORD, TLSR_VIEWS_BOTH,           \
-	 TLSR_PROTO_TLS12, 0, ver, TLSR_RESTART_RECOMMENDED,                    \
+	 TLSR_PROTO_TLS12, 0, ver, TLSR_RESTART_REQUIRED,                    \
 	 "the framework's default: OS-chosen protocols only for apps targeting " \
 	 ".NET 4.7 or later"}
 

@@ -32,8 +32,10 @@ enum tlsr_side {
 
 enum tlsr_restart_rule {
 	TLSR_RESTART_NONE,
-	TLSR_RESTART_RECOMMENDED, /* takes full effect after a restart */
-	TLSR_RESTART_REQUIRED,    /* does nothing until a restart */
+	/* Takes effect only after a restart (SChannel keeps its credential
+	 * handles, .NET and WinHTTP read their values when they start): a
+	 * write owes one (core/owed.h). */
+	TLSR_RESTART_REQUIRED,
 };
 
 /* What a row's value means, so the engine knows how to derive the wanted

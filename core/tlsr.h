@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "names.h"
+#include "owed.h"
 #include "registry.h"
 #include "settings.h"
 
@@ -83,6 +84,10 @@ struct tlsr_facts {
 	char kb3140245_source[128]; /* how it was learnt, for reports */
 	int x64;                    /* both registry views exist */
 	int fips;                   /* FIPSAlgorithmPolicy Enabled */
+	/* This boot's id, to tell which restart-owed entries a restart has
+	 * settled (core/owed.h). Live: the service's and the CLI's boot id;
+	 * offline "" = unknown, and nothing owed is ever taken as settled. */
+	char boot_id[64];
 };
 
 /* Reads the facts through ctx's registry: Windows NT\CurrentVersion, the NDP
@@ -136,11 +141,13 @@ struct tlsr_report {
 	size_t n_items;
 	int compliant;           /* every item ok */
 	int blocked;             /* some item blocked by a prerequisite */
-	int restart_pending;     /* Status says a restart is owed */
-	int restart_required;    /* pending, or a DSP change is planned */
-	int restart_recommended; /* an SChannel or .NET change is planned */
-	int tls12[TLSR_COMP_COUNT]; /* TLS 1.2 holds in that component */
-	int ready_for_server;    /* all three hold and no restart pending */
+	int restart_pending;     /* the ledger says a change owes a restart */
+	int owed[TLSR_COMP_COUNT]; /* that component has a change owing one */
+	int restart_required;    /* pending, or a restart-owing change is
+				  * planned */
+	int tls12[TLSR_COMP_COUNT]; /* TLS 1.2 holds in that component, and
+				     * none of its changes owes a restart */
+	int ready_for_server;    /* all three hold and no restart is owed */
 	char blocked_reasons[1024]; /* "; "-separated, "" when none */
 };
 
@@ -163,8 +170,7 @@ struct tlsr_action {
 struct tlsr_plan {
 	struct tlsr_action *actions; /* in apply order */
 	size_t n_actions;
-	int restart_required;
-	int restart_recommended;
+	int restart_required; /* some action, or the ledger, owes a restart */
 };
 
 /* Orders the report's writable items: WinHTTP, SChannel, .NET, then the
@@ -183,15 +189,18 @@ struct tlsr_apply_result {
 	size_t failed;
 	tlsr_err first_error;
 	size_t first_failed; /* index into plan actions */
-	int restart_required; /* a DefaultSecureProtocols write was made */
+	int restart_required; /* a write that owes a restart was made */
 	char message[512];    /* first failure, for the user */
 };
 
 /* Journals every planned value that has no journal entry yet, then writes
  * the actions in order, reading each back. On a failure it carries on with
  * the next action of the same phase but starts no later phase, so a later
- * pass converges. Marks Status RestartPending when a required-restart value
- * changed. A second apply after success writes nothing. */
+ * pass converges. Before each write that needs a restart (the setting's
+ * restart rule) it notes the write in the restart-owed ledger
+ * (tlsr_owed_note_write, with the report's facts.boot_id); it settles the
+ * ledger first when the boot id is known. It never writes Status. A second
+ * apply after success writes nothing. */
 tlsr_err tlsr_apply(struct tlsr_registry *reg, const struct tlsr_report *r,
 		    const struct tlsr_plan *plan, tlsr_action_cb cb,
 		    void *cb_data, struct tlsr_apply_result *res);

@@ -525,9 +525,12 @@ START_TEST(cli_status_reads_what_apply_recorded)
 			       NULL);
 
 	run_free(&r);
-	r = tlsward("status", "--registry", out, "--format", "json", NULL);
+	/* apply owes the restart in the ledger (Status is the service's):
+	 * a check of the result still waits for it. */
+	r = tlsward("check", "--policy", SEED, "--registry", out, "--format",
+		    "json", NULL);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_ptr_nonnull(strstr(r.out, "\"RestartPending\": true"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"restart_pending\": true"));
 	run_free(&r);
 	r = tlsward("status", "--registry", MACHINE("win10-22h2"), NULL);
 	ck_assert_int_eq(r.status, 0);

@@ -126,11 +126,25 @@ static struct tlsr_registry *load_fixture(const char *name)
 	return reg;
 }
 
+/* The boot the simulated machine is in; reboot() moves to the next one. */
+static unsigned boot_number = 1;
+
+static void boot_id_of(unsigned n, char *buf, size_t size)
+{
+	snprintf(buf, size, "2026-11-30T04:00:00Z-%08x", n);
+}
+
+static void reboot(void)
+{
+	boot_number++;
+}
+
 static struct tlsr_facts read_facts(struct tlsr_registry *reg)
 {
 	struct tlsr_facts f;
 
 	ck_assert_int_eq(tlsr_facts_read(reg, &f), TLSR_OK);
+	boot_id_of(boot_number, f.boot_id, sizeof f.boot_id);
 	return f;
 }
 
@@ -197,6 +211,7 @@ static tlsr_err pass_once(struct tlsr_registry *reg,
 	err = tlsr_facts_read(reg, &f);
 	if (err != TLSR_OK)
 		return err;
+	boot_id_of(boot_number, f.boot_id, sizeof f.boot_id);
 	err = tlsr_check(reg, p, &f, &r);
 	if (err != TLSR_OK)
 		return err;
@@ -637,7 +652,6 @@ START_TEST(core_win7_unpatched_blocks_winhttp_and_prestages)
 	ck_assert(!find_item(r, "winhttp.default_secure_protocols")->write);
 	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
 	ck_assert_int_ne(plan->actions[0].phase, TLSR_PHASE_WINHTTP);
-	ck_assert(!r->restart_required);
 	tlsr_plan_free(plan);
 	tlsr_report_free(r);
 	tlsr_registry_destroy(reg);
@@ -662,12 +676,19 @@ START_TEST(core_win7_patched_is_not_blocked)
 	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
 	r = check_seed(reg, &p);
 	ck_assert(r->compliant);
+	/* Every value is in, but none holds until the restart. */
+	ck_assert(!r->tls12[TLSR_COMP_WINHTTP]);
+	ck_assert(!r->tls12[TLSR_COMP_SCHANNEL]);
+	ck_assert(!r->tls12[TLSR_COMP_DOTNET]);
+	ck_assert(r->restart_pending);
+	ck_assert(!r->ready_for_server);
+	tlsr_report_free(r);
+	reboot();
+	r = check_seed(reg, &p);
 	ck_assert(r->tls12[TLSR_COMP_WINHTTP]);
 	ck_assert(r->tls12[TLSR_COMP_SCHANNEL]);
 	ck_assert(r->tls12[TLSR_COMP_DOTNET]);
-	/* Everything holds but the restart is owed. */
-	ck_assert(r->restart_pending);
-	ck_assert(!r->ready_for_server);
+	ck_assert(r->ready_for_server);
 	tlsr_report_free(r);
 	tlsr_registry_destroy(reg);
 }
@@ -727,45 +748,178 @@ START_TEST(core_tls12_default_differs_on_61_and_62)
 }
 END_TEST
 
-START_TEST(core_dsp_write_sets_restart_pending)
+START_TEST(core_restart_owed_until_the_next_boot)
 {
 	struct tlsr_policy p;
-	struct tlsr_registry *reg = make_machine(&win10);
+	struct tlsr_registry *reg = make_machine(&win7_patched);
 	struct tlsr_apply_result res;
 	struct tlsr_report *r;
-	char reason[256];
+	int owed;
 
 	tlsr_policy_defaults(&p);
-	ck_assert(
-	    value_absent(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "RestartPending"));
 	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
 	ck_assert(res.restart_required);
-	ck_assert_uint_eq(
-	    dword_at(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "RestartPending"), 1);
-	ck_assert_int_eq(tlsr_reg_get_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
-					     "RestartReason", reason,
-					     sizeof reason),
+	/* The engine records what is owed in the ledger, never in Status. */
+	ck_assert(
+	    value_absent(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "RestartPending"));
+	ck_assert_int_eq(tlsr_owed_has(reg, "", "schannel.tls1.2.client.enabled",
+				       &owed),
 			 TLSR_OK);
-	ck_assert_ptr_nonnull(strstr(reason, "DefaultSecureProtocols"));
+	ck_assert(owed);
 	r = check_seed(reg, &p);
 	ck_assert(r->compliant);
 	ck_assert(r->restart_pending);
 	ck_assert(r->restart_required);
+	ck_assert(r->owed[TLSR_COMP_SCHANNEL]);
+	/* Windows 7 SChannel TLS 1.2 does not hold before the restart. */
+	ck_assert(!r->tls12[TLSR_COMP_SCHANNEL]);
+	ck_assert(!r->ready_for_server);
+	tlsr_report_free(r);
+
+	reboot();
+	r = check_seed(reg, &p);
+	ck_assert(!r->restart_pending);
+	ck_assert(!r->restart_required);
+	ck_assert(r->tls12[TLSR_COMP_SCHANNEL]);
+	ck_assert(r->ready_for_server);
 	tlsr_report_free(r);
 	tlsr_registry_destroy(reg);
+}
+END_TEST
 
-	/* .NET-only changes recommend a restart and do not mark one owed. */
-	reg = make_machine(&win10);
-	put_dword(reg, WINHTTP, TLSR_VIEW_64, "DefaultSecureProtocols", 0xAA0);
-	put_dword(reg, WINHTTP, TLSR_VIEW_32, "DefaultSecureProtocols", 0xAA0);
-	r = check_seed(reg, &p);
-	ck_assert(!r->restart_required);
-	ck_assert(r->restart_recommended);
-	tlsr_report_free(r);
-	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
-	ck_assert(!res.restart_required);
-	ck_assert(
-	    value_absent(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "RestartPending"));
+/* ---- the restart-owed ledger ---- */
+
+static struct tlsr_value dword_value(uint8_t *buf, uint32_t v)
+{
+	struct tlsr_value out = {TLSR_REG_DWORD, 4, buf};
+
+	buf[0] = (uint8_t)v;
+	buf[1] = (uint8_t)(v >> 8);
+	buf[2] = (uint8_t)(v >> 16);
+	buf[3] = (uint8_t)(v >> 24);
+	return out;
+}
+
+static int owed_has(struct tlsr_registry *reg, const char *boot,
+		    const char *id)
+{
+	int out = -1;
+
+	ck_assert_int_eq(tlsr_owed_has(reg, boot, id, &out), TLSR_OK);
+	return out;
+}
+
+static int owed_any(struct tlsr_registry *reg, const char *boot)
+{
+	int out = -1;
+
+	ck_assert_int_eq(tlsr_owed_any(reg, boot, &out), TLSR_OK);
+	return out;
+}
+
+START_TEST(core_owed_first_write_in_a_boot_keeps_the_at_boot_value)
+{
+	struct tlsr_registry *reg = tlsr_registry_mem_new();
+	uint8_t b0[4], b1[4], b2[4];
+	struct tlsr_value v0 = dword_value(b0, 0), v1 = dword_value(b1, 1),
+			  v2 = dword_value(b2, 2);
+	const char *id = "schannel.tls1.2.client.enabled";
+
+	ck_assert(!owed_any(reg, "A"));
+	/* Absent at boot, written 1: owed. */
+	ck_assert_int_eq(tlsr_owed_note_write(reg, "A", id, NULL, &v1),
+			 TLSR_OK);
+	ck_assert(owed_has(reg, "A", id));
+	/* A second write in the same boot keeps "absent" as the at-boot
+	 * value: writing 2 over 1 is still owed. */
+	ck_assert_int_eq(tlsr_owed_note_write(reg, "A", id, &v1, &v2),
+			 TLSR_OK);
+	ck_assert(owed_has(reg, "A", id));
+	ck_assert(value_absent(reg, TLSR_KEY_RESTART "\\" "schannel.tls1.2."
+						      "client.enabled",
+			       TLSR_VIEW_64, "Before"));
+	tlsr_registry_destroy(reg);
+
+	/* Present 0 at boot, written 1, then 0 again: back to what the
+	 * boot runs with, nothing owed. */
+	reg = tlsr_registry_mem_new();
+	ck_assert_int_eq(tlsr_owed_note_write(reg, "A", id, &v0, &v1),
+			 TLSR_OK);
+	ck_assert(owed_has(reg, "A", id));
+	ck_assert_int_eq(tlsr_owed_note_write(reg, "A", id, &v1, &v0),
+			 TLSR_OK);
+	ck_assert(!owed_has(reg, "A", id));
+	ck_assert(!owed_any(reg, "A"));
+	/* Writing what is there owes nothing. */
+	ck_assert_int_eq(tlsr_owed_note_write(reg, "A", id, &v1, &v1),
+			 TLSR_OK);
+	ck_assert(!owed_any(reg, "A"));
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_owed_settles_only_on_a_known_new_boot)
+{
+	struct tlsr_registry *reg = tlsr_registry_mem_new();
+	uint8_t b1[4];
+	struct tlsr_value v1 = dword_value(b1, 1);
+	char list[256];
+	size_t n;
+
+	ck_assert_int_eq(tlsr_owed_note_write(reg, "A", "dotnet.v4.0.30319."
+						       "strong_crypto@32",
+					      NULL, &v1),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_owed_note_write(reg, "", "winhttp.default_"
+						      "secure_protocols",
+					      NULL, &v1),
+			 TLSR_OK);
+	/* Unknown boot: nothing is ever taken as settled. */
+	ck_assert_int_eq(tlsr_owed_settle(reg, ""), TLSR_OK);
+	ck_assert_int_eq(tlsr_owed_settle(reg, NULL), TLSR_OK);
+	ck_assert(owed_any(reg, ""));
+	ck_assert(owed_has(reg, "", "dotnet.v4.0.30319.strong_crypto@32"));
+	/* Same boot: still owed. */
+	ck_assert_int_eq(tlsr_owed_settle(reg, "A"), TLSR_OK);
+	ck_assert(owed_has(reg, "A", "dotnet.v4.0.30319.strong_crypto@32"));
+	ck_assert_int_eq(tlsr_owed_list(reg, "A", list, sizeof list, &n),
+			 TLSR_OK);
+	ck_assert_uint_eq(n, 2);
+	/* The offline entry was stamped with boot A: boot B settles both. */
+	ck_assert(owed_has(reg, "B", "winhttp.default_secure_protocols") == 0);
+	ck_assert(owed_has(reg, "B", "dotnet.v4.0.30319.strong_crypto@32") ==
+		  0);
+	ck_assert_int_eq(tlsr_owed_settle(reg, "B"), TLSR_OK);
+	ck_assert(!owed_any(reg, ""));
+	ck_assert_int_eq(tlsr_owed_list(reg, "", list, sizeof list, &n),
+			 TLSR_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert(list[0] == '\0' && list[1] == '\0');
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(core_owed_interrupted_entry_stays_owed)
+{
+	struct tlsr_registry *reg = tlsr_registry_mem_new();
+	uint8_t b0[4];
+	struct tlsr_value v0 = dword_value(b0, 0);
+	char list[64];
+	size_t n;
+
+	/* An entry with a boot id but no at-boot value (a write stopped half
+	 * way): no later write can prove the restart unnecessary. */
+	put_string(reg, TLSR_KEY_RESTART "\\schannel.tls1.2.client.enabled",
+		   TLSR_VIEW_64, "BootId", "A");
+	ck_assert_int_eq(tlsr_owed_note_write(reg, "A",
+					      "schannel.tls1.2.client.enabled",
+					      NULL, &v0),
+			 TLSR_OK);
+	ck_assert(owed_has(reg, "A", "schannel.tls1.2.client.enabled"));
+	/* A list too small for the ids says so. */
+	ck_assert_int_eq(tlsr_owed_list(reg, "A", list, 8, &n), TLSR_ERANGE);
+	ck_assert_int_eq(tlsr_owed_note_write(reg, "A", "bad\\id", NULL, &v0),
+			 TLSR_EINVAL);
 	tlsr_registry_destroy(reg);
 }
 END_TEST
@@ -822,7 +976,7 @@ START_TEST(core_plan_orders_winhttp_schannel_dotnet_legacy)
 	ck_assert_uint_eq(plan->actions[13].value, 1); /* DBD on */
 	ck_assert_uint_eq(plan->actions[12].value, 0); /* Enabled off */
 	ck_assert_int_eq(plan->actions[0].restart, TLSR_RESTART_REQUIRED);
-	ck_assert_int_eq(plan->actions[2].restart, TLSR_RESTART_RECOMMENDED);
+	ck_assert_int_eq(plan->actions[2].restart, TLSR_RESTART_REQUIRED);
 	ck_assert(plan->restart_required);
 	tlsr_plan_free(plan);
 	tlsr_report_free(r);
@@ -859,26 +1013,27 @@ START_TEST(core_legacy_step_waits_for_tls12_and_restart)
 	ck_assert(value_absent(reg, PROTOS "\\TLS 1.0\\Client", TLSR_VIEW_NONE,
 			       "Enabled"));
 
-	/* TLS 1.2 holds now, but the restart has not happened. */
+	/* The values are in, but TLS 1.2 holds only after the restart. */
 	r = check_seed(reg, &p);
-	ck_assert(r->tls12[TLSR_COMP_WINHTTP] && r->tls12[TLSR_COMP_SCHANNEL] &&
-		  r->tls12[TLSR_COMP_DOTNET]);
+	ck_assert(!r->tls12[TLSR_COMP_WINHTTP] &&
+		  !r->tls12[TLSR_COMP_SCHANNEL] && !r->tls12[TLSR_COMP_DOTNET]);
 	ck_assert(r->restart_pending);
+	ck_assert(!r->ready_for_server);
 	ck_assert(find_item(r, "schannel.tls1.0.client.enabled")->deferred);
 	ck_assert(!r->compliant);
 	tlsr_report_free(r);
 	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
 	ck_assert_uint_eq(res.written, 0);
 
-	/* After the restart (the service clears the flag) it goes ahead. */
-	put_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "RestartPending", 0);
+	/* After the restart it goes ahead. */
+	reboot();
 	r = check_seed(reg, &p);
+	ck_assert(r->ready_for_server);
 	ck_assert(!find_item(r, "schannel.tls1.0.client.enabled")->deferred);
 	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
 	ck_assert_uint_eq(plan->n_actions, 2);
 	ck_assert_int_eq(plan->actions[0].phase, TLSR_PHASE_LEGACY);
-	ck_assert(!plan->restart_required);
-	ck_assert(plan->restart_recommended);
+	ck_assert(plan->restart_required);
 	ck_assert_int_eq(tlsr_apply(reg, r, plan, NULL, NULL, &res), TLSR_OK);
 	tlsr_plan_free(plan);
 	tlsr_report_free(r);
@@ -1463,7 +1618,10 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, core_win7_unpatched_blocks_winhttp_and_prestages);
 	tcase_add_test(tc, core_win7_patched_is_not_blocked);
 	tcase_add_test(tc, core_tls12_default_differs_on_61_and_62);
-	tcase_add_test(tc, core_dsp_write_sets_restart_pending);
+	tcase_add_test(tc, core_restart_owed_until_the_next_boot);
+	tcase_add_test(tc, core_owed_first_write_in_a_boot_keeps_the_at_boot_value);
+	tcase_add_test(tc, core_owed_settles_only_on_a_known_new_boot);
+	tcase_add_test(tc, core_owed_interrupted_entry_stays_owed);
 	tcase_add_test(tc, core_plan_orders_winhttp_schannel_dotnet_legacy);
 	tcase_add_test(tc, core_legacy_step_waits_for_tls12_and_restart);
 	tcase_add_test(tc, core_disabling_tls12_is_refused);

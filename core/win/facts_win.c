@@ -106,12 +106,75 @@ static void kb3140245_from_file(struct tlsr_facts *f)
 		 v[3], yes ? ">=" : "<", t[0], t[1], t[2], t[3]);
 }
 
+/* This boot's id, kept in the volatile key HKLM\SOFTWARE\tlsward\Boot
+ * (value Id) that the service uses too: Windows drops volatile keys at every
+ * boot (Wine when its server restarts), so a missing key is a new boot. The
+ * first reader of a boot makes the id: boot time and a counter value. Left
+ * "" (unknown: nothing owed is taken as settled) when the key cannot be
+ * read or made, e.g. without administrator rights. */
+void tlsr_win_boot_id(char *buf, size_t size)
+{
+	wchar_t wid[64];
+	DWORD type, len = sizeof wid - sizeof(wchar_t);
+	HKEY root, key;
+	LSTATUS rc;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	/* A volatile key cannot have a lasting child, nor be made below a
+	 * missing parent: the root is an ordinary key. */
+	rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\tlsward", 0,
+			     NULL, REG_OPTION_NON_VOLATILE,
+			     KEY_CREATE_SUB_KEY | KEY_WOW64_64KEY, NULL, &root,
+			     NULL);
+	if (rc != ERROR_SUCCESS)
+		return;
+	rc = RegCreateKeyExW(root, L"Boot", 0, NULL, REG_OPTION_VOLATILE,
+			     KEY_QUERY_VALUE | KEY_SET_VALUE | KEY_WOW64_64KEY,
+			     NULL, &key, NULL);
+	RegCloseKey(root);
+	if (rc != ERROR_SUCCESS)
+		return;
+	rc = RegQueryValueExW(key, L"Id", NULL, &type, (BYTE *)wid, &len);
+	if (rc != ERROR_SUCCESS || type != REG_SZ || len < sizeof(wchar_t)) {
+		FILETIME now;
+		ULARGE_INTEGER t;
+		LARGE_INTEGER pc;
+		SYSTEMTIME st;
+
+		GetSystemTimeAsFileTime(&now);
+		t.LowPart = now.dwLowDateTime;
+		t.HighPart = now.dwHighDateTime;
+		t.QuadPart -= GetTickCount64() * 10000ull;
+		now.dwLowDateTime = t.LowPart;
+		now.dwHighDateTime = t.HighPart;
+		FileTimeToSystemTime(&now, &st);
+		QueryPerformanceCounter(&pc);
+		swprintf(wid, sizeof wid / sizeof wid[0],
+			 L"%04u-%02u-%02uT%02u:%02u:%02uZ-%08lx", st.wYear,
+			 st.wMonth, st.wDay, st.wHour, st.wMinute, st.wSecond,
+			 (unsigned long)(pc.QuadPart & 0xffffffff));
+		rc = RegSetValueExW(key, L"Id", 0, REG_SZ, (const BYTE *)wid,
+				    (DWORD)((wcslen(wid) + 1) *
+					    sizeof(wchar_t)));
+	} else {
+		wid[len / sizeof(wchar_t)] = L'\0';
+	}
+	RegCloseKey(key);
+	if (rc == ERROR_SUCCESS &&
+	    WideCharToMultiByte(CP_UTF8, 0, wid, -1, buf, (int)size, NULL,
+				NULL) == 0)
+		buf[0] = '\0';
+}
+
 void tlsr_facts_live(struct tlsr_facts *f)
 {
 	OSVERSIONINFOEXW vi;
 
 	if (f == NULL)
 		return;
+	tlsr_win_boot_id(f->boot_id, sizeof f->boot_id);
 	if (os_version(&vi)) {
 		f->os_known = 1;
 		f->os_major = vi.dwMajorVersion;

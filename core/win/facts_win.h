@@ -11,7 +11,12 @@
  * of %SystemRoot%\System32\winhttp.dll where that version decides it (NT
  * 6.1). Otherwise the registry's answer (Component Based Servicing) stands
  * and kb3140245_source says why. Never fails: what cannot be learnt is left
- * as it was. */
+ * as it was. Also fills boot_id (tlsr_win_boot_id). */
 void tlsr_facts_live(struct tlsr_facts *f);
+
+/* This boot's id into buf (the volatile key HKLM\SOFTWARE\tlsward\Boot,
+ * value Id, made by whichever of the service and the CLI reads it first),
+ * or "" when it cannot be had. facts->boot_id comes from here. */
+void tlsr_win_boot_id(char *buf, size_t size);
 
 #endif
