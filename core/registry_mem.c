@@ -2,10 +2,11 @@
  *
  * A tree of keys under a root that holds the hives; the ops address only
  * HKEY_LOCAL_MACHINE, the other hives are kept so .reg files round-trip.
- * Key and value names compare case-insensitively (ASCII folding over the
- * whole UTF-8 name); subkeys and values keep insertion order, which is the
- * order a .reg file is written back in, and each list has a hash index so
- * exports with 100k keys (and keys with 10k children) load fast.
+ * Key and value names compare as Windows compares them: per UTF-16 unit,
+ * after simple upper-case mapping (core/utf8.h). Subkeys and values keep
+ * insertion order, which is the order a .reg file is written back in, and
+ * each list has a hash index so exports with 100k keys (and keys with 10k
+ * children) load fast.
  *
  * Views: the tree stores real paths. In TLSR_VIEW_32 a path whose first
  * component is SOFTWARE (any case) maps to SOFTWARE\Wow6432Node\<rest>, as
@@ -17,6 +18,7 @@
  * TLSR_ENOTFOUND, as Windows fails calls on a deleted key. watch is not
  * supported. */
 #include "registry_mem_internal.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,22 +28,58 @@ struct mem {
 	struct tlsr_mem_node *root;
 	struct tlsr_mem_node *hklm;
 	enum tlsr_regfile_format fmt;
+	unsigned codepage; /* of a REGEDIT4 file; 0 for the default */
 };
 
 static const char hklm_name[] = "HKEY_LOCAL_MACHINE";
 static const char wow_name[] = "Wow6432Node";
 
-static unsigned char fold(unsigned char c)
+/* The next UTF-16 unit of a UTF-8 (WTF-8) name, upper-cased as Windows
+ * compares names; *i advances past it. A supplementary character gives its
+ * two surrogate units in turn (*pending keeps the second). A byte that is
+ * not UTF-8 stands for itself. */
+static uint16_t next_unit(const char *name, size_t len, size_t *i,
+			  uint16_t *pending)
 {
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+	const unsigned char *s = (const unsigned char *)name;
+	uint32_t cp;
+	size_t n;
+
+	if (*pending) {
+		uint16_t u = *pending;
+
+		*pending = 0;
+		return u;
+	}
+	if (s[*i] < 0x80) {
+		unsigned char c = s[(*i)++];
+
+		return (c >= 'a' && c <= 'z') ? (uint16_t)(c - 32) : c;
+	}
+	n = tlsr_utf8_get(s + *i, len - *i, &cp);
+	if (n == 0)
+		return s[(*i)++];
+	*i += n;
+	if (cp >= 0x10000) {
+		cp -= 0x10000;
+		*pending = (uint16_t)(0xdc00 | (cp & 0x3ff));
+		return (uint16_t)(0xd800 | cp >> 10);
+	}
+	return tlsr_upper_unit((uint16_t)cp);
 }
 
 static uint32_t name_hash(const char *name, size_t len)
 {
 	uint32_t h = 2166136261u;
+	uint16_t pending = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= fold((unsigned char)name[i]);
+	while (i < len || pending) {
+		uint16_t u = next_unit(name, len, &i, &pending);
+
+		h ^= u & 0xff;
+		h *= 16777619u;
+		h ^= u >> 8;
 		h *= 16777619u;
 	}
 	return h;
@@ -49,12 +87,13 @@ static uint32_t name_hash(const char *name, size_t len)
 
 static int name_eq(const char *a, size_t alen, const char *b, size_t blen)
 {
-	if (alen != blen)
-		return 0;
-	for (size_t i = 0; i < alen; i++)
-		if (fold((unsigned char)a[i]) != fold((unsigned char)b[i]))
+	uint16_t pa = 0, pb = 0;
+	size_t i = 0, j = 0;
+
+	while ((i < alen || pa) && (j < blen || pb))
+		if (next_unit(a, alen, &i, &pa) != next_unit(b, blen, &j, &pb))
 			return 0;
-	return 1;
+	return i == alen && !pa && j == blen && !pb;
 }
 
 static char *dup_name(const char *name, size_t len)
@@ -683,4 +722,14 @@ void tlsr_mem_set_format(struct tlsr_registry *reg,
 enum tlsr_regfile_format tlsr_mem_format(const struct tlsr_registry *reg)
 {
 	return ((const struct mem *)reg->impl)->fmt;
+}
+
+void tlsr_mem_set_codepage(struct tlsr_registry *reg, unsigned codepage)
+{
+	mem_of(reg)->codepage = codepage;
+}
+
+unsigned tlsr_mem_codepage(const struct tlsr_registry *reg)
+{
+	return ((const struct mem *)reg->impl)->codepage;
 }

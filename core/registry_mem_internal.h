@@ -3,7 +3,8 @@
  *
  * The tree's root holds hive keys ("HKEY_LOCAL_MACHINE", ...); below them
  * keys hold values and subkeys in insertion order, each list indexed by a
- * case-insensitive hash. Names are UTF-8 and owned by the tree. */
+ * case-insensitive hash (Windows' comparison, core/utf8.h). Names are UTF-8
+ * and owned by the tree. */
 #ifndef TLSR_REGISTRY_MEM_INTERNAL_H
 #define TLSR_REGISTRY_MEM_INTERNAL_H
 
@@ -58,6 +59,9 @@ struct tlsr_mem_node *tlsr_mem_root(struct tlsr_registry *reg);
 void tlsr_mem_set_format(struct tlsr_registry *reg,
 			 enum tlsr_regfile_format fmt);
 enum tlsr_regfile_format tlsr_mem_format(const struct tlsr_registry *reg);
+/* ANSI code page recorded for a REGEDIT4 file (0: the default). */
+void tlsr_mem_set_codepage(struct tlsr_registry *reg, unsigned codepage);
+unsigned tlsr_mem_codepage(const struct tlsr_registry *reg);
 
 /* The child of node called name (len bytes), or NULL. */
 struct tlsr_mem_node *tlsr_mem_find_child(const struct tlsr_mem_node *node,
