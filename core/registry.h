@@ -158,7 +158,8 @@ struct tlsr_registry *tlsr_registry_mem_new(void);
 enum tlsr_regfile_format {
 	TLSR_REGFILE_V5,   /* "Windows Registry Editor Version 5.00", UTF-16LE,
 			    * BOM, CRLF */
-	TLSR_REGFILE_REG4, /* "REGEDIT4", ANSI (Windows-1252), CRLF */
+	TLSR_REGFILE_REG4, /* "REGEDIT4", ANSI (the code page it was read in,
+			    * Windows-1252 by default), CRLF */
 };
 
 /* Largest .reg file read, in bytes. */
@@ -173,10 +174,36 @@ tlsr_err tlsr_regfile_read(const char *path, struct tlsr_registry **out,
 /* The same from a buffer already in memory; label names it in diag. */
 tlsr_err tlsr_regfile_parse(const char *label, const uint8_t *buf, size_t len,
 			    struct tlsr_registry **out, struct tlsr_diag *diag);
+
+/* How a .reg file is read (docs/regfile.md). A NULL options pointer, or
+ * zeroed options, read as regedit on a Western European Windows does. */
+struct tlsr_regfile_options {
+	/* The ANSI code page of a file without a UTF-16 byte order mark:
+	 * 0 for 1252; 874, 1250-1258 or 28591; or 65001 to read UTF-8 (with
+	 * or without its BOM), which regedit itself never does. */
+	unsigned codepage;
+	/* Called with FILE:LINE:COL and the reason for every line whose
+	 * setting regedit would not import, or that tlsward does not count
+	 * as set because Windows' reading of it is unverified. May be
+	 * NULL. */
+	void (*warn)(void *ctx, const struct tlsr_diag *where);
+	void *warn_ctx;
+};
+tlsr_err tlsr_regfile_read_with(const char *path,
+				const struct tlsr_regfile_options *opts,
+				struct tlsr_registry **out,
+				struct tlsr_diag *diag);
+tlsr_err tlsr_regfile_parse_with(const char *label, const uint8_t *buf,
+				 size_t len,
+				 const struct tlsr_regfile_options *opts,
+				 struct tlsr_registry **out,
+				 struct tlsr_diag *diag);
 /* Format the registry was read in (V5 for one made otherwise). */
 enum tlsr_regfile_format tlsr_regfile_format_of(const struct tlsr_registry *reg);
 /* Writes every key of a memory or regfile registry to path in fmt, through a
- * temporary file renamed into place, so a failure leaves no partial file. */
+ * temporary file renamed into place, so a failure leaves no partial file.
+ * A tree that REGEDIT4 cannot carry exactly (a name or text outside the
+ * code page, text data a reader would change) is written as V5 instead. */
 tlsr_err tlsr_regfile_write(struct tlsr_registry *reg, const char *path,
 			    enum tlsr_regfile_format fmt);
 

@@ -1,15 +1,29 @@
 /* tlsward: .reg files as regedit reads and writes them.
  *
- * Reading decodes the whole file to UTF-8 first (UTF-16LE with a BOM, UTF-8,
- * or Windows-1252 for REGEDIT4), then parses it line by line into a memory
- * registry. Lone UTF-16 surrogates, which real exports contain in junk
- * strings, are carried through as 3-byte sequences (WTF-8) so they survive a
- * round trip. Writing follows regedit's export: a header line, each key as
- * "\r\n[PATH]\r\n" followed by its values, a final "\r\n", hex lists wrapped
- * after 77 columns with "\" and a two-space indent, strings escaped. */
+ * Reading follows regedit's import (docs/regfile.md has every rule and its
+ * source). The byte order mark decides the encoding: FF FE is UTF-16LE;
+ * anything else is read in the ANSI code page (1252 unless the caller says
+ * otherwise), whatever the header says, as regedit does; UTF-8 only when
+ * the caller asks for it. The text is decoded to UTF-8 first (lone
+ * surrogates carried as WTF-8), then parsed line by line into a memory
+ * registry.
+ *
+ * Three outcomes per line. A line regedit imports is applied. A line that
+ * regedit drops (or whose reading on Windows is unverified) is not applied
+ * and is reported through the caller's warn callback with FILE:LINE:COL:
+ * the audit then sees what regedit imports, never more. A line Windows
+ * rejects as malformed fails the whole file with a located error, so an
+ * auditor is never told a broken file is fine.
+ *
+ * Writing follows regedit's export: a header line, each key as
+ * "\r\n[PATH]\r\n" followed by its values, a final "\r\n", hex lists
+ * wrapped after 77 columns with "\" and a two-space indent, strings
+ * escaped. */
 #include "registry_mem_internal.h"
+#include "utf8.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,92 +31,10 @@
 static const char v5_header[] = "Windows Registry Editor Version 5.00";
 static const char reg4_header[] = "REGEDIT4";
 
-/* Windows-1252 0x80..0x9f; the five undefined bytes map to the same code
- * point, as MultiByteToWideChar does. */
-static const uint16_t cp1252_high[32] = {
-    0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-    0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
-    0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-    0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
-};
-
-static uint32_t cp1252_to_cp(uint8_t b)
-{
-	return (b >= 0x80 && b < 0xa0) ? cp1252_high[b - 0x80] : b;
-}
-
-/* The Windows-1252 byte for cp, or '?' when it has none. */
-static uint8_t cp_to_cp1252(uint32_t cp)
-{
-	if (cp < 0x80 || (cp >= 0xa0 && cp <= 0xff))
-		return (uint8_t)cp;
-	for (int i = 0; i < 32; i++)
-		if (cp1252_high[i] == cp)
-			return (uint8_t)(0x80 + i);
-	return '?';
-}
-
-/* Appends cp as UTF-8 (surrogates too, as WTF-8) to out; 1-4 bytes. */
-static size_t put_utf8(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | cp >> 12);
-		out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | cp >> 18);
-	out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-/* Decodes one WTF-8 sequence from s (at most n bytes); returns its length,
- * or 0 when malformed. */
-static size_t get_utf8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c = s[0];
-	size_t len;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		c &= 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    c > 0x10ffff)
-		return 0;
-	*cp = c;
-	return len;
-}
+/* Windows' limits ("Registry element size limits"), in UTF-16 units. */
+#define KEY_COMPONENT_MAX 255
+#define VALUE_NAME_MAX 16383
+#define TREE_DEPTH_MAX 512
 
 /* ---- a growable byte buffer ---- */
 
@@ -139,7 +71,7 @@ fail:
 
 static void buf_put(struct buf *b, const void *data, size_t len)
 {
-	if (buf_reserve(b, len) != 0)
+	if (len == 0 || buf_reserve(b, len) != 0)
 		return;
 	memcpy(b->data + b->len, data, len);
 	b->len += len;
@@ -157,6 +89,34 @@ static void buf_puts(struct buf *b, const char *s)
 	buf_put(b, s, strlen(s));
 }
 
+/* Appends cp as one or two UTF-16LE units. */
+static void buf_put_utf16(struct buf *b, uint32_t cp)
+{
+	if (cp >= 0x10000) {
+		uint32_t v = cp - 0x10000;
+
+		buf_put_utf16(b, 0xd800 | v >> 10);
+		buf_put_utf16(b, 0xdc00 | (v & 0x3ff));
+		return;
+	}
+	buf_putc(b, (uint8_t)cp);
+	buf_putc(b, (uint8_t)(cp >> 8));
+}
+
+/* UTF-16 units in the UTF-8 text s (len bytes). */
+static size_t units(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c & 0xc0) != 0x80)
+			n += c >= 0xf0 ? 2 : 1;
+	}
+	return n;
+}
+
 /* ---- decoding the file to UTF-8 text ---- */
 
 static int all_zero(const uint8_t *p, size_t n)
@@ -167,23 +127,34 @@ static int all_zero(const uint8_t *p, size_t n)
 	return 1;
 }
 
-/* Decodes in into a NUL-terminated UTF-8 string in *out (*out_len bytes).
- * Returns 0, -2 when out of memory, or -1 with *why set when the bytes are
- * not text: *out then holds the text before the bad bytes, which locates
- * the error. NUL padding at the very end is ignored. */
-static int decode(const uint8_t *in, size_t len, char **out, size_t *out_len,
-		  const char **why)
+struct decoded {
+	char *text;
+	size_t len;
+	int unicode;	  /* UTF-16LE with a BOM */
+	int utf8_bom;	  /* ANSI read of a file that starts with a UTF-8 BOM */
+	const char *why;  /* set when the bytes are not text */
+	char why_buf[96];
+};
+
+/* Decodes in into a NUL-terminated UTF-8 string. Returns 0, -2 when out of
+ * memory, or -1 with d->why set when the bytes are not text: d->text then
+ * holds the text before the bad bytes, which locates the error. NUL
+ * padding at the very end is ignored. */
+static int decode(const uint8_t *in, size_t len, unsigned codepage,
+		  struct decoded *d)
 {
-	char *text, *o;
+	const uint16_t *table = NULL;
+	char *o;
 	size_t i = 0;
 
-	*why = NULL;
+	memset(d, 0, sizeof *d);
 	if (len >= 2 && in[0] == 0xff && in[1] == 0xfe) {
+		d->unicode = 1;
 		/* At most 3 bytes of UTF-8 per UTF-16 unit. */
-		text = malloc(len / 2 * 3 + 1);
-		if (text == NULL)
+		d->text = malloc(len / 2 * 3 + 1);
+		if (d->text == NULL)
 			return -2;
-		o = text;
+		o = d->text;
 		for (i = 2; i + 1 < len; i += 2) {
 			uint32_t c = (uint32_t)in[i] | (uint32_t)in[i + 1] << 8;
 
@@ -199,63 +170,65 @@ static int decode(const uint8_t *in, size_t len, char **out, size_t *out_len,
 			}
 			if (c == 0) {
 				if (!all_zero(in + i, len - i))
-					*why = "NUL character in the file";
+					d->why = "NUL character in the file";
 				i = len;
 				break;
 			}
-			o += put_utf8(c, o);
+			o += tlsr_utf8_put(c, o);
 		}
-		if (*why == NULL && i < len)
-			*why = "odd number of bytes in a UTF-16 file";
-		*o = '\0';
-		*out = text;
-		*out_len = (size_t)(o - text);
-		return *why ? -1 : 0;
+		if (d->why == NULL && i < len)
+			d->why = "odd number of bytes in a UTF-16 file";
+		goto done;
 	}
-	if (len >= 3 && in[0] == 0xef && in[1] == 0xbb && in[2] == 0xbf)
-		i = 3;
-	/* Without a BOM, REGEDIT4 files are ANSI; anything else is read as
-	 * UTF-8. */
-	{
-		size_t k = i;
-		int reg4;
+	if (codepage == TLSR_CODEPAGE_UTF8) {
+		if (len >= 3 && in[0] == 0xef && in[1] == 0xbb && in[2] == 0xbf)
+			i = 3;
+	} else {
+		table = tlsr_codepage_table(codepage ? codepage
+						     : TLSR_CODEPAGE_DEFAULT);
+		d->utf8_bom = len >= 3 && in[0] == 0xef && in[1] == 0xbb &&
+			      in[2] == 0xbf;
+	}
+	d->text = malloc((len - i) * 3 + 1);
+	if (d->text == NULL)
+		return -2;
+	o = d->text;
+	while (i < len) {
+		uint32_t c;
+		size_t n;
 
-		while (k < len && (in[k] == ' ' || in[k] == '\t'))
-			k++;
-		reg4 = i == 0 && len - k >= sizeof reg4_header - 1 &&
-		       memcmp(in + k, reg4_header, sizeof reg4_header - 1) == 0;
-		text = malloc((len - i) * 3 + 1);
-		if (text == NULL)
-			return -2;
-		o = text;
-		while (i < len) {
-			uint32_t c;
-			size_t n;
-
-			if (in[i] == 0) {
-				if (!all_zero(in + i, len - i))
-					*why = "NUL character in the file";
+		if (in[i] == 0) {
+			if (!all_zero(in + i, len - i))
+				d->why = "NUL character in the file";
+			break;
+		}
+		if (table != NULL) {
+			c = tlsr_codepage_decode(table, in[i]);
+			if (c == 0xffff) {
+				snprintf(d->why_buf, sizeof d->why_buf,
+					 "byte 0x%02x is not a character in "
+					 "code page %u",
+					 in[i], codepage);
+				d->why = d->why_buf;
 				break;
 			}
-			if (reg4) {
-				o += put_utf8(cp1252_to_cp(in[i]), o);
-				i++;
-				continue;
-			}
-			n = get_utf8(in + i, len - i, &c);
-			if (n == 0 || (c >= 0xd800 && c <= 0xdfff)) {
-				*why = "invalid UTF-8";
-				break;
-			}
-			memcpy(o, in + i, n);
-			o += n;
-			i += n;
+			o += tlsr_utf8_put(c, o);
+			i++;
+			continue;
 		}
+		n = tlsr_utf8_get(in + i, len - i, &c);
+		if (n == 0 || (c >= 0xd800 && c <= 0xdfff)) {
+			d->why = "invalid UTF-8";
+			break;
+		}
+		memcpy(o, in + i, n);
+		o += n;
+		i += n;
 	}
+done:
 	*o = '\0';
-	*out = text;
-	*out_len = (size_t)(o - text);
-	return *why ? -1 : 0;
+	d->len = (size_t)(o - d->text);
+	return d->why ? -1 : 0;
 }
 
 /* ---- parsing ---- */
@@ -263,24 +236,36 @@ static int decode(const uint8_t *in, size_t len, char **out, size_t *out_len,
 struct parser {
 	const char *label;
 	struct tlsr_diag *diag;
+	const struct tlsr_regfile_options *opts;
 	struct tlsr_registry *reg;
-	const char *p;		/* cursor */
-	const char *line_start; /* start of the cursor's physical line */
+	const uint16_t *cp_table; /* NULL when read as UTF-8 or UTF-16 */
+	const char *p;		  /* cursor */
+	const char *line_start;	  /* start of the cursor's physical line */
 	unsigned line;
-	int reg4;
+	unsigned value_line; /* where the value being parsed starts */
+	const char *value_line_start;
+	int unicode;		   /* UTF-16: hex text data are UTF-16 */
+	int utf8;		   /* read as UTF-8 on the caller's word */
 	int have_key;		   /* a [KEY] line was seen */
-	struct tlsr_mem_node *key; /* NULL inside a [-KEY] section */
+	int in_deleted;		   /* inside a [-KEY] section */
+	int skip_hex_lines;	   /* after a dropped hex list */
+	struct tlsr_mem_node *key; /* NULL inside a dropped or [-KEY] section */
 	struct buf name;	   /* value name being parsed */
 	struct buf data;	   /* value data being parsed */
+	struct buf text;	   /* a quoted string's text */
 };
 
+/* A value or section that is not applied (the value is parsed no
+ * further); distinct from every tlsr_err. */
+#define DROPPED ((tlsr_err)-1000)
+
+/* The root keys regedit knows; it takes no abbreviation. */
 static const struct {
 	const char *name, *abbrev;
 } hives[] = {
     {"HKEY_LOCAL_MACHINE", "HKLM"},  {"HKEY_CURRENT_USER", "HKCU"},
     {"HKEY_CLASSES_ROOT", "HKCR"},   {"HKEY_USERS", "HKU"},
     {"HKEY_CURRENT_CONFIG", "HKCC"}, {"HKEY_DYN_DATA", NULL},
-    {"HKEY_PERFORMANCE_DATA", NULL},
 };
 
 static unsigned col_of(const struct parser *ps, const char *at)
@@ -297,6 +282,46 @@ static tlsr_err fail_at(struct parser *ps, const char *at, const char *msg)
 {
 	tlsr_diag_set(ps->diag, ps->label, ps->line, col_of(ps, at), "%s", msg);
 	return TLSR_EPARSE;
+}
+
+static void warn_at(struct parser *ps, const char *at, const char *fmt, ...)
+	TLSR_PRINTF(3, 4);
+
+/* Reports a line that is not applied, through the caller's callback. */
+static void warn_at(struct parser *ps, const char *at, const char *fmt, ...)
+{
+	struct tlsr_diag w;
+	va_list ap;
+
+	if (ps->opts == NULL || ps->opts->warn == NULL)
+		return;
+	memset(&w, 0, sizeof w);
+	tlsr_diag_set(&w, ps->label, ps->line, col_of(ps, at), "%s", "");
+	va_start(ap, fmt);
+	vsnprintf(w.message, sizeof w.message, fmt, ap);
+	va_end(ap);
+	ps->opts->warn(ps->opts->warn_ctx, &w);
+}
+
+/* Warns that the value at ps->p is not applied, and why. */
+static tlsr_err drop(struct parser *ps, const char *at, const char *why)
+{
+	warn_at(ps, at, "%s; the value is not counted as set", why);
+	return DROPPED;
+}
+
+/* Warns msg about a place on the line the current value started on, which
+ * continuation lines may have left. */
+static void warn_value(struct parser *ps, const char *at, const char *msg)
+{
+	unsigned line = ps->line;
+	const char *ls = ps->line_start;
+
+	ps->line = ps->value_line;
+	ps->line_start = ps->value_line_start;
+	warn_at(ps, at, "%s", msg);
+	ps->line = line;
+	ps->line_start = ls;
 }
 
 static int at_eol(const char *p)
@@ -337,11 +362,12 @@ static tlsr_err end_of_item(struct parser *ps, const char *what)
 	return fail_at(ps, ps->p, msg);
 }
 
-static int ieq_prefix(const char *p, const char *word)
+/* 1 when the len bytes at p equal word, ignoring ASCII case. */
+static int ieq_n(const char *p, size_t len, const char *word)
 {
-	size_t i;
-
-	for (i = 0; word[i] != '\0'; i++) {
+	if (strlen(word) != len)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
 		char c = p[i], w = word[i];
 
 		if (c >= 'A' && c <= 'Z')
@@ -354,17 +380,53 @@ static int ieq_prefix(const char *p, const char *word)
 	return 1;
 }
 
-/* 1 when the len bytes at p equal word, ignoring ASCII case. */
-static int ieq_n(const char *p, size_t len, const char *word)
+static int hexval(char c)
 {
-	return strlen(word) == len && ieq_prefix(p, word);
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
+/* The hive a key path starts with (comp, len bytes), or NULL; *abbrev is
+ * set when it is an abbreviation regedit does not know. */
+static const char *hive_of(const char *comp, size_t len, int *abbrev)
+{
+	*abbrev = 0;
+	for (size_t h = 0; h < sizeof hives / sizeof hives[0]; h++) {
+		if (ieq_n(comp, len, hives[h].name))
+			return hives[h].name;
+		if (hives[h].abbrev && ieq_n(comp, len, hives[h].abbrev)) {
+			*abbrev = 1;
+			return hives[h].name;
+		}
+	}
+	return NULL;
+}
+
+/* Skips the rest of a section whose key is not applied: its values are
+ * not counted (the caller has warned). */
+static void drop_section(struct parser *ps)
+{
+	ps->have_key = 1;
+	ps->key = NULL;
+	ps->in_deleted = 0;
+}
+
+/* A [KEY] or [-KEY] line. regedit takes the text up to the last ']' on
+ * the line as the key path, ignores trailing backslashes (Subkey1e-g in
+ * Wine's conformance tests, which pass on Windows) and knows only full
+ * root key names. */
 static tlsr_err parse_key(struct parser *ps)
 {
-	const char *open = ps->p, *name, *close = NULL, *q, *comp;
+	const char *open = ps->p, *name, *close = NULL, *q, *comp, *end_name;
 	struct tlsr_mem_node *node = tlsr_mem_root(ps->reg);
-	int del = 0, level = 0;
+	int del = 0, level = 0, abbrev;
+	const char *hive;
+	size_t len;
 
 	ps->p++;
 	if (*ps->p == '-') {
@@ -377,42 +439,92 @@ static tlsr_err parse_key(struct parser *ps)
 			close = q;
 	if (close == NULL)
 		return fail_at(ps, open, "key name has no closing ']'");
-	if (close == name)
+	end_name = close;
+	while (end_name > name && end_name[-1] == '\\')
+		end_name--;
+	if (end_name == name)
 		return fail_at(ps, name, "empty key name");
+	comp = name;
+	q = memchr(comp, '\\', (size_t)(end_name - comp));
+	len = (size_t)((q ? q : end_name) - comp);
+	hive = hive_of(comp, len, &abbrev);
+	if (hive == NULL)
+		return fail_at(ps, comp,
+			       "unknown root key (expected HKEY_LOCAL_MACHINE, "
+			       "HKEY_CURRENT_USER, HKEY_CLASSES_ROOT, "
+			       "HKEY_USERS or HKEY_CURRENT_CONFIG)");
+	ps->p = close + 1;
+	skip_blank(ps);
+	if (*ps->p != ';' && !at_eol(ps->p)) {
+		warn_at(ps, ps->p,
+			"text after the key's ']' (Windows' reading is "
+			"unverified); the section is not imported");
+		drop_section(ps);
+		next_line(ps);
+		return TLSR_OK;
+	}
+	if (abbrev) {
+		warn_at(ps, comp,
+			"regedit knows only full root key names, not '%.*s'; "
+			"the section is not imported",
+			(int)len, comp);
+		drop_section(ps);
+		next_line(ps);
+		return TLSR_OK;
+	}
+	if (del && q == NULL)
+		return fail_at(ps, name, "a root key cannot be deleted");
+	/* Check every component before changing the tree. */
+	for (const char *c = comp; c < end_name;) {
+		const char *e = memchr(c, '\\', (size_t)(end_name - c));
+		size_t n;
+
+		if (e == NULL)
+			e = end_name;
+		n = (size_t)(e - c);
+		if (n == 0) {
+			warn_at(ps, c,
+				"empty component in the key name (Windows' "
+				"reading is unverified); the section is not "
+				"imported");
+			drop_section(ps);
+			next_line(ps);
+			return TLSR_OK;
+		}
+		if (c != comp && units(c, n) > KEY_COMPONENT_MAX) {
+			warn_at(ps, c,
+				"key name component longer than %d "
+				"characters; the section is not imported",
+				KEY_COMPONENT_MAX);
+			drop_section(ps);
+			next_line(ps);
+			return TLSR_OK;
+		}
+		if (++level > TREE_DEPTH_MAX + 1) {
+			warn_at(ps, c,
+				"key more than %d levels deep; the section is "
+				"not imported",
+				TREE_DEPTH_MAX);
+			drop_section(ps);
+			next_line(ps);
+			return TLSR_OK;
+		}
+		c = e < end_name ? e + 1 : end_name;
+	}
 	ps->have_key = 1;
 	ps->key = NULL;
-	comp = name;
-	while (comp < close) {
-		const char *end = memchr(comp, '\\', (size_t)(close - comp));
-		size_t len;
+	ps->in_deleted = del;
+	for (const char *c = comp; c < end_name;) {
+		const char *e = memchr(c, '\\', (size_t)(end_name - c));
+		const char *cname = c == comp ? hive : c;
+		size_t n;
 		struct tlsr_mem_node *next;
 
-		if (end == NULL)
-			end = close;
-		len = (size_t)(end - comp);
-		if (len == 0)
-			return fail_at(ps, comp, "empty component in key name");
-		if (len > TLSR_REG_NAME_MAX)
-			return fail_at(ps, comp, "key name component too long");
-		if (level == 0) {
-			size_t h;
-
-			for (h = 0; h < sizeof hives / sizeof hives[0]; h++) {
-				if (ieq_n(comp, len, hives[h].name) ||
-				    (hives[h].abbrev &&
-				     ieq_n(comp, len, hives[h].abbrev)))
-					break;
-			}
-			if (h == sizeof hives / sizeof hives[0])
-				return fail_at(ps, comp,
-					       "unknown root key (expected "
-					       "HKEY_LOCAL_MACHINE, HKLM, "
-					       "HKEY_CURRENT_USER, ...)");
-			comp = hives[h].name;
-			len = strlen(comp);
-		}
+		if (e == NULL)
+			e = end_name;
+		n = c == comp ? strlen(hive) : (size_t)(e - c);
 		if (del) {
-			next = tlsr_mem_find_child(node, comp, len);
+			next = tlsr_mem_find_child(node, cname, n);
 			if (next == NULL) {
 				/* Deleting a key that is not there is not
 				 * an error for regedit either. */
@@ -420,34 +532,28 @@ static tlsr_err parse_key(struct parser *ps)
 				break;
 			}
 		} else {
-			next = tlsr_mem_add_child(node, comp, len);
+			next = tlsr_mem_add_child(node, cname, n);
 			if (next == NULL)
 				return TLSR_ENOMEM;
 		}
 		node = next;
-		level++;
-		comp = end < close ? end + 1 : close;
-		if (end + 1 == close)
-			return fail_at(ps, close,
-				       "empty component in key name");
+		c = e < end_name ? e + 1 : end_name;
 	}
 	if (del) {
-		if (node != NULL && level == 1)
-			return fail_at(ps, name,
-				       "a root key cannot be deleted");
 		if (node != NULL)
 			tlsr_mem_remove(node);
 	} else {
 		node->explicit_ = 1;
 		ps->key = node;
 	}
-	ps->p = close + 1;
-	return end_of_item(ps, "']'");
+	next_line(ps);
+	return TLSR_OK;
 }
 
 /* A quoted string at ps->p (on the opening quote) unescaped into out as
- * UTF-8. regedit escapes \\ and \" (Wine also \r and \n); any other
- * backslash is kept as written. */
+ * UTF-8. regedit's own escapes are \\ and \" (KB 310516), and \n and \r in
+ * names; any other backslash drops the value: Windows' reading of it is
+ * unverified (Wine drops the backslash). */
 static tlsr_err parse_quoted(struct parser *ps, struct buf *out)
 {
 	const char *open = ps->p;
@@ -476,6 +582,11 @@ static tlsr_err parse_quoted(struct parser *ps, struct buf *out)
 				ps->p += 2;
 				continue;
 			}
+			warn_at(ps, ps->p,
+				"unknown escape '\\%c' (Windows' reading is "
+				"unverified); the value is not counted as set",
+				at_eol(ps->p + 1) ? ' ' : e);
+			return DROPPED;
 		}
 		buf_putc(out, (uint8_t)c);
 		ps->p++;
@@ -483,71 +594,79 @@ static tlsr_err parse_quoted(struct parser *ps, struct buf *out)
 	return out->failed ? TLSR_ENOMEM : TLSR_OK;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A comma-separated hex byte list into ps->data, following "\" line
- * continuations; leaves ps->p at the end of the last line's data. */
+ * continuations (blank and comment lines may sit between them); leaves
+ * ps->p at the end of the last line's data. As regedit, a continuation
+ * must follow a comma. */
 static tlsr_err parse_hex_list(struct parser *ps)
 {
+	int after_byte = 0;
+
 	ps->data.len = 0;
 	for (;;) {
-		int hi, lo;
+		const char *at;
+		int hi, lo, n;
 
 		skip_blank(ps);
 		if (*ps->p == '\\') {
 			const char *bs = ps->p;
 
+			if (after_byte)
+				return drop(ps, bs,
+					    "no ',' before the line "
+					    "continuation '\\' (regedit drops "
+					    "such a value)");
 			ps->p++;
 			skip_blank(ps);
-			if (!at_eol(ps->p))
+			if (*ps->p != ';' && !at_eol(ps->p))
 				return fail_at(ps, bs,
 					       "'\\' must end the line");
-			next_line(ps);
-			/* regedit indents continuation lines; a comment
-			 * line may sit between them. */
-			for (;;) {
-				skip_blank(ps);
-				if (*ps->p != ';')
-					break;
+			/* Blank and comment lines may sit between a
+			 * continuation and its data. */
+			do {
 				next_line(ps);
-			}
+				skip_blank(ps);
+			} while (*ps->p == ';' ||
+				 (at_eol(ps->p) && *ps->p != '\0'));
+			if (*ps->p == '\0')
+				break;
+			if (hexval(*ps->p) < 0)
+				return fail_at(ps, ps->p,
+					       "expected a hex byte (00 to ff) "
+					       "after the line continuation");
 			continue;
 		}
 		if (at_eol(ps->p) || *ps->p == ';')
 			break;
-		hi = hexval(ps->p[0]);
-		if (hi < 0)
+		if (after_byte) {
+			if (*ps->p == ',')
+				return drop(ps, ps->p,
+					    "blank before ',' (Windows' "
+					    "reading is unverified)");
 			return fail_at(ps, ps->p,
-				       "expected a hex byte (00 to ff)");
-		lo = hexval(ps->p[1]);
-		if (lo >= 0) {
-			if (hexval(ps->p[2]) >= 0)
-				return fail_at(ps, ps->p,
-					       "hex byte has more than 2 "
-					       "digits");
-			buf_putc(&ps->data, (uint8_t)(hi << 4 | lo));
-			ps->p += 2;
-		} else {
-			buf_putc(&ps->data, (uint8_t)hi);
-			ps->p += 1;
+				       "expected ',' between hex bytes");
 		}
-		skip_blank(ps);
+		at = ps->p;
+		hi = hexval(at[0]);
+		if (hi < 0)
+			return fail_at(ps, at,
+				       "expected a hex byte (00 to ff)");
+		for (n = 1; hexval(at[n]) >= 0; n++)
+			;
+		if (n > 2)
+			return drop(ps, at,
+				    "hex byte with more than 2 digits "
+				    "(Windows' reading is unverified)");
+		lo = n == 2 ? hexval(at[1]) : -1;
+		buf_putc(&ps->data,
+			 (uint8_t)(lo >= 0 ? (hi << 4 | lo) : hi));
+		ps->p += n;
 		if (*ps->p == ',') {
 			ps->p++;
-			continue;
+			after_byte = 0;
+		} else {
+			after_byte = 1;
 		}
-		if (*ps->p == '\\' || at_eol(ps->p) || *ps->p == ';')
-			continue;
-		return fail_at(ps, ps->p, "expected ',' between hex bytes");
 	}
 	return ps->data.failed ? TLSR_ENOMEM : TLSR_OK;
 }
@@ -561,7 +680,7 @@ static tlsr_err text_to_utf16(struct parser *ps, const uint8_t *text,
 	ps->data.len = 0;
 	while (i < len) {
 		uint32_t c;
-		size_t n = get_utf8(text + i, len - i, &c);
+		size_t n = tlsr_utf8_get(text + i, len - i, &c);
 
 		/* The text was validated when the file was decoded. */
 		if (n == 0) {
@@ -569,56 +688,160 @@ static tlsr_err text_to_utf16(struct parser *ps, const uint8_t *text,
 			n = 1;
 		}
 		i += n;
-		if (c >= 0x10000) {
-			uint32_t v = c - 0x10000;
-			uint32_t hs = 0xd800 | v >> 10,
-				 ls = 0xdc00 | (v & 0x3ff);
-
-			buf_putc(&ps->data, (uint8_t)hs);
-			buf_putc(&ps->data, (uint8_t)(hs >> 8));
-			buf_putc(&ps->data, (uint8_t)ls);
-			buf_putc(&ps->data, (uint8_t)(ls >> 8));
-		} else {
-			buf_putc(&ps->data, (uint8_t)c);
-			buf_putc(&ps->data, (uint8_t)(c >> 8));
-		}
+		buf_put_utf16(&ps->data, c);
 	}
 	buf_putc(&ps->data, 0);
 	buf_putc(&ps->data, 0);
 	return ps->data.failed ? TLSR_ENOMEM : TLSR_OK;
 }
 
-/* REGEDIT4 stores hex(2) and hex(7) data as ANSI bytes: widen them. */
-static tlsr_err widen_ansi(struct parser *ps)
+/* hex(1), hex(2) and hex(7) data as regedit stores them: a non-empty list
+ * without a final NUL gets one (Wine20a/b, Wine21a/b pass on Windows for
+ * hex(2) and hex(7); hex(1) is treated alike). In a UTF-16 file the data
+ * are UTF-16 units; in an ANSI file they are bytes in the code page, which
+ * are terminated first and then widened. */
+static tlsr_err text_drop(struct parser *ps, const char *at, const char *why)
 {
+	char msg[200];
+
+	snprintf(msg, sizeof msg, "%s; the value is not counted as set", why);
+	warn_value(ps, at, msg);
+	return DROPPED;
+}
+
+static tlsr_err text_data(struct parser *ps, const char *at)
+{
+	struct buf wide = {0};
 	size_t n = ps->data.len;
-	uint8_t *wide;
 
-	if (n > SIZE_MAX / 2)
+	if (n == 0)
+		return TLSR_OK;
+	if (ps->unicode) {
+		if (n % 2 != 0)
+			return text_drop(ps, at,
+					 "text data of an odd number of bytes "
+					 "in a UTF-16 file (Windows' reading "
+					 "is unverified)");
+		if (ps->data.data[n - 2] != 0 || ps->data.data[n - 1] != 0) {
+			buf_putc(&ps->data, 0);
+			buf_putc(&ps->data, 0);
+		}
+		return ps->data.failed ? TLSR_ENOMEM : TLSR_OK;
+	}
+	if (ps->data.data[n - 1] != 0)
+		buf_putc(&ps->data, 0);
+	if (ps->data.failed)
 		return TLSR_ENOMEM;
-	wide = malloc(n * 2 + 1);
-	if (wide == NULL)
-		return TLSR_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t c = cp1252_to_cp(ps->data.data[i]);
+	n = ps->data.len;
+	for (size_t i = 0; i < n;) {
+		uint32_t c;
 
-		wide[2 * i] = (uint8_t)c;
-		wide[2 * i + 1] = (uint8_t)(c >> 8);
+		if (ps->cp_table != NULL) {
+			c = tlsr_codepage_decode(ps->cp_table,
+						 ps->data.data[i]);
+			if (c == 0xffff) {
+				free(wide.data);
+				return text_drop(ps, at,
+						 "text data hold a byte that "
+						 "is not a character in the "
+						 "code page");
+			}
+			i++;
+		} else {
+			size_t k = tlsr_utf8_get(ps->data.data + i, n - i, &c);
+
+			if (k == 0) {
+				free(wide.data);
+				return text_drop(ps, at,
+						 "text data are not UTF-8");
+			}
+			i += k;
+		}
+		buf_put_utf16(&wide, c);
+	}
+	if (wide.failed) {
+		free(wide.data);
+		return TLSR_ENOMEM;
 	}
 	free(ps->data.data);
-	ps->data.data = wide;
-	ps->data.cap = n * 2 + 1;
-	ps->data.len = n * 2;
+	ps->data = wide;
 	return TLSR_OK;
+}
+
+/* The value type tag at ps->p, as regedit matches it: "dword:", "hex:" and
+ * "hex(N):" in lower case, N 1 to 8 hex digits. Sets *type and *kind ('d'
+ * dword, 'h' hex list); returns DROPPED for spellings Windows' reading of
+ * which is unverified. */
+static tlsr_err parse_type(struct parser *ps, uint32_t *type, char *kind)
+{
+	const char *at = ps->p;
+	static const char *const tags[] = {"dword:", "hex:", "hex("};
+
+	for (int i = 0; i < 3; i++) {
+		size_t n = strlen(tags[i]);
+
+		if (strncmp(at, tags[i], n) == 0) {
+			ps->p += n;
+			break;
+		}
+		if (ieq_n(at, n, tags[i]))
+			return drop(ps, at,
+				    "upper-case value type (regedit matches "
+				    "\"dword:\", \"hex:\" and \"hex(N):\"; "
+				    "Windows' reading is unverified)");
+	}
+	if (ps->p == at)
+		return fail_at(ps, at,
+			       "unknown value data: expected \"string\", "
+			       "dword:, hex:, hex(N): or -");
+	if (at[0] == 'd') {
+		*kind = 'd';
+		*type = TLSR_REG_DWORD;
+		return TLSR_OK;
+	}
+	*kind = 'h';
+	if (at[3] == ':') {
+		*type = TLSR_REG_BINARY;
+		return TLSR_OK;
+	}
+	{
+		uint32_t t = 0;
+		int digits = 0;
+		const char *q = ps->p;
+
+		while (hexval(*q) >= 0) {
+			t = t << 4 | (uint32_t)hexval(*q);
+			q++;
+			digits++;
+		}
+		if (digits >= 1 && digits <= 8 && q[0] == ')' && q[1] == ':') {
+			ps->p = q + 2;
+			*type = t;
+			return TLSR_OK;
+		}
+		if ((digits > 8 && q[0] == ')' && q[1] == ':') ||
+		    ((*ps->p == ' ' || *ps->p == '\t') &&
+		     strchr(ps->p, ')') != NULL))
+			return drop(ps, at,
+				    "value type hex(N) spelled with blanks "
+				    "or more than 8 digits (Windows' "
+				    "reading is unverified)");
+		return fail_at(ps, at,
+			       "bad value type: expected hex(N): with N in "
+			       "hex");
+	}
 }
 
 static tlsr_err parse_value(struct parser *ps)
 {
 	const char *start = ps->p, *data_at;
-	uint32_t type;
+	uint32_t type = 0;
+	char kind = 0;
 	int del = 0;
 	tlsr_err err;
 
+	ps->value_line = ps->line;
+	ps->value_line_start = ps->line_start;
 	if (*ps->p == '@') {
 		ps->name.len = 0;
 		ps->p++;
@@ -639,20 +862,23 @@ static tlsr_err parse_value(struct parser *ps)
 		del = 1;
 		ps->p++;
 	} else if (*ps->p == '"') {
-		struct buf text = {0};
-
-		err = parse_quoted(ps, &text);
+		err = parse_quoted(ps, &ps->text);
 		if (err == TLSR_OK)
-			err = text_to_utf16(ps, text.data, text.len);
-		free(text.data);
+			err = text_to_utf16(ps, ps->text.data, ps->text.len);
 		if (err != TLSR_OK)
 			return err;
 		type = TLSR_REG_SZ;
-	} else if (ieq_prefix(ps->p, "dword:")) {
+	} else {
+		err = parse_type(ps, &type, &kind);
+		if (err != TLSR_OK)
+			return err;
+	}
+	if (kind == 'd') {
 		uint32_t v = 0;
 		int digits = 0;
 
-		ps->p += 6;
+		/* regedit allows blanks after "dword:" (Wine9a/b). */
+		skip_blank(ps);
 		while (hexval(*ps->p) >= 0 && digits <= 8) {
 			v = v << 4 | (uint32_t)hexval(*ps->p);
 			ps->p++;
@@ -666,49 +892,34 @@ static tlsr_err parse_value(struct parser *ps)
 			buf_putc(&ps->data, (uint8_t)(v >> (8 * i)));
 		if (ps->data.failed)
 			return TLSR_ENOMEM;
-		type = TLSR_REG_DWORD;
-	} else if (ieq_prefix(ps->p, "hex:")) {
-		ps->p += 4;
-		type = TLSR_REG_BINARY;
+	} else if (kind == 'h') {
 		err = parse_hex_list(ps);
 		if (err != TLSR_OK)
 			return err;
-	} else if (ieq_prefix(ps->p, "hex(")) {
-		uint32_t t = 0;
-		int digits = 0;
-
-		ps->p += 4;
-		while (hexval(*ps->p) >= 0 && digits <= 8) {
-			t = t << 4 | (uint32_t)hexval(*ps->p);
-			ps->p++;
-			digits++;
-		}
-		if (digits == 0 || digits > 8 || ps->p[0] != ')' ||
-		    ps->p[1] != ':')
-			return fail_at(ps, data_at,
-				       "bad value type: expected hex(N): with "
-				       "N in hex");
-		ps->p += 2;
-		type = t;
-		err = parse_hex_list(ps);
+	}
+	if (kind == 'h' && (type == TLSR_REG_SZ || type == TLSR_REG_EXPAND_SZ ||
+			    type == TLSR_REG_MULTI_SZ)) {
+		err = text_data(ps, data_at);
 		if (err != TLSR_OK)
 			return err;
-		if (ps->reg4 &&
-		    (type == TLSR_REG_EXPAND_SZ || type == TLSR_REG_MULTI_SZ)) {
-			err = widen_ansi(ps);
-			if (err != TLSR_OK)
-				return err;
-		}
-	} else {
-		return fail_at(ps, data_at,
-			       "unknown value data: expected \"string\", "
-			       "dword:, hex:, hex(N): or -");
 	}
 	err = end_of_item(ps, "the value");
 	if (err != TLSR_OK)
 		return err;
-	if (ps->key == NULL)
-		return TLSR_OK; /* inside a [-KEY] section: ignored */
+	if (units((const char *)ps->name.data, ps->name.len) >
+	    VALUE_NAME_MAX) {
+		warn_value(ps, start,
+			   "value name longer than 16383 characters; the value "
+			   "is not imported");
+		return TLSR_OK;
+	}
+	if (ps->key == NULL) {
+		if (ps->in_deleted)
+			warn_value(ps, start,
+				   "value in a [-KEY] section: regedit ignores "
+				   "it");
+		return TLSR_OK;
+	}
 	if (del) {
 		tlsr_mem_remove_value(ps->key, (const char *)ps->name.data,
 				      ps->name.len);
@@ -729,36 +940,88 @@ static tlsr_err parse_value(struct parser *ps)
 	}
 }
 
-static tlsr_err parse_text(struct parser *ps)
+/* The first line: regedit takes exactly one of its two headers (blanks
+ * before it allowed). A line starting "REGEDIT" with more after it, or a
+ * header with trailing text, is taken by regedit without importing
+ * anything (Test5/Test6); returns 1 then. */
+static tlsr_err parse_header(struct parser *ps, int *import_nothing)
 {
-	size_t hl;
+	const char *h = ps->p, *e;
+	size_t n;
+
+	*import_nothing = 0;
+	skip_blank(ps);
+	h = ps->p;
+	for (e = h; !at_eol(e); e++)
+		;
+	n = (size_t)(e - h);
+	if (n == sizeof v5_header - 1 &&
+	    memcmp(h, v5_header, sizeof v5_header - 1) == 0) {
+		ps->p = e;
+		next_line(ps);
+		return TLSR_OK;
+	}
+	if (n == sizeof reg4_header - 1 &&
+	    memcmp(h, reg4_header, sizeof reg4_header - 1) == 0) {
+		ps->p = e;
+		next_line(ps);
+		return TLSR_OK;
+	}
+	if ((n > sizeof v5_header - 1 &&
+	     memcmp(h, v5_header, sizeof v5_header - 1) == 0) ||
+	    (n > 7 && memcmp(h, "REGEDIT", 7) == 0)) {
+		warn_at(ps, h,
+			"regedit does not take \"%.*s\" as a header it imports "
+			"from (a header line holds nothing else); nothing in "
+			"this file is imported",
+			(int)(n > 60 ? 60 : n), h);
+		*import_nothing = 1;
+		return TLSR_OK;
+	}
+	return fail_at(ps, h,
+		       "not a .reg file: the first line must be "
+		       "\"Windows Registry Editor Version 5.00\" or "
+		       "\"REGEDIT4\"");
+}
+
+/* 1 when the line at p (after blanks) starts with a hex digit. */
+static int hex_line(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return hexval(*p) >= 0;
+}
+
+/* Skips the value line a dropped value started on, and the continuation
+ * lines that follow it (regedit ignores lines that start with a hex
+ * digit). */
+static void skip_dropped(struct parser *ps)
+{
+	next_line(ps);
+	while (*ps->p != '\0' && hex_line(ps->p))
+		next_line(ps);
+}
+
+static tlsr_err parse_text(struct parser *ps, int *import_nothing)
+{
 	tlsr_err err;
 
-	skip_blank(ps);
-	if (strncmp(ps->p, v5_header, sizeof v5_header - 1) == 0) {
-		hl = sizeof v5_header - 1;
-	} else if (strncmp(ps->p, reg4_header, sizeof reg4_header - 1) == 0) {
-		hl = sizeof reg4_header - 1;
-		ps->reg4 = 1;
-	} else {
-		return fail_at(ps, ps->p,
-			       "not a .reg file: the first line must be "
-			       "\"Windows Registry Editor Version 5.00\" or "
-			       "\"REGEDIT4\"");
-	}
-	ps->p += hl;
-	err = end_of_item(ps, "the header");
-	if (err != TLSR_OK)
+	err = parse_header(ps, import_nothing);
+	if (err != TLSR_OK || *import_nothing)
 		return err;
 	while (*ps->p != '\0') {
 		skip_blank(ps);
 		switch (*ps->p) {
 		case '\0':
+			err = TLSR_OK;
 			break;
 		case '\r':
 		case '\n':
 		case ';':
+		case '#':
+			/* regedit skips these lines (Wine3, test_comments). */
 			next_line(ps);
+			err = TLSR_OK;
 			break;
 		case '[':
 			err = parse_key(ps);
@@ -772,6 +1035,10 @@ static tlsr_err parse_text(struct parser *ps)
 				      "expected a [key], a \"value\"=, @= or "
 				      "a ; comment");
 		}
+		if (err == DROPPED) {
+			skip_dropped(ps);
+			err = TLSR_OK;
+		}
 		if (err == TLSR_ENOMEM)
 			tlsr_diag_set(ps->diag, ps->label, ps->line,
 				      col_of(ps, ps->p), "out of memory");
@@ -781,13 +1048,17 @@ static tlsr_err parse_text(struct parser *ps)
 	return TLSR_OK;
 }
 
-tlsr_err tlsr_regfile_parse(const char *label, const uint8_t *buf, size_t len,
-			    struct tlsr_registry **out, struct tlsr_diag *diag)
+tlsr_err tlsr_regfile_parse_with(const char *label, const uint8_t *buf,
+				 size_t len,
+				 const struct tlsr_regfile_options *opts,
+				 struct tlsr_registry **out,
+				 struct tlsr_diag *diag)
 {
 	struct parser ps = {0};
-	const char *why;
-	char *text = NULL;
-	size_t text_len;
+	struct decoded d;
+	unsigned codepage = opts && opts->codepage ? opts->codepage
+						   : TLSR_CODEPAGE_DEFAULT;
+	int import_nothing = 0, reg4;
 	tlsr_err err;
 	int rc;
 
@@ -796,6 +1067,12 @@ tlsr_err tlsr_regfile_parse(const char *label, const uint8_t *buf, size_t len,
 	*out = NULL;
 	if (label == NULL)
 		label = "(buffer)";
+	if (codepage != TLSR_CODEPAGE_UTF8 &&
+	    tlsr_codepage_table(codepage) == NULL) {
+		tlsr_diag_set(diag, label, 0, 0, "unknown code page %u",
+			      codepage);
+		return TLSR_EINVAL;
+	}
 	if (len > TLSR_REGFILE_MAX_BYTES) {
 		tlsr_diag_set(diag, label, 0, 0, "file is larger than %u bytes",
 			      TLSR_REGFILE_MAX_BYTES);
@@ -803,47 +1080,89 @@ tlsr_err tlsr_regfile_parse(const char *label, const uint8_t *buf, size_t len,
 	}
 	ps.label = label;
 	ps.diag = diag;
+	ps.opts = opts;
 	ps.line = 1;
-	rc = decode(buf, len, &text, &text_len, &why);
+	rc = decode(buf, len, codepage, &d);
 	if (rc == -2) {
 		tlsr_diag_set(diag, label, 0, 0, "out of memory");
 		return TLSR_ENOMEM;
 	}
+	ps.line_start = d.text;
 	if (rc == -1) {
 		/* Find the line and column the bad bytes start at. */
-		ps.line_start = text;
-		for (const char *q = text; *q; q++)
+		for (const char *q = d.text; *q; q++)
 			if (*q == '\n') {
 				ps.line++;
 				ps.line_start = q + 1;
 			}
-		err = fail_at(&ps, text + text_len, why);
+		err = fail_at(&ps, d.text + d.len, d.why);
 		goto out;
 	}
+	ps.unicode = d.unicode;
+	ps.utf8 = !d.unicode && codepage == TLSR_CODEPAGE_UTF8;
+	ps.cp_table = d.unicode || ps.utf8 ? NULL : tlsr_codepage_table(codepage);
 	ps.reg = tlsr_mem_create(1);
 	if (ps.reg == NULL) {
 		tlsr_diag_set(diag, label, 0, 0, "out of memory");
 		err = TLSR_ENOMEM;
 		goto out;
 	}
-	ps.p = ps.line_start = text;
-	err = parse_text(&ps);
+	ps.p = d.text;
+	if (d.utf8_bom) {
+		warn_at(&ps, ps.p,
+			"UTF-8 byte order mark: regedit reads this file in "
+			"code page %u, does not find its header and imports "
+			"nothing (read it with --codepage utf-8 to audit it "
+			"as UTF-8)",
+			codepage);
+		import_nothing = 1;
+		err = TLSR_OK;
+	} else {
+		err = parse_text(&ps, &import_nothing);
+	}
 	if (err != TLSR_OK)
 		goto out;
-	tlsr_mem_set_format(ps.reg,
-			    ps.reg4 ? TLSR_REGFILE_REG4 : TLSR_REGFILE_V5);
+	if (import_nothing) {
+		/* What regedit imports: nothing. */
+		tlsr_registry_destroy(ps.reg);
+		ps.reg = tlsr_mem_create(1);
+		if (ps.reg == NULL) {
+			tlsr_diag_set(diag, label, 0, 0, "out of memory");
+			err = TLSR_ENOMEM;
+			goto out;
+		}
+	}
+	{
+		const char *h = d.text;
+
+		while (*h == ' ' || *h == '\t')
+			h++;
+		reg4 = !ps.unicode && !ps.utf8 && !import_nothing &&
+		       strncmp(h, reg4_header, sizeof reg4_header - 1) == 0;
+	}
+	tlsr_mem_set_format(ps.reg, reg4 ? TLSR_REGFILE_REG4 : TLSR_REGFILE_V5);
+	tlsr_mem_set_codepage(ps.reg, reg4 ? codepage : 0);
 	*out = ps.reg;
 	ps.reg = NULL;
 out:
 	tlsr_registry_destroy(ps.reg);
 	free(ps.name.data);
 	free(ps.data.data);
-	free(text);
+	free(ps.text.data);
+	free(d.text);
 	return err;
 }
 
-tlsr_err tlsr_regfile_read(const char *path, struct tlsr_registry **out,
-			   struct tlsr_diag *diag)
+tlsr_err tlsr_regfile_parse(const char *label, const uint8_t *buf, size_t len,
+			    struct tlsr_registry **out, struct tlsr_diag *diag)
+{
+	return tlsr_regfile_parse_with(label, buf, len, NULL, out, diag);
+}
+
+tlsr_err tlsr_regfile_read_with(const char *path,
+				const struct tlsr_regfile_options *opts,
+				struct tlsr_registry **out,
+				struct tlsr_diag *diag)
 {
 	struct buf b = {0};
 	FILE *f;
@@ -899,11 +1218,17 @@ tlsr_err tlsr_regfile_read(const char *path, struct tlsr_registry **out,
 		err = TLSR_EIO;
 		goto out;
 	}
-	err = tlsr_regfile_parse(path, b.data, b.len, out, diag);
+	err = tlsr_regfile_parse_with(path, b.data, b.len, opts, out, diag);
 out:
 	free(b.data);
 	fclose(f);
 	return err;
+}
+
+tlsr_err tlsr_regfile_read(const char *path, struct tlsr_registry **out,
+			   struct tlsr_diag *diag)
+{
+	return tlsr_regfile_read_with(path, NULL, out, diag);
 }
 
 enum tlsr_regfile_format tlsr_regfile_format_of(const struct tlsr_registry *reg)
@@ -914,21 +1239,6 @@ enum tlsr_regfile_format tlsr_regfile_format_of(const struct tlsr_registry *reg)
 }
 
 /* ---- writing ---- */
-
-/* Text written so far on the current line, in UTF-16 units as regedit
- * counts them. */
-static size_t units(const char *s, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c & 0xc0) != 0x80)
-			n += c >= 0xf0 ? 2 : 1;
-	}
-	return n;
-}
 
 /* Appends s escaped as regedit does inside quotes. */
 static void put_escaped(struct buf *out, const char *s, size_t len)
@@ -949,10 +1259,29 @@ static void put_escaped(struct buf *out, const char *s, size_t len)
 	}
 }
 
+/* 1 when every character of the UTF-8 text s (len bytes) has a byte in the
+ * code page (table; NULL: UTF-16, everything fits). */
+static int fits(const uint16_t *table, const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (table != NULL && i < len) {
+		uint32_t c;
+		size_t n = tlsr_utf8_get((const unsigned char *)s + i, len - i,
+					 &c);
+
+		if (n == 0 || tlsr_codepage_encode(table, c) < 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
 /* UTF-16LE data (one terminator, no other NUL, no lone surrogate) as UTF-8
- * into out; 0 when the data are not such text. With reg4, characters must
- * also exist in Windows-1252. */
-static int sz_as_text(const uint8_t *d, size_t size, int reg4, struct buf *out)
+ * into out; 0 when the data are not such text, or (table not NULL) hold a
+ * character the code page lacks. */
+static int sz_as_text(const uint8_t *d, size_t size, const uint16_t *table,
+		      struct buf *out)
 {
 	size_t n;
 
@@ -978,10 +1307,63 @@ static int sz_as_text(const uint8_t *d, size_t size, int reg4, struct buf *out)
 			c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
 			i += 2;
 		}
-		if (reg4 && cp_to_cp1252(c) == '?' && c != '?')
+		if (table != NULL && tlsr_codepage_encode(table, c) < 0)
 			return 0;
-		buf_put(out, tmp, put_utf8(c, tmp));
+		buf_put(out, tmp, tlsr_utf8_put(c, tmp));
 	}
+	return 1;
+}
+
+static int text_type(uint32_t type)
+{
+	return type == TLSR_REG_SZ || type == TLSR_REG_EXPAND_SZ ||
+	       type == TLSR_REG_MULTI_SZ;
+}
+
+/* Text-type data narrowed to the code page into out, as a REGEDIT4 hex
+ * list holds them; 0 when a reader would not get the same data back (a
+ * unit without a byte, or data without a final NUL, which the reader would
+ * add). */
+static int narrow(const uint8_t *d, size_t size, const uint16_t *table,
+		  struct buf *out)
+{
+	out->len = 0;
+	if (size == 0)
+		return 1;
+	if (size % 2 != 0 || d[size - 2] != 0 || d[size - 1] != 0)
+		return 0;
+	for (size_t i = 0; i < size; i += 2) {
+		int b = tlsr_codepage_encode(
+		    table, (uint32_t)d[i] | (uint32_t)d[i + 1] << 8);
+
+		if (b < 0)
+			return 0;
+		buf_putc(out, (uint8_t)b);
+	}
+	return !out->failed;
+}
+
+/* 1 when REGEDIT4 in the code page carries node's subtree exactly. */
+static int reg4_fits(const struct tlsr_mem_node *node, const uint16_t *table,
+		     struct buf *tmp)
+{
+	if (!fits(table, node->name, node->name_len))
+		return 0;
+	for (size_t i = 0; i < node->nvals; i++) {
+		const struct tlsr_mem_value *v = node->vals[i];
+
+		if (!fits(table, v->name, v->name_len))
+			return 0;
+		tmp->len = 0;
+		if (v->type == TLSR_REG_SZ &&
+		    sz_as_text(v->data, v->size, table, tmp))
+			continue;
+		if (text_type(v->type) && !narrow(v->data, v->size, table, tmp))
+			return 0;
+	}
+	for (size_t i = 0; i < node->nkids; i++)
+		if (!reg4_fits(node->kids[i], table, tmp))
+			return 0;
 	return 1;
 }
 
@@ -1006,8 +1388,9 @@ static void put_hex(struct buf *out, size_t line_len, const uint8_t *d,
 	}
 }
 
-static void put_value(struct buf *out, const struct tlsr_mem_value *v, int reg4,
-		      struct buf *tmp)
+/* table: the code page of a REGEDIT4 file, NULL for V5. */
+static void put_value(struct buf *out, const struct tlsr_mem_value *v,
+		      const uint16_t *table, struct buf *tmp)
 {
 	size_t line_start = out->len, line_len;
 	char head[24];
@@ -1024,7 +1407,7 @@ static void put_value(struct buf *out, const struct tlsr_mem_value *v, int reg4,
 	line_len =
 	    units((const char *)out->data + line_start, out->len - line_start);
 	tmp->len = 0;
-	if (v->type == TLSR_REG_SZ && sz_as_text(v->data, v->size, reg4, tmp)) {
+	if (v->type == TLSR_REG_SZ && sz_as_text(v->data, v->size, table, tmp)) {
 		buf_putc(out, '"');
 		put_escaped(out, (const char *)tmp->data, tmp->len);
 		buf_putc(out, '"');
@@ -1046,13 +1429,11 @@ static void put_value(struct buf *out, const struct tlsr_mem_value *v, int reg4,
 				 "hex(%lx):", (unsigned long)v->type);
 		buf_puts(out, head);
 		line_len += strlen(head);
-		if (reg4 && (v->type == TLSR_REG_EXPAND_SZ ||
-			     v->type == TLSR_REG_MULTI_SZ)) {
-			/* regedit narrows these to ANSI in REGEDIT4. */
-			for (size_t i = 0; i + 1 < size; i += 2)
-				buf_putc(tmp,
-					 cp_to_cp1252((uint32_t)d[i] |
-						      (uint32_t)d[i + 1] << 8));
+		/* REGEDIT4 holds text data as ANSI bytes, which a reader
+		 * widens: never the UTF-16 bytes themselves (reg4_fits
+		 * checked that they narrow exactly). */
+		if (table != NULL && text_type(v->type) &&
+		    narrow(v->data, v->size, table, tmp)) {
 			d = tmp->data;
 			size = tmp->len;
 		}
@@ -1072,8 +1453,8 @@ static int written(const struct tlsr_mem_node *node, int hive)
 }
 
 static void put_key(struct buf *out, struct buf *path,
-		    const struct tlsr_mem_node *node, int hive, int reg4,
-		    struct buf *tmp)
+		    const struct tlsr_mem_node *node, int hive,
+		    const uint16_t *table, struct buf *tmp)
 {
 	size_t mark = path->len;
 
@@ -1085,20 +1466,21 @@ static void put_key(struct buf *out, struct buf *path,
 		buf_put(out, path->data, path->len);
 		buf_puts(out, "]\r\n");
 		for (size_t i = 0; i < node->nvals; i++)
-			put_value(out, node->vals[i], reg4, tmp);
+			put_value(out, node->vals[i], table, tmp);
 	}
 	for (size_t i = 0; i < node->nkids && !out->failed; i++)
-		put_key(out, path, node->kids[i], 0, reg4, tmp);
+		put_key(out, path, node->kids[i], 0, table, tmp);
 	path->len = mark;
 }
 
-/* The UTF-8 text in src re-encoded for fmt into dst (with BOM for V5). */
+/* The UTF-8 text in src re-encoded into dst: in the code page (table) for
+ * REGEDIT4, else as UTF-16LE with a BOM. */
 static void encode(struct buf *dst, const struct buf *src,
-		   enum tlsr_regfile_format fmt)
+		   const uint16_t *table)
 {
 	size_t i = 0;
 
-	if (fmt == TLSR_REGFILE_V5) {
+	if (table == NULL) {
 		buf_putc(dst, 0xff);
 		buf_putc(dst, 0xfe);
 	}
@@ -1106,27 +1488,19 @@ static void encode(struct buf *dst, const struct buf *src,
 		return;
 	while (i < src->len) {
 		uint32_t c;
-		size_t n = get_utf8(src->data + i, src->len - i, &c);
+		size_t n = tlsr_utf8_get(src->data + i, src->len - i, &c);
 
 		if (n == 0) {
 			c = 0xfffd;
 			n = 1;
 		}
 		i += n;
-		if (fmt == TLSR_REGFILE_REG4) {
-			buf_putc(dst, cp_to_cp1252(c));
-		} else if (c >= 0x10000) {
-			uint32_t v = c - 0x10000;
-			uint32_t hs = 0xd800 | v >> 10,
-				 ls = 0xdc00 | (v & 0x3ff);
+		if (table != NULL) {
+			int b = tlsr_codepage_encode(table, c);
 
-			buf_putc(dst, (uint8_t)hs);
-			buf_putc(dst, (uint8_t)(hs >> 8));
-			buf_putc(dst, (uint8_t)ls);
-			buf_putc(dst, (uint8_t)(ls >> 8));
+			buf_putc(dst, (uint8_t)(b < 0 ? '?' : b));
 		} else {
-			buf_putc(dst, (uint8_t)c);
-			buf_putc(dst, (uint8_t)(c >> 8));
+			buf_put_utf16(dst, c);
 		}
 	}
 }
@@ -1136,6 +1510,7 @@ tlsr_err tlsr_regfile_write(struct tlsr_registry *reg, const char *path,
 {
 	struct buf text = {0}, path_buf = {0}, tmp = {0}, bytes = {0};
 	struct tlsr_mem_node *root;
+	const uint16_t *table = NULL;
 	char *tmp_path = NULL;
 	FILE *f = NULL;
 	tlsr_err err = TLSR_OK;
@@ -1149,13 +1524,19 @@ tlsr_err tlsr_regfile_write(struct tlsr_registry *reg, const char *path,
 				     "only a memory or .reg registry can be "
 				     "written as a .reg file");
 	root = tlsr_mem_root(reg);
-	buf_puts(&text, fmt == TLSR_REGFILE_V5 ? v5_header : reg4_header);
+	if (fmt == TLSR_REGFILE_REG4) {
+		unsigned cp = tlsr_mem_codepage(reg);
+
+		table = tlsr_codepage_table(cp ? cp : TLSR_CODEPAGE_DEFAULT);
+		if (!reg4_fits(root, table, &tmp))
+			table = NULL;
+	}
+	buf_puts(&text, table != NULL ? reg4_header : v5_header);
 	buf_puts(&text, "\r\n");
 	for (size_t i = 0; i < root->nkids; i++)
-		put_key(&text, &path_buf, root->kids[i], 1,
-			fmt == TLSR_REGFILE_REG4, &tmp);
+		put_key(&text, &path_buf, root->kids[i], 1, table, &tmp);
 	buf_puts(&text, "\r\n");
-	encode(&bytes, &text, fmt);
+	encode(&bytes, &text, table);
 	if (text.failed || path_buf.failed || tmp.failed || bytes.failed) {
 		err = tlsr_reg_fail(reg, TLSR_ENOMEM, 0, "out of memory");
 		goto out;
