@@ -12,6 +12,7 @@
 #include "policy.h"
 #include "strbuf.h"
 #include "tlsr.h"
+#include "utf8.h"
 
 /* Exit codes: the contract scripts and Configuration Manager rely on. */
 enum {
@@ -31,6 +32,7 @@ struct options {
 	const char *policy;
 	const char *registry;
 	const char *out;
+	const char *codepage;
 	enum format format;
 	int dry_run;
 	int help;
@@ -58,6 +60,7 @@ static const struct opt_def opt_defs[] = {
 	{"--policy", OPT_POLICY, offsetof(struct options, policy), 1},
 	{"--registry", OPT_REGISTRY, offsetof(struct options, registry), 1},
 	{"--out", OPT_OUT, offsetof(struct options, out), 1},
+	{"--codepage", OPT_REGISTRY, offsetof(struct options, codepage), 1},
 	{"--dry-run", OPT_DRY_RUN, offsetof(struct options, dry_run), 0},
 	{"--os", OPT_FACTS, offsetof(struct options, os), 1},
 	{"--edition", OPT_FACTS, offsetof(struct options, edition), 1},
@@ -108,6 +111,10 @@ static const char usage_check[] =
 	"Compares the registry with the policy and marks each setting ok,\n"
 	"missing, mismatch or blocked. Without --registry it reads the live\n"
 	"registry (Windows only) and the policy defaults to the service's.\n"
+	"A .reg file is read as regedit imports it (docs/regfile.md): without\n"
+	"a UTF-16 BOM in the ANSI code page, 1252 unless --codepage CP says\n"
+	"otherwise (--codepage utf-8 reads UTF-8, which regedit never does);\n"
+	"lines regedit would not import are warned about and not counted.\n"
 	"Exit: 0 compliant, 1 not compliant and remediable, 3 blocked by a\n"
 	"missing prerequisite, 2 usage or input error.\n\n";
 
@@ -361,8 +368,27 @@ struct target {
 	const char *label; /* for messages */
 };
 
-static int open_target(const char *cmd, const char *path, struct target *t)
+/* Lines of a .reg file that are not imported, printed as they come. */
+struct regfile_warnings {
+	const char *cmd;
+	size_t n;
+};
+
+static void regfile_warning(void *ctx, const struct tlsr_diag *where)
 {
+	struct regfile_warnings *w = ctx;
+	char msg[1100];
+
+	tlsr_diag_format(where, msg, sizeof msg);
+	fprintf(stderr, "tlsward %s: warning: %s\n", w->cmd, msg);
+	w->n++;
+}
+
+static int open_target(const char *cmd, const char *path,
+		       const char *codepage, struct target *t)
+{
+	struct regfile_warnings w = {cmd, 0};
+	struct tlsr_regfile_options ro = {0, regfile_warning, &w};
 	struct tlsr_diag diag;
 	char msg[1100];
 	tlsr_err err;
@@ -371,12 +397,26 @@ static int open_target(const char *cmd, const char *path, struct target *t)
 	t->reg = NULL;
 	t->live = path == NULL;
 	t->label = path != NULL ? path : "the live registry";
+	if (codepage != NULL && path == NULL)
+		return usage_error(cmd, "%s", "--codepage goes with --registry");
+	if (codepage != NULL && tlsr_codepage_parse(codepage, &ro.codepage))
+		return usage_error(cmd,
+				   "unknown code page '%s' (874, 1250-1258, "
+				   "28591 or utf-8)",
+				   codepage);
 	if (path != NULL)
-		err = tlsr_regfile_read(path, &t->reg, &diag);
+		err = tlsr_regfile_read_with(path, &ro, &t->reg, &diag);
 	else
 		err = tlsr_platform_live_registry(&t->reg, &diag);
-	if (err == TLSR_OK)
+	if (err == TLSR_OK) {
+		if (w.n > 0)
+			fprintf(stderr,
+				"tlsward %s: %s holds %lu line(s) regedit would "
+				"not import or tlsward does not count; the "
+				"audit sees only what regedit imports\n",
+				cmd, path, (unsigned long)w.n);
 		return 0;
+	}
 	if (diag.message[0] == '\0')
 		tlsr_diag_set(&diag, path ? path : "", 0, 0, "%s",
 			      tlsr_strerror(err));
@@ -497,7 +537,7 @@ static int session_open(const char *cmd, const struct options *o,
 	int rc;
 
 	memset(s, 0, sizeof *s);
-	if ((rc = open_target(cmd, o->registry, &s->t)) != 0)
+	if ((rc = open_target(cmd, o->registry, o->codepage, &s->t)) != 0)
 		return rc;
 	if ((rc = load_policy(cmd, o, &s->t, &s->policy)) != 0)
 		return rc;
@@ -633,7 +673,7 @@ static int cmd_apply(int argc, char **argv)
 		/* What counts is what a reader of OUT.reg gets back. */
 		tlsr_registry_destroy(s.t.reg);
 		s.t.reg = NULL;
-		if ((rc = open_target(cmd, o.out, &s.t)) != 0)
+		if ((rc = open_target(cmd, o.out, o.codepage, &s.t)) != 0)
 			goto out;
 	}
 	if ((rc = run_check(s.t.reg, &s.policy, &s.facts, &after, cmd)) != 0)
@@ -683,7 +723,7 @@ static int cmd_rollback(int argc, char **argv)
 	}
 	if ((o.registry == NULL) != (o.out == NULL))
 		return usage_error(cmd, "%s", "--registry and --out go together");
-	if ((rc = open_target(cmd, o.registry, &t)) != 0)
+	if ((rc = open_target(cmd, o.registry, o.codepage, &t)) != 0)
 		return rc;
 	memset(&diag, 0, sizeof diag);
 	err = tlsr_rollback(t.reg, &restored, &diag);
@@ -738,7 +778,7 @@ static int cmd_status(int argc, char **argv)
 		print_usage(stdout, usage_status, 0);
 		return 0;
 	}
-	if ((rc = open_target(cmd, o.registry, &t)) != 0)
+	if ((rc = open_target(cmd, o.registry, o.codepage, &t)) != 0)
 		return rc;
 	if (o.format == FORMAT_JSON)
 		tlsr_sb_puts(&b, "{");

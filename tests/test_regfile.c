@@ -9,6 +9,7 @@
 #include <direct.h>
 #else
 #include <sys/stat.h>
+#include <sys/wait.h>
 #endif
 
 #include "registry.h"
@@ -1593,6 +1594,108 @@ START_TEST(regfile_reads_what_regedit_accepts)
 }
 END_TEST
 
+/* The differential's impact demonstration: a compliant TLS file spelled
+ * eight ways; `tlsward check` gives the verdict of what regedit imports
+ * from each, and names the line it does not count. */
+static const struct {
+	const char *file;
+	int exit;
+	const char *warning; /* FILE:LINE:COL of the line, or NULL */
+} respelled[] = {
+    {"v0_compliant.reg", 0, NULL},
+    {"v1_hklm_abbreviation.reg", 1, "v1_hklm_abbreviation.reg:28:2: "},
+    {"v2_uppercase_DWORD.reg", 1, "v2_uppercase_DWORD.reg:29:11: "},
+    {"v3_header_with_comment.reg", 1, "v3_header_with_comment.reg:1:1: "},
+    {"v4_utf8_bom.reg", 1, "v4_utf8_bom.reg:1:1: "},
+    {"v5_hash_comment_line.reg", 0, NULL},
+    {"v6_space_after_dword.reg", 0, NULL},
+    {"v7_blank_line_in_continuation.reg", 0, NULL},
+};
+
+/* Runs tlsward check on a fixture; returns its exit code, stderr in err. */
+static int run_check(const char *file, const char *extra, char *err,
+		     size_t size)
+{
+#ifdef _WIN32
+	(void)file;
+	(void)extra;
+	(void)err;
+	(void)size;
+	return -1;
+#else
+	const char *exe = getenv("TLSWARD"), *root = getenv("TLSR_SOURCE_ROOT");
+	char cmd[4096], errpath[1024], reg[1024];
+	FILE *f;
+	size_t n;
+	int st;
+
+	ck_assert_ptr_nonnull(exe);
+	ck_assert_ptr_nonnull(root);
+	data_path(reg, sizeof reg, "regfile/tls/");
+	strncat(reg, file, sizeof reg - strlen(reg) - 1);
+	temp_path(errpath, sizeof errpath, "check.err");
+	snprintf(cmd, sizeof cmd,
+		 "'%s' check --policy '%s/policy/examples/seed.yaml' "
+		 "--registry '%s' %s >/dev/null 2>'%s'",
+		 exe, root, reg, extra, errpath);
+	st = system(cmd);
+	f = fopen(errpath, "rb");
+	ck_assert_ptr_nonnull(f);
+	n = fread(err, 1, size - 1, f);
+	err[n] = '\0';
+	fclose(f);
+	remove(errpath);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+#endif
+}
+
+START_TEST(regfile_respelled_tls_files_get_regedit_verdict)
+{
+	char err[4096];
+	int rc;
+
+#ifdef _WIN32
+	/* The CLI runs as a native process in test_cli's way; the Wine
+	 * scenario regedit-roundtrip covers the Windows build. */
+	return;
+#endif
+	rc = run_check(respelled[_i].file, "", err, sizeof err);
+	ck_assert_msg(rc == respelled[_i].exit, "%s: exit %d, stderr: %s",
+		      respelled[_i].file, rc, err);
+	if (respelled[_i].warning == NULL) {
+		ck_assert_str_eq(err, "");
+		return;
+	}
+	ck_assert_msg(strstr(err, respelled[_i].warning) != NULL, "stderr: %s",
+		      err);
+	ck_assert_ptr_nonnull(strstr(err, "holds 1 line(s) regedit would not "
+					  "import or tlsward does not count"));
+}
+END_TEST
+
+START_TEST(regfile_cli_codepage_option)
+{
+	char err[4096];
+
+#ifdef _WIN32
+	return;
+#endif
+	/* UTF-8 on request: the BOM file is audited as written. */
+	ck_assert_int_eq(run_check("v4_utf8_bom.reg", "--codepage utf-8", err,
+				   sizeof err),
+			 0);
+	ck_assert_str_eq(err, "");
+	ck_assert_int_eq(run_check("v0_compliant.reg", "--codepage 1250", err,
+				   sizeof err),
+			 0);
+	ck_assert_int_eq(run_check("v0_compliant.reg", "--codepage 932", err,
+				   sizeof err),
+			 2);
+	ck_assert_ptr_nonnull(strstr(err, "unknown code page '932'"));
+}
+END_TEST
+
 static Suite *regfile_suite(void)
 {
 	Suite *s = suite_create("regfile");
@@ -1632,6 +1735,9 @@ static Suite *regfile_suite(void)
 	tcase_add_test(c, regfile_sections_regedit_drops);
 	tcase_add_test(c, regfile_header_with_text_imports_nothing);
 	tcase_add_test(c, regfile_reads_what_regedit_accepts);
+	tcase_add_loop_test(c, regfile_respelled_tls_files_get_regedit_verdict,
+			    0, (int)(sizeof respelled / sizeof respelled[0]));
+	tcase_add_test(c, regfile_cli_codepage_option);
 	suite_add_tcase(s, c);
 	return s;
 }
