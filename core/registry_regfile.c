@@ -1568,11 +1568,10 @@ tlsr_err tlsr_regfile_write(struct tlsr_registry *reg, const char *path,
 		goto out_remove;
 	}
 	f = NULL;
-#ifdef _WIN32
-	/* The C runtime's rename() does not replace an existing file. */
-	remove(path);
-#endif
-	if (rename(tmp_path, path) != 0) {
+	if (rename(tmp_path, path) != 0 &&
+	    /* Windows' C runtime does not replace an existing file. */
+	    (!(errno == EEXIST || errno == EACCES) || remove(path) != 0 ||
+	     rename(tmp_path, path) != 0)) {
 		err = tlsr_reg_fail(reg, TLSR_EIO, errno,
 				    "cannot rename %s to %s: %s", tmp_path,
 				    path, strerror(errno));
