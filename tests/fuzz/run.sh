@@ -43,8 +43,10 @@ mkdir -p "$build"
 cflags=(-std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -DTLSR_PROJECT_VERSION='"fuzz"'
   -I"$top/core" -I"$top/policy" -I"$here"
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
-# Every portable core source (core/win/ is the Windows backend).
-core=("$top"/core/*.c)
+# Every portable core source (core/win/ is the Windows backend), and the
+# tables the build generates.
+python3 "$top/core/utf8_tables.py" "$build/utf8_tables.c"
+core=("$top"/core/*.c "$build/utf8_tables.c")
 
 build_target() {
   local t=$1 extra=()
