@@ -6,6 +6,8 @@
  *   setvalue fight KEY NAME DWORD [--view 32|64] [--duration MS]
  *                  [--timeout MS]
  *   setvalue control SERVICE CODE
+ *   setvalue dump KEY
+ *   setvalue delete KEY
  *
  * KEY is HKLM-relative. "set" writes once. "heal" writes the drift DWORD N
  * times; after each write it waits (RegNotifyChangeKeyValue) until the value
@@ -15,6 +17,11 @@
  * and writes it again each time the value changes, for --duration ms, then
  * prints how many times it had to revert. "control" sends a service control
  * code (e.g. 128, tlsward's "check now"; Wine's sc.exe has no "control").
+ * "dump" prints KEY's subtree exactly, through RegEnumKeyExW and
+ * RegEnumValueW (64-bit view): a line "K PATH" per key and "V PATH NAME
+ * TYPE HEX" per value (PATH relative to KEY, names as UTF-16 units in hex,
+ * so every name and byte compares exactly); "delete" removes KEY's subtree
+ * (exit 0 when it is absent too).
  * Exit codes: 0 done, 1 a value was not healed within --timeout, 2 usage or
  * a registry call failed (the Win32 error text is printed). */
 #include <windows.h>
@@ -54,7 +61,8 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: setvalue set|heal|fight KEY NAME DWORD [--view 32|64]"
 		" [--count N] [--timeout MS] [--pause MS] [--duration MS]\n"
-		"       setvalue control SERVICE CODE\n");
+		"       setvalue control SERVICE CODE\n"
+		"       setvalue dump|delete KEY\n");
 	return 2;
 }
 
@@ -292,6 +300,115 @@ out:
 	return rc;
 }
 
+/* Prints units (n UTF-16 units) as 4-digit hex. */
+static void put_units(const wchar_t *units, DWORD n)
+{
+	for (DWORD i = 0; i < n; i++)
+		printf("%04x", (unsigned)units[i]);
+}
+
+/* Prints key's values and subkeys below path (n units), recursively. */
+static int dump_key(HKEY key, wchar_t *path, DWORD n)
+{
+	wchar_t name[16384];
+	BYTE *data = NULL;
+	DWORD i, len, size, type, cap = 0;
+	LSTATUS err;
+	int rc = 0;
+
+	printf("K ");
+	put_units(path, n);
+	printf("\n");
+	for (i = 0;; i++) {
+		len = 16384;
+		size = 0;
+		err = RegEnumValueW(key, i, name, &len, NULL, &type, NULL, &size);
+		if (err == ERROR_NO_MORE_ITEMS)
+			break;
+		if (err) {
+			report_error("RegEnumValueW", err);
+			rc = 2;
+			break;
+		}
+		if (size + 1 > cap) {
+			free(data);
+			cap = size + 1;
+			data = malloc(cap);
+			if (!data)
+				return 2;
+		}
+		len = 16384;
+		err = RegEnumValueW(key, i, name, &len, NULL, &type, data, &size);
+		if (err) {
+			report_error("RegEnumValueW", err);
+			rc = 2;
+			break;
+		}
+		printf("V ");
+		put_units(path, n);
+		printf(" ");
+		put_units(name, len);
+		printf(" %lu ", (unsigned long)type);
+		for (DWORD k = 0; k < size; k++)
+			printf("%02x", data[k]);
+		printf("\n");
+	}
+	free(data);
+	for (i = 0; rc == 0; i++) {
+		HKEY sub;
+
+		len = 256;
+		err = RegEnumKeyExW(key, i, name, &len, NULL, NULL, NULL, NULL);
+		if (err == ERROR_NO_MORE_ITEMS)
+			break;
+		if (err || n + 1 + len >= 4096) {
+			report_error("RegEnumKeyExW", err);
+			return 2;
+		}
+		err = RegOpenKeyExW(key, name, 0, KEY_READ | KEY_WOW64_64KEY,
+				    &sub);
+		if (err) {
+			report_error("RegOpenKeyExW", err);
+			return 2;
+		}
+		path[n] = L'\\';
+		memcpy(path + n + 1, name, len * sizeof(wchar_t));
+		rc = dump_key(sub, path, n + 1 + len);
+		RegCloseKey(sub);
+	}
+	return rc;
+}
+
+/* The "dump" and "delete" commands. */
+static int cmd_tree(const wchar_t *cmd, const wchar_t *name)
+{
+	static wchar_t path[4096];
+	HKEY key;
+	LSTATUS err;
+	int rc;
+
+	if (!wcscmp(cmd, L"delete")) {
+		err = RegDeleteTreeW(HKEY_LOCAL_MACHINE, name);
+		if (err && err != ERROR_FILE_NOT_FOUND) {
+			report_error("RegDeleteTreeW", err);
+			return 2;
+		}
+		return 0;
+	}
+	err = RegOpenKeyExW(HKEY_LOCAL_MACHINE, name, 0,
+			    KEY_READ | KEY_WOW64_64KEY, &key);
+	if (err == ERROR_FILE_NOT_FOUND)
+		return 0;
+	if (err) {
+		report_error("RegOpenKeyExW", err);
+		return 2;
+	}
+	rc = dump_key(key, path, 0);
+	RegCloseKey(key);
+	fflush(stdout);
+	return rc;
+}
+
 /* The entry point -municode links; declared for -Wmissing-prototypes. */
 int wmain(int argc, wchar_t **argv);
 
@@ -305,6 +422,9 @@ int wmain(int argc, wchar_t **argv)
 
 	if (argc == 4 && !wcscmp(argv[1], L"control"))
 		return cmd_control(argv[2], argv[3]);
+	if (argc == 3 &&
+	    (!wcscmp(argv[1], L"dump") || !wcscmp(argv[1], L"delete")))
+		return cmd_tree(argv[1], argv[2]);
 	if (parse_args(argc, argv, &o))
 		return usage();
 	err = RegCreateKeyExW(HKEY_LOCAL_MACHINE, o.key, 0, NULL, 0,
