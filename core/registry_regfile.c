@@ -407,13 +407,19 @@ static const char *hive_of(const char *comp, size_t len, int *abbrev)
 	return NULL;
 }
 
-/* Skips the rest of a section whose key is not applied: its values are
- * not counted (the caller has warned). */
-static void drop_section(struct parser *ps)
+/* Warns that the [KEY] or [-KEY] line at ps->p is not applied, and why;
+ * the rest of its section is not counted. */
+static tlsr_err drop_section(struct parser *ps, const char *at, int del,
+			     const char *why)
 {
+	warn_at(ps, at, "%s; %s", why,
+		del ? "the key is not deleted"
+		    : "the section is not imported");
 	ps->have_key = 1;
 	ps->key = NULL;
 	ps->in_deleted = 0;
+	next_line(ps);
+	return TLSR_OK;
 }
 
 /* A [KEY] or [-KEY] line. regedit takes the text up to the last ']' on
@@ -456,21 +462,17 @@ static tlsr_err parse_key(struct parser *ps)
 	ps->p = close + 1;
 	skip_blank(ps);
 	if (*ps->p != ';' && !at_eol(ps->p)) {
-		warn_at(ps, ps->p,
-			"text after the key's ']' (Windows' reading is "
-			"unverified); the section is not imported");
-		drop_section(ps);
-		next_line(ps);
-		return TLSR_OK;
+		return drop_section(ps, ps->p, del,
+				    "text after the key's ']' (Windows' "
+				    "reading is unverified)");
 	}
 	if (abbrev) {
-		warn_at(ps, comp,
-			"regedit knows only full root key names, not '%.*s'; "
-			"the section is not imported",
-			(int)len, comp);
-		drop_section(ps);
-		next_line(ps);
-		return TLSR_OK;
+		char why[96];
+
+		snprintf(why, sizeof why,
+			 "regedit knows only full root key names, not '%.*s'",
+			 (int)len, comp);
+		return drop_section(ps, comp, del, why);
 	}
 	if (del && q == NULL)
 		return fail_at(ps, name, "a root key cannot be deleted");
@@ -483,31 +485,18 @@ static tlsr_err parse_key(struct parser *ps)
 			e = end_name;
 		n = (size_t)(e - c);
 		if (n == 0) {
-			warn_at(ps, c,
-				"empty component in the key name (Windows' "
-				"reading is unverified); the section is not "
-				"imported");
-			drop_section(ps);
-			next_line(ps);
-			return TLSR_OK;
+			return drop_section(ps, c, del,
+					    "empty component in the key name "
+					    "(Windows' reading is unverified)");
 		}
 		if (c != comp && units(c, n) > KEY_COMPONENT_MAX) {
-			warn_at(ps, c,
-				"key name component longer than %d "
-				"characters; the section is not imported",
-				KEY_COMPONENT_MAX);
-			drop_section(ps);
-			next_line(ps);
-			return TLSR_OK;
+			return drop_section(ps, c, del,
+					    "key name component longer than "
+					    "255 characters");
 		}
 		if (++level > TREE_DEPTH_MAX + 1) {
-			warn_at(ps, c,
-				"key more than %d levels deep; the section is "
-				"not imported",
-				TREE_DEPTH_MAX);
-			drop_section(ps);
-			next_line(ps);
-			return TLSR_OK;
+			return drop_section(ps, c, del,
+					    "key more than 512 levels deep");
 		}
 		c = e < end_name ? e + 1 : end_name;
 	}

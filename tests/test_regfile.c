@@ -1536,6 +1536,19 @@ START_TEST(regfile_sections_regedit_drops)
 }
 END_TEST
 
+START_TEST(regfile_abbreviated_deletion_not_applied)
+{
+	struct warnings w;
+	/* regedit cannot open [-HKLM\...]: the key stays. */
+	struct tlsr_registry *reg =
+	    parse_v5(KEY "\"v\"=\"1\"\r\n[-HKLM\\" BASE "]\r\n", &w);
+
+	expect_string(reg, BASE, TLSR_VIEW_NONE, "v", "1");
+	expect_warning(&w, "t.reg:5:3: ", "not 'HKLM'; the key is not deleted");
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
 START_TEST(regfile_header_with_text_imports_nothing)
 {
 	/* R16, R16b: Test5/Test6 pass on Windows. */
@@ -1734,6 +1747,7 @@ static Suite *regfile_suite(void)
 	tcase_add_test(c, regfile_limits_drop_what_windows_refuses);
 	tcase_add_test(c, regfile_sections_regedit_drops);
 	tcase_add_test(c, regfile_header_with_text_imports_nothing);
+	tcase_add_test(c, regfile_abbreviated_deletion_not_applied);
 	tcase_add_test(c, regfile_reads_what_regedit_accepts);
 	tcase_add_loop_test(c, regfile_respelled_tls_files_get_regedit_verdict,
 			    0, (int)(sizeof respelled / sizeof respelled[0]));
