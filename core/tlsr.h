@@ -30,6 +30,7 @@ enum tlsr_restart_mode {
 
 struct tlsr_policy {
 	int version;
+	unsigned serial; /* 0: none; signed policies must not go down */
 	enum tlsr_mode mode;
 	struct {
 		uint32_t default_secure_protocols; /* WinHTTP bits */

@@ -8,22 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
 #include "policy_internal.h"
-
-struct loader {
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	int have_ev;
-	const unsigned char *buf;
-	size_t len;
-	const char *label;
-	struct tlsr_diag *diag;
-	tlsr_err err;
-	struct tlsr_policy *p;
-	struct pmarks *marks;
-};
 
 /* Sets diag at mark and records the error; returns -1. */
 static int failf(struct loader *ld, struct pmark mark, const char *fmt, ...)
@@ -464,6 +449,15 @@ tlsr_err tlsr_policy_load_buffer(const char *label, const char *buf,
 				 size_t len, struct tlsr_policy *out,
 				 struct tlsr_diag *diag)
 {
+	return tlsr_policy_load_buffer_floor(label, buf, len, NULL, out, diag);
+}
+
+tlsr_err tlsr_policy_load_buffer_floor(const char *label, const char *buf,
+				       size_t len,
+				       const struct tlsr_floor *floor,
+				       struct tlsr_policy *out,
+				       struct tlsr_diag *diag)
+{
 	struct tlsr_policy p;
 	struct pmarks *marks;
 	struct loader ld;
@@ -502,7 +496,9 @@ tlsr_err tlsr_policy_load_buffer(const char *label, const char *buf,
 	}
 	yaml_parser_set_input_string(&ld.parser, ld.buf, len);
 	if (parse_stream(&ld) < 0 ||
-	    policy_validate(&p, marks, ld.label, diag) < 0) {
+	    policy_validate(&p, marks, ld.label, diag) < 0 ||
+	    (floor != NULL &&
+	     policy_floor_check(&p, marks, floor, ld.label, diag) < 0)) {
 		err = ld.err != TLSR_OK ? ld.err : TLSR_EPOLICY;
 		goto out_parser;
 	}
@@ -519,6 +515,14 @@ out_marks:
 
 tlsr_err tlsr_policy_load_file(const char *path, struct tlsr_policy *out,
 			       struct tlsr_diag *diag)
+{
+	return tlsr_policy_load_file_floor(path, NULL, out, diag);
+}
+
+tlsr_err tlsr_policy_load_file_floor(const char *path,
+				     const struct tlsr_floor *floor,
+				     struct tlsr_policy *out,
+				     struct tlsr_diag *diag)
 {
 	struct pmark start = {1, 1};
 	char *buf;
@@ -560,10 +564,72 @@ tlsr_err tlsr_policy_load_file(const char *path, struct tlsr_policy *out,
 		err = TLSR_ETOOBIG;
 		goto out_buf;
 	}
-	err = tlsr_policy_load_buffer(path, buf, len, out, diag);
+	err = tlsr_policy_load_buffer_floor(path, buf, len, floor, out, diag);
 out_buf:
 	free(buf);
 out_file:
 	fclose(f);
 	return err;
+}
+
+/* The reader's steps for floor.c, which reads floors with the same rules. */
+int policy_yaml_begin(struct loader *ld, const char *label, const char *buf,
+		      size_t len, struct tlsr_diag *diag)
+{
+	memset(ld, 0, sizeof *ld);
+	ld->buf = (const unsigned char *)buf;
+	ld->len = len;
+	ld->label = label;
+	ld->diag = diag;
+	if (check_text(ld) < 0)
+		return -1;
+	if (!yaml_parser_initialize(&ld->parser)) {
+		ld->err = TLSR_ENOMEM;
+		tlsr_diag_set(diag, label, 0, 0, "out of memory");
+		return -1;
+	}
+	ld->parser_ready = 1;
+	yaml_parser_set_input_string(&ld->parser, ld->buf, len);
+	return 0;
+}
+
+void policy_yaml_end(struct loader *ld)
+{
+	if (ld->have_ev)
+		yaml_event_delete(&ld->ev);
+	ld->have_ev = 0;
+	if (ld->parser_ready)
+		yaml_parser_delete(&ld->parser);
+	ld->parser_ready = 0;
+}
+
+int policy_yaml_next(struct loader *ld)
+{
+	return next_event(ld);
+}
+
+int policy_yaml_fail(struct loader *ld, struct pmark at, const char *fmt, ...)
+{
+	char msg[sizeof ld->diag->message];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return failf(ld, at, "%s", msg);
+}
+
+struct pmark policy_yaml_mark(const struct loader *ld)
+{
+	return ev_mark(ld);
+}
+
+int policy_yaml_null(const struct loader *ld)
+{
+	return ld->ev.type == YAML_SCALAR_EVENT && is_null(&ld->ev);
+}
+
+const char *policy_yaml_node(const struct loader *ld)
+{
+	return node_name(&ld->ev);
 }

@@ -5,12 +5,16 @@
 
 #include <stddef.h>
 
+#include <yaml.h>
+
+#include "accept.h"
 #include "policy.h"
 
 /* One id per key of the schema; marks are indexed by it. */
 enum pf {
 	PF_ROOT,
 	PF_VERSION,
+	PF_SERIAL,
 	PF_MODE,
 	PF_WINHTTP,
 	PF_WINHTTP_DSP,
@@ -123,5 +127,40 @@ void policy_format_duration(unsigned secs, char *buf, size_t size);
  * with diag set at the offending node. */
 int policy_validate(const struct tlsr_policy *p, const struct pmarks *marks,
 		    const char *label, struct tlsr_diag *diag);
+
+/* The event reader of load.c, shared with floor.c. */
+struct loader {
+	yaml_parser_t parser;
+	int parser_ready;
+	yaml_event_t ev;
+	int have_ev;
+	const unsigned char *buf;
+	size_t len;
+	const char *label;
+	struct tlsr_diag *diag;
+	tlsr_err err;
+	struct tlsr_policy *p;
+	struct pmarks *marks;
+};
+
+/* Checks the text (UTF-8, no control characters) and starts the parser.
+ * Returns 0, or -1 with diag set; policy_yaml_end frees either way. */
+int policy_yaml_begin(struct loader *ld, const char *label, const char *buf,
+		      size_t len, struct tlsr_diag *diag);
+void policy_yaml_end(struct loader *ld);
+/* Next event into ld->ev; anchors, aliases and tags are refused. */
+int policy_yaml_next(struct loader *ld);
+/* Sets diag at a position and returns -1. */
+int policy_yaml_fail(struct loader *ld, struct pmark at, const char *fmt, ...)
+	TLSR_PRINTF(3, 4);
+struct pmark policy_yaml_mark(const struct loader *ld);
+int policy_yaml_null(const struct loader *ld); /* a null scalar */
+const char *policy_yaml_node(const struct loader *ld); /* "a list", ... */
+
+/* The local floor (floor.c) on a loaded policy. Returns 0, or -1 with diag
+ * set at the node that goes below it, naming the floor's rule. */
+int policy_floor_check(const struct tlsr_policy *p, const struct pmarks *marks,
+		       const struct tlsr_floor *floor, const char *label,
+		       struct tlsr_diag *diag);
 
 #endif

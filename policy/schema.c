@@ -171,6 +171,15 @@ const struct pfield policy_schema_root[] = {
 	 .offset = OFF(version),
 	 .min = 1,
 	 .max = 1},
+	/* Signed policies: the service refuses a serial below the last one
+	 * it accepted (accept.c), so an old signed file cannot be replayed. */
+	{.name = "serial",
+	 .path = "serial",
+	 .id = PF_SERIAL,
+	 .kind = PK_UINT,
+	 .offset = OFF(serial),
+	 .min = 1,
+	 .max = 0xFFFFFFFFul},
 	{.name = "mode",
 	 .path = "mode",
 	 .id = PF_MODE,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "accept.h"
 #include "cli.h"
 #include "platform.h"
 #include "policy.h"
@@ -84,6 +85,7 @@ static const char usage_main[] =
 	"  status           show what the service last recorded\n"
 	"  rollback         restore the values tlsward changed, as they were\n"
 	"  policy validate  check a policy file\n"
+	"  policy verify    check a signed policy against a public key\n"
 	"  service          install, uninstall, stop or control the service\n"
 	"                   (Windows only)\n"
 	"  run --console    run the service loop in the foreground (Windows only)\n"
@@ -156,13 +158,18 @@ static const char usage_rollback[] =
 	"the journal.\n";
 
 static const char usage_policy[] =
-	"usage: tlsward policy validate FILE\n"
+	"usage: tlsward policy validate FILE [--floor FLOOR] [--key PUB.pem]\n"
+	"       tlsward policy verify FILE --key PUB.pem [--floor FLOOR]\n"
 	"\n"
 	"Loads the policy as the service would. Exit 0 when it is valid; exit 2\n"
-	"with FILE:LINE:COL: reason on stderr when not.\n";
+	"with FILE:LINE:COL: reason on stderr when not. --floor also checks it\n"
+	"against a local floor file; --key (and verify) also checks the detached\n"
+	"signature FILE.sig made by `openssl dgst -sha256 -sign KEY -out\n"
+	"FILE.sig FILE` (ECDSA P-256 or RSA) and that the policy has a serial.\n";
 
 static const char usage_service[] =
 	"usage: tlsward service install [--policy PATH] [--mode enforce|audit]\n"
+	"                               [--floor FILE] [--policy-key PUB.pem]\n"
 	"       tlsward service stop\n"
 	"       tlsward service uninstall\n"
 	"       tlsward service control check-now|reload|N\n"
@@ -172,7 +179,8 @@ static const char usage_service[] =
 	"exported .reg files (check, plan, apply --registry).\n"
 	"\n"
 	"  install    creates (or repairs) the tlsward service and writes its\n"
-	"             Parameters: the policy path and the mode\n"
+	"             Parameters: the policy path and the mode, the local floor\n"
+	"             and the policy key (docs/policy.md, docs/security.md)\n"
 	"  stop       stops the service and waits until its process has exited\n"
 	"  uninstall  stops and deletes the service and its event source; the\n"
 	"             journal stays, so that rollback still works\n"
@@ -832,36 +840,118 @@ static int cmd_status(int argc, char **argv)
 	return emit(tlsr_sb_finish(&b)) != 0 ? EXIT_USAGE : 0;
 }
 
+/* Reads --floor and --key for `policy validate|verify` into rules. */
+static int policy_rules(const char *floor_path, const char *key_path,
+			struct tlsr_floor *floor, char **key,
+			struct tlsr_accept_rules *rules)
+{
+	struct tlsr_diag diag;
+	char msg[1100], why[256];
+	size_t key_len = 0;
+	tlsr_err err;
+
+	memset(rules, 0, sizeof *rules);
+	memset(&diag, 0, sizeof diag);
+	if (floor_path != NULL) {
+		if (tlsr_floor_load_file(floor_path, floor, &diag) != TLSR_OK) {
+			tlsr_diag_format(&diag, msg, sizeof msg);
+			fprintf(stderr, "%s\n", msg);
+			return EXIT_USAGE;
+		}
+		rules->floor = floor;
+	}
+	if (key_path != NULL) {
+		err = tlsr_accept_read_file(key_path, TLSR_KEY_MAX_BYTES, key,
+					    &key_len);
+		if (err != TLSR_OK) {
+			fprintf(stderr, "tlsward policy: cannot read the key "
+				"%s: %s\n", key_path,
+				err == TLSR_EIO ? strerror(errno)
+						: tlsr_strerror(err));
+			return EXIT_USAGE;
+		}
+		if (tlsr_sig_key_check(*key, key_len, why, sizeof why) !=
+		    TLSR_OK) {
+			fprintf(stderr, "tlsward policy: %s: %s\n", key_path,
+				why);
+			return EXIT_USAGE;
+		}
+		rules->key = *key;
+		rules->key_len = key_len;
+	}
+	return 0;
+}
+
 static int cmd_policy(int argc, char **argv)
 {
-	struct tlsr_policy policy;
+	const char *file = NULL, *floor_path = NULL, *key_path = NULL;
+	struct tlsr_accept_rules rules;
+	struct tlsr_accepted acc;
+	struct tlsr_floor floor;
 	struct tlsr_diag diag;
-	char msg[1100];
+	char msg[1100], *key = NULL;
+	int verify, i, rc;
 
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 			  strcmp(argv[1], "-h") == 0)) {
 		print_usage(stdout, usage_policy, 0);
 		return 0;
 	}
-	if (argc < 2 || strcmp(argv[1], "validate") != 0)
-		return usage_error("policy", "%s", "the only subcommand is "
-						   "'validate FILE'");
-	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
-			  strcmp(argv[2], "-h") == 0)) {
-		print_usage(stdout, usage_policy, 0);
-		return 0;
+	if (argc < 2 || (strcmp(argv[1], "validate") != 0 &&
+			 strcmp(argv[1], "verify") != 0))
+		return usage_error("policy", "%s", "the subcommands are "
+						   "'validate FILE' and "
+						   "'verify FILE --key PUB.pem'");
+	verify = strcmp(argv[1], "verify") == 0;
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			print_usage(stdout, usage_policy, 0);
+			return 0;
+		}
+		if ((strcmp(argv[i], "--floor") == 0 ||
+		     strcmp(argv[i], "--key") == 0) && i + 1 >= argc)
+			return usage_error("policy", "%s needs a FILE",
+					   argv[i]);
+		if (strcmp(argv[i], "--floor") == 0)
+			floor_path = argv[++i];
+		else if (strcmp(argv[i], "--key") == 0)
+			key_path = argv[++i];
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return usage_error("policy", "unknown option '%s'",
+					   argv[i]);
+		else if (file != NULL)
+			return usage_error("policy", "%s",
+					   "give exactly one policy FILE");
+		else
+			file = argv[i];
 	}
-	if (argc != 3)
+	if (file == NULL)
+		return usage_error("policy", "%s", "give a policy FILE");
+	if (verify && key_path == NULL)
 		return usage_error("policy", "%s",
-				   "validate takes exactly one FILE");
+				   "verify needs --key PUB.pem");
+	rc = policy_rules(floor_path, key_path, &floor, &key, &rules);
+	if (rc != 0) {
+		free(key);
+		return rc;
+	}
 	memset(&diag, 0, sizeof diag);
-	if (tlsr_policy_load_file(argv[2], &policy, &diag) != TLSR_OK) {
+	if (tlsr_policy_accept_file(file, &rules, &acc, &diag) != TLSR_OK) {
 		tlsr_diag_format(&diag, msg, sizeof msg);
 		fprintf(stderr, "%s\n", msg);
+		free(key);
 		return EXIT_USAGE;
 	}
-	printf("%s: valid (mode %s)\n", argv[2],
-	       tlsr_mode_name(policy.mode));
+	free(key);
+	printf("%s: valid (mode %s", file, tlsr_mode_name(acc.policy.mode));
+	if (acc.policy.serial != 0)
+		printf(", serial %u", acc.policy.serial);
+	if (rules.floor != NULL)
+		printf(", above the local floor %s", floor_path);
+	if (acc.signed_ok)
+		printf(", signature valid for %s", key_path);
+	printf(")\n");
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accept.h"
 #include "policy.h"
 
 static const char *data_dir(void)
@@ -509,6 +510,298 @@ START_TEST(policy_bad_fixtures_fail_with_expected_error)
 }
 END_TEST
 
+
+/* ---- the local floor ---- */
+
+/* Reads a fixture whole (tests/data relative). */
+static char *slurp(const char *rel, size_t *len)
+{
+	char path[1024], *buf;
+
+	data_path(path, sizeof path, rel);
+	ck_assert_msg(tlsr_accept_read_file(path, 65536, &buf, len) ==
+			      TLSR_OK,
+		      "cannot read %s", path);
+	return buf;
+}
+
+/* The test floor, labelled "floor.yaml" so messages do not hold the
+ * checkout's path. */
+static void test_floor(struct tlsr_floor *f)
+{
+	struct tlsr_diag d;
+	char msg[1200], *buf;
+	size_t len;
+	tlsr_err err;
+
+	buf = slurp("floors/floor.yaml", &len);
+	memset(&d, 0, sizeof d);
+	err = tlsr_floor_load_buffer("floor.yaml", buf, len, f, &d);
+	free(buf);
+	formatted(&d, msg, sizeof msg);
+	ck_assert_msg(err == TLSR_OK, "floor rejected: %s", msg);
+}
+
+START_TEST(policy_floor_loads_its_rules)
+{
+	struct tlsr_floor f;
+	char text[512];
+
+	test_floor(&f);
+	ck_assert_uint_eq(f.require, TLSR_PROTO_BIT(TLSR_PROTO_TLS12));
+	ck_assert_uint_eq(f.forbid, TLSR_PROTO_BIT(TLSR_PROTO_SSL2) |
+					    TLSR_PROTO_BIT(TLSR_PROTO_SSL3));
+	ck_assert_int_eq(f.enforce, 1);
+	ck_assert_uint_eq(f.n_sources, 2);
+	ck_assert_str_eq(f.sources[0], "\\\\cm01\\tlsward$\\");
+	tlsr_floor_describe(&f, text, sizeof text);
+	ck_assert_str_eq(text, "require [tls1.2], forbid [ssl2, ssl3], mode "
+			       "enforce, sources [\\\\cm01\\tlsward$\\, "
+			       "C:\\ProgramData\\tlsward\\]");
+}
+END_TEST
+
+/* Runs every fixture of dir (tests/data relative) through check, which
+ * returns the error and fills d; each must fail with its expect line. */
+static void expect_fixtures(const char *rel, size_t at_least,
+			    tlsr_err (*check)(const char *path,
+					      struct tlsr_diag *d))
+{
+	char dir[1024], path[1300], want[2400], exp[1024], msg[1200];
+	char failures[8192] = "";
+	size_t nfail = 0, checked = 0, used = 0;
+	struct tlsr_diag d;
+	struct dirent *de;
+	tlsr_err err;
+	DIR *dh;
+
+	data_path(dir, sizeof dir, rel);
+	dh = opendir(dir);
+	ck_assert_msg(dh != NULL, "cannot open %s", dir);
+	while ((de = readdir(dh)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		ck_assert_msg(read_expectation(path, exp, sizeof exp),
+			      "%s: no expect line", path);
+		checked++;
+		snprintf(want, sizeof want, "%s:%s", path, exp);
+		memset(&d, 0, sizeof d);
+		err = check(path, &d);
+		formatted(&d, msg, sizeof msg);
+		if (err != TLSR_EPOLICY || strcmp(msg, want) != 0) {
+			nfail++;
+			if (used < sizeof failures)
+				used += (size_t)snprintf(
+					failures + used, sizeof failures - used,
+					"\n%s: got [%s] %s\n   want %s",
+					de->d_name, tlsr_strerror(err), msg,
+					want);
+		}
+	}
+	closedir(dh);
+	ck_assert_msg(nfail == 0, "%lu of %lu fixtures wrong:%s",
+		      (unsigned long)nfail, (unsigned long)checked, failures);
+	ck_assert_uint_ge(checked, at_least);
+}
+
+static tlsr_err load_floor_file(const char *path, struct tlsr_diag *d)
+{
+	struct tlsr_floor f;
+
+	return tlsr_floor_load_file(path, &f, d);
+}
+
+START_TEST(policy_floor_bad_fixtures_fail_with_expected_error)
+{
+	expect_fixtures("floors/bad", 18, load_floor_file);
+}
+END_TEST
+
+static tlsr_err load_with_floor(const char *path, struct tlsr_diag *d)
+{
+	struct tlsr_floor f;
+	struct tlsr_policy p;
+
+	test_floor(&f);
+	return tlsr_policy_load_file_floor(path, &f, &p, d);
+}
+
+START_TEST(policy_below_floor_fixtures_are_refused)
+{
+	expect_fixtures("policies/below-floor", 11, load_with_floor);
+}
+END_TEST
+
+START_TEST(policy_above_floor_is_accepted_and_floor_is_optional)
+{
+	char path[1024], msg[1200];
+	struct tlsr_accept_rules rules;
+	struct tlsr_accepted a;
+	struct tlsr_floor f;
+	struct tlsr_diag d;
+
+	test_floor(&f);
+	memset(&rules, 0, sizeof rules);
+	rules.floor = &f;
+	data_path(path, sizeof path, "policies/above-floor/ok.yaml");
+	memset(&d, 0, sizeof d);
+	ck_assert_msg(tlsr_policy_accept_file(path, &rules, &a, &d) ==
+			      TLSR_OK,
+		      "refused: %s", (formatted(&d, msg, sizeof msg), msg));
+	ck_assert_uint_eq(a.policy.schannel.disable &
+				  TLSR_PROTO_BIT(TLSR_PROTO_SSL3),
+			  TLSR_PROTO_BIT(TLSR_PROTO_SSL3));
+	ck_assert_int_eq(a.signed_ok, 0);
+	/* The seed keeps SSL 3.0: refused with the floor, taken without. */
+	example_path(path, sizeof path, "seed.yaml");
+	ck_assert_int_eq(tlsr_policy_accept_file(path, &rules, &a, &d),
+			 TLSR_EPOLICY);
+	ck_assert_ptr_nonnull(strstr(d.message, "(local floor: forbid ssl3"));
+	ck_assert_int_eq(tlsr_policy_accept_file(path, NULL, &a, &d), TLSR_OK);
+}
+END_TEST
+
+static const struct {
+	const char *path;
+	int allowed;
+} floor_paths[] = {
+	{"\\\\cm01\\tlsward$\\policy.yaml", 1},
+	{"\\\\CM01\\TLSWARD$\\sub\\policy.yaml", 1},
+	{"//cm01/tlsward$/policy.yaml", 1},
+	{"C:\\ProgramData\\tlsward\\policy.yaml", 1},
+	{"\\\\cm01\\tlsward$", 0},
+	{"\\\\cm01\\tlsward$evil\\policy.yaml", 0},
+	{"\\\\cm01\\tlsward$\\..\\x\\policy.yaml", 0},
+	{"\\\\cm01\\tlsward$\\.\\policy.yaml", 0},
+	{"\\\\cm02\\tlsward$\\policy.yaml", 0},
+	{"D:\\tlsward\\policy.yaml", 0},
+};
+
+START_TEST(policy_floor_sources_are_path_prefixes)
+{
+	struct tlsr_floor f;
+
+	test_floor(&f);
+	ck_assert_msg(tlsr_floor_path_allowed(&f, floor_paths[_i].path) ==
+			      floor_paths[_i].allowed,
+		      "%s", floor_paths[_i].path);
+	f.n_sources = 0;
+	ck_assert_int_eq(tlsr_floor_path_allowed(&f, floor_paths[_i].path), 1);
+}
+END_TEST
+
+/* ---- signatures and serials ---- */
+
+struct signed_case {
+	const char *policy; /* in tests/data/signed */
+	const char *key;
+	unsigned last_serial;
+	const char *expect; /* NULL: accepted; else part of the reason */
+};
+
+static const struct signed_case signed_cases[] = {
+	{"ec-signed.yaml", "ec.pub", 0, NULL},
+	{"rsa-signed.yaml", "rsa.pub", 0, NULL},
+	{"ec-signed.yaml", "ec.pub", 7, NULL}, /* the same file again */
+	{"ec-signed.yaml", "ec.pub", 6, NULL},
+	{"ec-tampered.yaml", "ec.pub", 0, ":1:1: bad signature: the "
+	 "signature does not match the policy and the installed key"},
+	{"ec-unsigned.yaml", "ec.pub", 0, ":1:1: unsigned: no signature "},
+	{"ec-otherkey.yaml", "ec.pub", 0, ":1:1: bad signature: the "
+	 "signature does not match"},
+	{"ec-truncated.yaml", "ec.pub", 0, ":1:1: bad signature:"},
+	{"ec-garbage.yaml", "ec.pub", 0, ":1:1: bad signature:"},
+	{"rsa-with-ec-sig.yaml", "rsa.pub", 0, ":1:1: bad signature:"},
+	{"ec-signed.yaml", "rsa.pub", 0, ":1:1: bad signature:"},
+	{"p384-signed.yaml", "p384.pub", 0, ":1:1: bad signature: the "
+	 "installed policy key is unusable: the EC key is on"},
+	{"rsa1024-signed.yaml", "rsa1024.pub", 0, ":1:1: bad signature: the "
+	 "installed policy key is unusable: the RSA key has 1024 bits"},
+	{"ec-signed.yaml", "garbage.pub", 0, ":1:1: bad signature: the "
+	 "installed policy key is unusable: not a PEM public key"},
+	{"ec-noserial.yaml", "ec.pub", 0, ":1:1: a signed policy needs a "
+	 "serial"},
+	{"ec-serial5.yaml", "ec.pub", 7, ":1:1: replayed: serial 5 is older "
+	 "than the last accepted serial 7"},
+	{"ec-serial7-other.yaml", "ec.pub", 7, ":1:1: replayed: serial 7 was "
+	 "already accepted with other text"},
+	{"ec-below-floor.yaml", "ec.pub", 0, ":5:10: winhttp.keep keeps ssl3 "
+	 "(local floor: forbid ssl3, floor.yaml)"},
+};
+
+START_TEST(policy_signature_and_serial_decide)
+{
+	const struct signed_case *c = &signed_cases[_i];
+	struct tlsr_accept_rules rules;
+	struct tlsr_accepted a, first;
+	char path[1024], rel[256], msg[1200], *key;
+	struct tlsr_floor f;
+	struct tlsr_diag d;
+	size_t key_len;
+	tlsr_err err;
+
+	snprintf(rel, sizeof rel, "signed/%s", c->key);
+	key = slurp(rel, &key_len);
+	memset(&rules, 0, sizeof rules);
+	rules.key = key;
+	rules.key_len = key_len;
+	if (strstr(c->policy, "below-floor") != NULL) {
+		test_floor(&f);
+		rules.floor = &f;
+	}
+	if (c->last_serial != 0) {
+		/* What the service remembers: ec-signed.yaml, serial 7. */
+		data_path(path, sizeof path, "signed/ec-signed.yaml");
+		ck_assert_int_eq(tlsr_policy_accept_file(path, &rules, &first,
+							 &d),
+				 TLSR_OK);
+		rules.last_serial = c->last_serial;
+		memcpy(rules.last_digest, first.digest, 32);
+	}
+	snprintf(rel, sizeof rel, "signed/%s", c->policy);
+	data_path(path, sizeof path, rel);
+	memset(&d, 0, sizeof d);
+	err = tlsr_policy_accept_file(path, &rules, &a, &d);
+	formatted(&d, msg, sizeof msg);
+	free(key);
+	if (c->expect == NULL) {
+		ck_assert_msg(err == TLSR_OK, "%s refused: %s", c->policy, msg);
+		ck_assert_int_eq(a.signed_ok, 1);
+		ck_assert_uint_eq(a.serial, 7);
+		return;
+	}
+	ck_assert_msg(err == TLSR_EPOLICY, "%s: %s", c->policy,
+		      tlsr_strerror(err));
+	ck_assert_msg(strncmp(msg, path, strlen(path)) == 0 &&
+			      strstr(msg + strlen(path), c->expect) ==
+				      msg + strlen(path),
+		      "%s: got %s, want ...%s", c->policy, msg, c->expect);
+}
+END_TEST
+
+START_TEST(policy_signature_digest_is_sha256_of_the_file)
+{
+	/* sha256 of the bytes, the same on both platforms' libraries. */
+	static const unsigned char data[] = "abc";
+	static const unsigned char want[32] = {
+		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41,
+		0x40, 0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3,
+		0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00,
+		0x15, 0xad};
+	unsigned char digest[32];
+	char why[256], *key;
+	size_t key_len;
+
+	key = slurp("signed/ec.pub", &key_len);
+	ck_assert_int_eq(tlsr_sig_verify(key, key_len, data, 3, "x", 1, digest,
+					 why, sizeof why),
+			 TLSR_ESIG);
+	free(key);
+	ck_assert_mem_eq(digest, want, 32);
+}
+END_TEST
+
 static Suite *policy_suite(void)
 {
 	Suite *s = suite_create("policy");
@@ -531,6 +824,20 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, policy_size_limit);
 	tcase_add_test(tc, policy_required_bad_fixtures_exist);
 	tcase_add_test(tc, policy_bad_fixtures_fail_with_expected_error);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("floor");
+	tcase_add_test(tc, policy_floor_loads_its_rules);
+	tcase_add_test(tc, policy_floor_bad_fixtures_fail_with_expected_error);
+	tcase_add_test(tc, policy_below_floor_fixtures_are_refused);
+	tcase_add_test(tc, policy_above_floor_is_accepted_and_floor_is_optional);
+	tcase_add_loop_test(tc, policy_floor_sources_are_path_prefixes, 0,
+			    (int)(sizeof floor_paths / sizeof floor_paths[0]));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("signature");
+	tcase_add_loop_test(tc, policy_signature_and_serial_decide, 0,
+			    (int)(sizeof signed_cases /
+				  sizeof signed_cases[0]));
+	tcase_add_test(tc, policy_signature_digest_is_sha256_of_the_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

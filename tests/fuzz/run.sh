@@ -2,7 +2,7 @@
 # Fuzzes tlsward's parsers for a bounded time each and fails when a crash is
 # found. Usage: tests/fuzz/run.sh [SECONDS] [TARGET...]
 #   SECONDS  per target (default 60, or FUZZ_SECONDS)
-#   TARGET   policy, regfile (default: both)
+#   TARGET   policy, regfile, floor, sig (default: all four)
 # Environment: FUZZ_BUILD (build directory, default build-fuzz),
 # FUZZ_ENGINE (afl, the default, or libfuzzer: clang's -fsanitize=fuzzer).
 # Installs afl++ from the distribution when it is missing (needs root).
@@ -13,7 +13,7 @@ top=$(cd "$here/../.." && pwd)
 secs=${1:-${FUZZ_SECONDS:-60}}
 [ $# -gt 0 ] && shift
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(policy regfile)
+[ ${#targets[@]} -eq 0 ] && targets=(policy regfile floor sig)
 build=${FUZZ_BUILD:-$top/build-fuzz}
 engine=${FUZZ_ENGINE:-afl}
 
@@ -50,10 +50,12 @@ core=("$top"/core/*.c "$build/utf8_tables.c")
 
 build_target() {
   local t=$1 extra=()
-  [ "$t" = policy ] && extra=("$top"/policy/*.c)
+  # The policy library (policy/*.c: the portable sources, with OpenSSL
+  # for signatures) for every target but the .reg parser.
+  [ "$t" != regfile ] && extra=("$top"/policy/*.c)
   echo "== building fuzz_$t with $cc"
   "$cc" "${cflags[@]}" "${core[@]}" "${extra[@]}" "$here/fuzz_$t.c" \
-    -lyaml -o "$build/fuzz_$t"
+    -lyaml -lcrypto -o "$build/fuzz_$t"
 }
 
 run_afl() {
@@ -101,7 +103,7 @@ run_libfuzzer() {
 failed=0
 for t in "${targets[@]}"; do
   if [ ! -f "$here/fuzz_$t.c" ]; then
-    echo "run.sh: unknown target $t (policy, regfile)" >&2
+    echo "run.sh: unknown target $t (policy, regfile, floor, sig)" >&2
     exit 2
   fi
   build_target "$t"
