@@ -31,7 +31,15 @@
 /* ---- Parameters (written by the installer or `service install`) ---- */
 #define TLSR_PARAM_POLICY_PATH "PolicyPath" /* REG_SZ or REG_EXPAND_SZ */
 #define TLSR_PARAM_MODE "Mode"              /* "", "enforce" or "audit" */
+/* The local floor and the policy key (policy/machine.c): the YAML text or
+ * PEM itself (`service install --floor/--policy-key`), or the path of the
+ * file (the MSI's FLOOR and POLICYKEY). */
 #define TLSR_PARAM_FLOOR "Floor"
+#define TLSR_PARAM_POLICY_KEY "PolicyKey"
+/* The last signed policy accepted: its serial (REG_DWORD) and SHA-256
+ * (hex), so that an older signed policy is refused as a replay. */
+#define TLSR_PARAM_POLICY_SERIAL "PolicySerial"
+#define TLSR_PARAM_POLICY_SHA256 "PolicySha256"
 
 /* ---- Boot ---- */
 #define TLSR_BOOT_ID "Id"
@@ -108,6 +116,8 @@
 #define TLSR_DATA_DIR_NAME "tlsward"
 #define TLSR_FILE_POLICY "policy.yaml"
 #define TLSR_FILE_POLICY_CACHE "policy.cache.yaml"
+/* The signature of the cached policy, kept with it. */
+#define TLSR_FILE_POLICY_CACHE_SIG "policy.cache.yaml.sig"
 #define TLSR_FILE_EVENTS "events.jsonl"
 #define TLSR_FILE_EVENTS_OLD "events.jsonl.1"
 

@@ -9,6 +9,7 @@
 
 #include "accept.h"
 #include "cli.h"
+#include "machine.h"
 #include "platform.h"
 #include "policy.h"
 #include "strbuf.h"
@@ -770,6 +771,31 @@ static const struct {
 #undef STATUS_ROW
 };
 
+/* The floor in force and the policy key, from Parameters, when either is
+ * installed: "LocalFloor" and "PolicyKey" in JSON. */
+static void status_rules(const struct target *t, int json,
+			 struct tlsr_sb *b)
+{
+	struct tlsr_machine_rules m;
+	char floor[1100], key[256];
+
+	tlsr_machine_rules_load(t->reg, &m);
+	if (m.has_floor || m.key != NULL || m.broken) {
+		tlsr_machine_describe(&m, floor, sizeof floor, key,
+				      sizeof key);
+		if (json) {
+			tlsr_sb_puts(b, ", \"LocalFloor\": ");
+			tlsr_sb_json(b, floor);
+			tlsr_sb_puts(b, ", \"PolicyKey\": ");
+			tlsr_sb_json(b, key);
+		} else {
+			tlsr_sb_printf(b, "%-26s %s\n", "local floor", floor);
+			tlsr_sb_printf(b, "%-26s %s\n", "policy key", key);
+		}
+	}
+	tlsr_machine_rules_free(&m);
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	const char *cmd = argv[0];
@@ -829,6 +855,7 @@ static int cmd_status(int argc, char **argv)
 		else
 			tlsr_sb_printf(&b, "%lu\n", (unsigned long)dw);
 	}
+	status_rules(&t, o.format == FORMAT_JSON, &b);
 	if (o.format == FORMAT_JSON)
 		tlsr_sb_puts(&b, "}\n");
 	else if (!found)

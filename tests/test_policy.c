@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "accept.h"
+#include "machine.h"
+#include "names.h"
 #include "policy.h"
 
 static const char *data_dir(void)
@@ -802,6 +804,146 @@ START_TEST(policy_signature_digest_is_sha256_of_the_file)
 }
 END_TEST
 
+/* ---- the machine's rules (Parameters) ---- */
+
+static tlsr_err machine_accept_file(const struct tlsr_machine_rules *m,
+				    const char *rel, struct tlsr_accepted *a,
+				    struct tlsr_diag *d)
+{
+	char path[1024], sigpath[1100], *text, *sig = NULL;
+	size_t len, sig_len = 0;
+	tlsr_err err;
+
+	data_path(path, sizeof path, rel);
+	ck_assert_int_eq(tlsr_accept_read_file(path, 65536, &text, &len),
+			 TLSR_OK);
+	snprintf(sigpath, sizeof sigpath, "%s.sig", path);
+	if (tlsr_accept_read_file(sigpath, 4096, &sig, &sig_len) != TLSR_OK)
+		sig = NULL;
+	memset(d, 0, sizeof *d);
+	err = tlsr_machine_accept(m, path, text, len, sig, sig_len, a, d);
+	free(sig);
+	free(text);
+	return err;
+}
+
+START_TEST(policy_machine_rules_refuse_replay_across_restarts)
+{
+	struct tlsr_registry *reg = tlsr_registry_mem_new();
+	struct tlsr_machine_rules m;
+	struct tlsr_accepted a;
+	struct tlsr_diag d;
+	const char *floor;
+	char *key, text[512], ktext[128];
+	size_t len;
+
+	ck_assert_ptr_nonnull(reg);
+	/* The floor as `service install --floor` stores it: the text. */
+	floor = "version: 1\nfloor:\n  mode: enforce\n";
+	key = slurp("signed/ec.pub", &len);
+	ck_assert_int_eq(tlsr_reg_set_string(reg, TLSR_KEY_PARAMETERS,
+					     TLSR_VIEW_64, TLSR_PARAM_FLOOR,
+					     floor),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set_string(reg, TLSR_KEY_PARAMETERS,
+					     TLSR_VIEW_64,
+					     TLSR_PARAM_POLICY_KEY, key),
+			 TLSR_OK);
+	free(key);
+	tlsr_machine_rules_load(reg, &m);
+	ck_assert_int_eq(m.broken, 0);
+	ck_assert_int_eq(m.has_floor, 1);
+	tlsr_machine_describe(&m, text, sizeof text, ktext, sizeof ktext);
+	ck_assert_str_eq(text, "mode enforce (HKLM\\SOFTWARE\\tlsward\\"
+			       "Parameters\\Floor)");
+	ck_assert_str_eq(ktext, "installed: signed policies only, last serial "
+				"0");
+	/* Unsigned refused; signed serial 7 taken and recorded. */
+	ck_assert_int_eq(machine_accept_file(&m, "signed/ec-unsigned.yaml", &a,
+					     &d),
+			 TLSR_EPOLICY);
+	ck_assert_ptr_nonnull(strstr(d.message, "unsigned"));
+	ck_assert_int_eq(machine_accept_file(&m, "signed/ec-signed.yaml", &a,
+					     &d),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_machine_note_accepted(reg, &a), TLSR_OK);
+	tlsr_machine_rules_free(&m);
+	/* A restart: the rules come back from the registry. */
+	tlsr_machine_rules_load(reg, &m);
+	ck_assert_uint_eq(m.rules.last_serial, 7);
+	ck_assert_int_eq(machine_accept_file(&m, "signed/ec-signed.yaml", &a,
+					     &d),
+			 TLSR_OK);
+	ck_assert_int_eq(machine_accept_file(&m, "signed/ec-serial5.yaml", &a,
+					     &d),
+			 TLSR_EPOLICY);
+	ck_assert_ptr_nonnull(strstr(d.message, "replayed: serial 5"));
+	/* Serial 7 with other text, and below the floor (mode audit). */
+	ck_assert_int_eq(machine_accept_file(&m, "signed/ec-serial7-other.yaml",
+					     &a, &d),
+			 TLSR_EPOLICY);
+	tlsr_machine_rules_free(&m);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(policy_machine_rules_fail_closed)
+{
+	struct tlsr_registry *reg = tlsr_registry_mem_new();
+	struct tlsr_machine_rules m;
+	struct tlsr_accepted a;
+	struct tlsr_diag d;
+
+	/* A floor that does not parse, then one whose file is missing, then
+	 * a key that is no key: every policy is refused. */
+	static const char *const floors[] = {
+		"version: 1\nfloor:\n  forbid: [ssl9]\n",
+		"/nonexistent/tlsward-floor.yaml",
+	};
+	for (size_t i = 0; i < 2; i++) {
+		ck_assert_int_eq(tlsr_reg_set_string(reg, TLSR_KEY_PARAMETERS,
+						     TLSR_VIEW_64,
+						     TLSR_PARAM_FLOOR,
+						     floors[i]),
+				 TLSR_OK);
+		tlsr_machine_rules_load(reg, &m);
+		ck_assert_int_eq(m.broken, 1);
+		ck_assert_int_eq(machine_accept_file(&m,
+						     "policies/above-floor/"
+						     "ok.yaml",
+						     &a, &d),
+				 TLSR_EPOLICY);
+		ck_assert_ptr_nonnull(strstr(d.message, "refused while"));
+		tlsr_machine_rules_free(&m);
+	}
+	ck_assert_int_eq(tlsr_reg_delete_value(reg, TLSR_KEY_PARAMETERS,
+					       TLSR_VIEW_64, TLSR_PARAM_FLOOR),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set_string(reg, TLSR_KEY_PARAMETERS,
+					     TLSR_VIEW_64,
+					     TLSR_PARAM_POLICY_KEY,
+					     "-----BEGIN PUBLIC KEY-----\nxx\n"
+					     "-----END PUBLIC KEY-----\n"),
+			 TLSR_OK);
+	tlsr_machine_rules_load(reg, &m);
+	ck_assert_int_eq(m.broken, 1);
+	ck_assert_ptr_nonnull(strstr(m.broken_why.message, "policy key"));
+	tlsr_machine_rules_free(&m);
+	/* Nothing set: no floor, no key, unsigned policies taken. */
+	ck_assert_int_eq(tlsr_reg_delete_value(reg, TLSR_KEY_PARAMETERS,
+					       TLSR_VIEW_64,
+					       TLSR_PARAM_POLICY_KEY),
+			 TLSR_OK);
+	tlsr_machine_rules_load(reg, &m);
+	ck_assert_int_eq(m.broken, 0);
+	ck_assert_int_eq(machine_accept_file(&m, "signed/ec-unsigned.yaml", &a,
+					     &d),
+			 TLSR_OK);
+	tlsr_machine_rules_free(&m);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
 static Suite *policy_suite(void)
 {
 	Suite *s = suite_create("policy");
@@ -838,6 +980,8 @@ static Suite *policy_suite(void)
 			    (int)(sizeof signed_cases /
 				  sizeof signed_cases[0]));
 	tcase_add_test(tc, policy_signature_digest_is_sha256_of_the_file);
+	tcase_add_test(tc, policy_machine_rules_refuse_replay_across_restarts);
+	tcase_add_test(tc, policy_machine_rules_fail_closed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,6 +12,7 @@
 #include "util_win.h"
 #include "watch_win.h"
 #include "platform.h"
+#include "machine.h"
 #include "policy.h"
 #include "status.h"
 
@@ -231,11 +232,12 @@ static void adopt(struct loop *l, const struct tlsr_policy *p,
  * the cache was put in force. */
 static int use_cache(struct loop *l, const char *origin, const char *mode)
 {
-	struct tlsr_policy p;
+	struct tlsr_machine_rules rules;
+	struct tlsr_accepted acc;
 	struct tlsr_diag diag;
-	char why[256], hash[65], from[1024] = "";
-	char *buf = NULL;
-	size_t len;
+	char why[256], hash[65], from[1024] = "", sig_path[sizeof l->cache_path + 8];
+	char *buf = NULL, *sig = NULL;
+	size_t len, sig_len = 0;
 	int used = 0;
 
 	/* A file named on the command line is what the user wants checked:
@@ -253,13 +255,22 @@ static int use_cache(struct loop *l, const char *origin, const char *mode)
 	if (tlsr_win_read_file(l->cache_path, TLSR_POLICY_MAX_BYTES, &buf,
 			       &len, why, sizeof why) != TLSR_OK)
 		return 0;
+	/* The cache keeps its signature next to it and passes the same
+	 * rules (floor, key) as the file it was copied from. */
+	snprintf(sig_path, sizeof sig_path, "%s.sig", l->cache_path);
+	if (tlsr_win_read_file(sig_path, TLSR_SIG_MAX_BYTES, &sig, &sig_len,
+			       why, sizeof why) != TLSR_OK)
+		sig = NULL;
+	tlsr_machine_rules_load(l->reg, &rules);
 	if (tlsr_sha256_hex(buf, len, hash) == TLSR_OK &&
 	    (!l->have_policy || strcmp(hash, l->hash) != 0) &&
-	    tlsr_policy_load_buffer(l->cache_path, buf, len, &p, &diag) ==
-		    TLSR_OK) {
-		adopt(l, &p, l->cache_path, hash, mode);
+	    tlsr_machine_accept(&rules, l->cache_path, buf, len, sig, sig_len,
+				&acc, &diag) == TLSR_OK) {
+		adopt(l, &acc.policy, l->cache_path, hash, mode);
 		used = 1;
 	}
+	tlsr_machine_rules_free(&rules);
+	free(sig);
 	free(buf);
 	return used;
 }
@@ -274,21 +285,31 @@ static int load_from(struct loop *l, const char *path, int force,
 		     const char *mode)
 {
 	struct tlsr_event_fields f = {0};
-	struct tlsr_policy p;
+	struct tlsr_machine_rules rules;
+	struct tlsr_accepted acc;
 	struct tlsr_diag diag;
-	char why[600], hash[65] = "", now_in[1200];
+	char why[600], hash[65] = "", now_in[1200], seen[65] = "";
+	char sig_path[1100], cache_sig[sizeof l->cache_path + 8];
 	unsigned poll = l->have_policy ? l->policy.source.poll : 0;
-	char *buf = NULL;
-	size_t len = 0;
+	char *buf = NULL, *sig = NULL;
+	size_t len = 0, sig_len = 0;
 	tlsr_err err;
 	int got, reread = force;
+
+	/* With a policy key, the signature next to the file counts too: the
+	 * file is read each time, as a new .sig alone changes the answer. */
+	tlsr_machine_rules_load(l->reg, &rules);
+	if (rules.rules.key != NULL)
+		reread = 1;
 
 	if (l->src == NULL || strcmp(tlsr_psource_path(l->src), path) != 0 ||
 	    l->src_poll != poll) {
 		tlsr_psource_close(l->src);
 		l->src = NULL;
-		if (tlsr_psource_open(path, poll, &l->src) != TLSR_OK)
+		if (tlsr_psource_open(path, poll, &l->src) != TLSR_OK) {
+			tlsr_machine_rules_free(&rules);
 			return LOAD_NONE;
+		}
 		l->src_poll = poll;
 		reread = 1;
 		l->unreachable_reported = 0;
@@ -296,6 +317,7 @@ static int load_from(struct loop *l, const char *path, int force,
 	err = tlsr_psource_read(l->src, reread, &buf, &len, hash, why,
 				sizeof why);
 	if (err != TLSR_OK && err != TLSR_ETOOBIG) {
+		tlsr_machine_rules_free(&rules);
 		got = use_cache(l, path, mode);
 		if (!l->unreachable_reported) {
 			in_force(l, now_in, sizeof now_in);
@@ -309,10 +331,13 @@ static int load_from(struct loop *l, const char *path, int force,
 		return got ? LOAD_CACHE : LOAD_NONE;
 	}
 	l->unreachable_reported = 0;
-	if (err == TLSR_OK && buf == NULL)
+	if (err == TLSR_OK && buf == NULL) {
+		tlsr_machine_rules_free(&rules);
 		return LOAD_NONE; /* unchanged */
+	}
 	if (err == TLSR_OK && l->have_policy && strcmp(hash, l->hash) == 0 &&
 	    strcmp(path, l->source) == 0) {
+		tlsr_machine_rules_free(&rules);
 		free(buf);
 		if (force) {
 			apply_mode_override(l, mode);
@@ -324,14 +349,38 @@ static int load_from(struct loop *l, const char *path, int force,
 		}
 		return LOAD_NONE;
 	}
-	if (err == TLSR_OK && !reread && strcmp(hash, l->rejected_hash) == 0) {
+	if (err == TLSR_OK && rules.rules.key != NULL) {
+		snprintf(sig_path, sizeof sig_path, "%s.sig", path);
+		if (tlsr_win_read_file(sig_path, TLSR_SIG_MAX_BYTES, &sig,
+				       &sig_len, now_in,
+				       sizeof now_in) != TLSR_OK)
+			sig = NULL;
+	}
+	/* What was refused is the file with its signature. */
+	snprintf(seen, sizeof seen, "%s", hash);
+	if (sig != NULL) {
+		char both[65 + 2 * TLSR_SIG_MAX_BYTES];
+		size_t i;
+
+		snprintf(both, sizeof both, "%s", hash);
+		for (i = 0; i < sig_len; i++)
+			snprintf(both + 64 + 2 * i, 3, "%02x",
+				 (unsigned char)sig[i]);
+		tlsr_sha256_hex(both, strlen(both), seen);
+	}
+	if (err == TLSR_OK && (!reread || rules.rules.key != NULL) &&
+	    strcmp(seen, l->rejected_hash) == 0) {
+		tlsr_machine_rules_free(&rules);
+		free(sig);
 		free(buf);
 		return LOAD_NONE;
 	}
 	if (err == TLSR_OK)
-		err = tlsr_policy_load_buffer(path, buf, len, &p, &diag);
+		err = tlsr_machine_accept(&rules, path, buf, len, sig, sig_len,
+					  &acc, &diag);
 	else
 		tlsr_diag_set(&diag, path, 0, 0, "%s", why);
+	tlsr_machine_rules_free(&rules);
 	if (err != TLSR_OK) {
 		got = use_cache(l, path, mode);
 		tlsr_diag_format(&diag, why, sizeof why);
@@ -341,17 +390,34 @@ static int load_from(struct loop *l, const char *path, int force,
 		f.v[TLSR_EF_REASON] = why;
 		f.v[TLSR_EF_IN_FORCE] = now_in;
 		tlsr_eventlog_report(l->log, TLSR_EV_POLICY_REJECTED, &f);
-		snprintf(l->rejected_hash, sizeof l->rejected_hash, "%s", hash);
+		snprintf(l->rejected_hash, sizeof l->rejected_hash, "%s", seen);
+		free(sig);
 		free(buf);
 		return got ? LOAD_CACHE : LOAD_NONE;
 	}
 	l->rejected_hash[0] = '\0';
-	adopt(l, &p, path, hash, mode);
+	adopt(l, &acc.policy, path, hash, mode);
+	/* A signed policy raises the serial a replay must beat. */
+	if (tlsr_machine_note_accepted(l->reg, &acc) != TLSR_OK &&
+	    l->o->console)
+		fprintf(stderr, "tlsward: cannot record the policy serial\n");
+	/* The cache keeps the signature with the policy (or none). */
+	snprintf(cache_sig, sizeof cache_sig, "%s.sig", l->cache_path);
+	if (sig != NULL)
+		tlsr_win_write_file(cache_sig, sig, sig_len);
+	else {
+		wchar_t *w = tlsr_win_wide(cache_sig);
+
+		if (w != NULL)
+			DeleteFileW(w);
+		free(w);
+	}
 	if (tlsr_win_write_file(l->cache_path, buf, len) == TLSR_OK)
 		tlsr_reg_set_string(l->reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
 				    TLSR_ST_POLICY_CACHE_SOURCE, path);
 	else if (l->o->console)
 		fprintf(stderr, "tlsward: cannot write %s\n", l->cache_path);
+	free(sig);
 	free(buf);
 	return LOAD_NEW;
 }

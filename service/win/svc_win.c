@@ -11,6 +11,7 @@
 
 #include "facts_win.h"
 #include "loop_win.h"
+#include "machine.h"
 #include "platform.h"
 #include "registry_win32.h"
 #include "util_win.h"
@@ -380,10 +381,49 @@ fail:
 			  (DWORD)rc);
 }
 
-/* `service install [--policy PATH] [--mode enforce|audit]`. */
+/* `service install [--policy PATH] [--mode enforce|audit] [--floor FILE]
+ * [--policy-key PUB.pem]`. */
+/* Parameters\Floor and PolicyKey from `--floor` and `--policy-key`, as
+ * text, so that no file left on disk can change them later. */
+static int write_rules(const char *floor, const char *key)
+{
+	const char *names[2] = {TLSR_PARAM_FLOOR, TLSR_PARAM_POLICY_KEY};
+	const char *texts[2] = {floor, key};
+	wchar_t *wname, *wtext;
+	HKEY hkey;
+	LSTATUS rc = ERROR_SUCCESS;
+	int i;
+
+	if (floor == NULL && key == NULL)
+		return 0;
+	rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, KEY_PARAMETERS_W, 0, NULL, 0,
+			     KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &hkey,
+			     NULL);
+	if (rc != ERROR_SUCCESS)
+		return fail_win32("cannot create HKLM\\" TLSR_KEY_PARAMETERS,
+				  (DWORD)rc);
+	for (i = 0; i < 2 && rc == ERROR_SUCCESS; i++) {
+		if (texts[i] == NULL)
+			continue;
+		wname = tlsr_win_wide(names[i]);
+		wtext = tlsr_win_wide(texts[i]);
+		rc = wname && wtext ? set_sz(hkey, wname, wtext, REG_SZ)
+				    : ERROR_NOT_ENOUGH_MEMORY;
+		free(wname);
+		free(wtext);
+	}
+	RegCloseKey(hkey);
+	if (rc != ERROR_SUCCESS)
+		return fail_win32("cannot write the floor or the policy key",
+				  (DWORD)rc);
+	return 0;
+}
+
 static int service_install(int argc, char **argv)
 {
-	const char *policy = NULL, *mode = NULL;
+	const char *policy = NULL, *mode = NULL, *floor = NULL, *key = NULL;
+	char *floor_text = NULL, *key_text = NULL, msg[1100];
+	struct tlsr_diag diag;
 	wchar_t exe[MAX_PATH], cmd[MAX_PATH + 32];
 	char data_dir[MAX_PATH * 3];
 	SC_HANDLE scm = NULL, svc = NULL;
@@ -393,6 +433,11 @@ static int service_install(int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc) {
 			policy = argv[++i];
+		} else if (strcmp(argv[i], "--floor") == 0 && i + 1 < argc) {
+			floor = argv[++i];
+		} else if (strcmp(argv[i], "--policy-key") == 0 &&
+			   i + 1 < argc) {
+			key = argv[++i];
 		} else if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
 			mode = argv[++i];
 			if (strcmp(mode, "enforce") != 0 &&
@@ -407,10 +452,19 @@ static int service_install(int argc, char **argv)
 			fprintf(stderr,
 				"tlsward: unknown argument '%s'\nusage: "
 				"tlsward service install [--policy PATH] "
-				"[--mode enforce|audit]\n",
+				"[--mode enforce|audit] [--floor FILE] "
+				"[--policy-key PUB.pem]\n",
 				argv[i]);
 			return 2;
 		}
+	}
+	/* The floor and the key are checked before anything is installed. */
+	memset(&diag, 0, sizeof diag);
+	if (tlsr_machine_prepare(floor, key, &floor_text, &key_text, &diag) !=
+	    TLSR_OK) {
+		tlsr_diag_format(&diag, msg, sizeof msg);
+		fprintf(stderr, "tlsward: %s\n", msg);
+		return 2;
 	}
 	n = GetModuleFileNameW(NULL, exe, MAX_PATH);
 	if (n == 0 || n == MAX_PATH)
@@ -459,11 +513,15 @@ static int service_install(int argc, char **argv)
 		goto out;
 	}
 	code = write_parameters(policy, mode, data_dir);
+	if (code == 0)
+		code = write_rules(floor_text, key_text);
 	if (code != 0)
 		goto out;
 	printf("tlsward: service installed (%ls); data in %s\n", cmd,
 	       data_dir);
 out:
+	free(floor_text);
+	free(key_text);
 	if (svc != NULL)
 		CloseServiceHandle(svc);
 	CloseServiceHandle(scm);
@@ -721,7 +779,8 @@ int tlsr_platform_command(int argc, char **argv)
 			return service_control(argv[2]);
 	}
 	fprintf(stderr, "tlsward: usage: tlsward service install [--policy "
-			"PATH] [--mode enforce|audit] | service uninstall | "
+			"PATH] [--mode enforce|audit] [--floor FILE] [--policy-key PUB.pem] | "
+			"service uninstall | "
 			"service stop | service run | "
 			"service control check-now|reload | "
 			"run --console [--policy PATH] [--once]\n");
