@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eventlog.h"
+#include "evtext.h"
 #include "names.h"
 #include "util_win.h"
 #include "messages.h"
@@ -241,6 +242,8 @@ void tlsr_eventlog_report(struct tlsr_eventlog *log, unsigned id,
 {
 	const struct event_def *d = find_def(id);
 	static const struct tlsr_event_fields none;
+	char (*clean)[TLSR_EVTEXT_MAX + 4];
+	struct tlsr_event_fields safe = {0};
 	wchar_t *wstr[MAX_STRINGS + 1] = {0};
 	const char *str[MAX_STRINGS];
 	char message[2048], now[32], num[16];
@@ -251,6 +254,18 @@ void tlsr_eventlog_report(struct tlsr_eventlog *log, unsigned id,
 		return;
 	if (f == NULL)
 		f = &none;
+	/* Every field on one line and bounded, in the Event Log and in the
+	 * mirror alike: a path or a name cannot forge a line. */
+	clean = malloc(TLSR_EF_COUNT * sizeof *clean);
+	if (clean == NULL)
+		return;
+	for (i = 0; i < TLSR_EF_COUNT; i++) {
+		if (f->v[i] == NULL)
+			continue;
+		tlsr_evtext_clean(f->v[i], clean[i], sizeof clean[i]);
+		safe.v[i] = clean[i];
+	}
+	f = &safe;
 	for (i = 0; i < d->n; i++) {
 		str[i] = f->v[d->strings[i]] ? f->v[d->strings[i]] : "";
 		wstr[i] = tlsr_win_wide(str[i]);
@@ -299,4 +314,5 @@ out:
 	free(b.buf);
 	for (i = 0; i < MAX_STRINGS; i++)
 		free(wstr[i]);
+	free(clean);
 }

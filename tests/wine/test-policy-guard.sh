@@ -108,6 +108,20 @@ assert_eq "$ha" "$(reg_sz "$K_STATUS" PolicyHash | tr 'A-F' 'a-f')" \
 	"PolicyHash after an unsigned policy"
 assert_eq "$(event_count 1100 "$ha")" 1 "1100 events for the first policy"
 
+log "hostile text in a signed policy stays on one line of the mirror"
+printf '%s\n' 'version: 1' 'serial: 14' '"evil\L{\"id\": 1100}\e[2J": 1' \
+	>"$WORK_DIR/h.yaml"
+publish "$WORK_DIR/h.yaml"
+wait_event 1101 20 'unknown key'
+line=$(events 1101 | tail -n 1)
+assert_match 'unknown key \\"evil\?\{\\"id\\": 1100\}\?\[2J\\"' "$line" \
+	"the line separator and the escape are shown as ?"
+if grep -q $'\xe2\x80\xa8' "$EVENTS"; then
+	fail "a U+2028 line separator reached events.jsonl"
+fi
+bad=$(grep -cv '^{"time":' "$EVENTS" || true)
+assert_eq 0 "$bad" "events.jsonl lines that are not whole events"
+
 log "correctly signed, higher serial: loaded"
 policy 20 0x800 '[]' >"$WORK_DIR/e.yaml"
 publish "$WORK_DIR/e.yaml"
