@@ -10,6 +10,7 @@
 #include <wchar.h>
 
 #include "facts_win.h"
+#include "harden_win.h"
 #include "loop_win.h"
 #include "machine.h"
 #include "platform.h"
@@ -170,7 +171,13 @@ out:
  * itself at every start. Best effort: a refusal never stops the service. */
 static void self_configure(void)
 {
+	char data_dir[MAX_PATH * 3], why[300];
 	SC_HANDLE scm, svc;
+
+	/* Installed by the MSI, the state gets its ACLs here. */
+	tlsr_win_data_dir(data_dir, sizeof data_dir);
+	if (tlsr_win_mkdirs(data_dir) == TLSR_OK)
+		tlsr_win_harden(data_dir, why, sizeof why);
 
 	scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
 	if (scm == NULL)
@@ -291,6 +298,9 @@ static void configure(SC_HANDLE svc)
 	SERVICE_FAILURE_ACTIONS_FLAG flag = {TRUE};
 	SERVICE_REQUIRED_PRIVILEGES_INFOW privs = {
 		(LPWSTR)L"SeShutdownPrivilege\0SeChangeNotifyPrivilege\0"};
+	/* A service SID (NT SERVICE\tlsward) in the token: unrestricted, as
+	 * the service writes system keys whose ACLs name no service SID. */
+	SERVICE_SID_INFO sid = {SERVICE_SID_TYPE_UNRESTRICTED};
 
 	failure.dwResetPeriod = 86400;
 	failure.cActions = 3;
@@ -305,6 +315,8 @@ static void configure(SC_HANDLE svc)
 		"SERVICE_CONFIG_FAILURE_ACTIONS_FLAG");
 	config2(svc, SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO, &privs,
 		"SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO");
+	config2(svc, SERVICE_CONFIG_SERVICE_SID_INFO, &sid,
+		"SERVICE_CONFIG_SERVICE_SID_INFO");
 }
 
 /* The Application log source, with the exe as message file. */
@@ -517,6 +529,12 @@ static int service_install(int argc, char **argv)
 		code = write_rules(floor_text, key_text);
 	if (code != 0)
 		goto out;
+	if (tlsr_win_harden(data_dir, msg, sizeof msg) != TLSR_OK) {
+		fprintf(stderr, "tlsward: cannot restrict access to the "
+			"service's state: %s\n", msg);
+		code = 2;
+		goto out;
+	}
 	printf("tlsward: service installed (%ls); data in %s\n", cmd,
 	       data_dir);
 out:
