@@ -436,6 +436,80 @@ static void text_facts(struct tlsr_sb *b, const struct tlsr_report *r)
 			       : "");
 }
 
+/* Why TLS 1.2 does not hold in component c: a "no" always says why. */
+static const char *tls12_why_not(const struct tlsr_report *r,
+				 enum tlsr_component c)
+{
+	size_t i;
+	int blocked = 0, unset = 0;
+
+	for (i = 0; i < r->n_items; i++) {
+		if (r->items[i].def->component != c)
+			continue;
+		blocked |= r->items[i].state == TLSR_STATE_BLOCKED;
+		unset |= r->items[i].state == TLSR_STATE_MISSING ||
+			 r->items[i].state == TLSR_STATE_MISMATCH;
+	}
+	if (blocked)
+		return "blocked by a missing prerequisite";
+	if (unset)
+		return "its values are not in place yet";
+	if (r->owed[c])
+		return "its change waits for a restart";
+	return "its settings do not turn TLS 1.2 on";
+}
+
+/* TLS 1.2 per component and readiness for servers that require it, each
+ * "no" with its reason. */
+static void text_tls12(struct tlsr_sb *b, const struct tlsr_report *r)
+{
+	static const struct {
+		enum tlsr_component c;
+		const char *name;
+	} comps[] = {{TLSR_COMP_WINHTTP, "WinHTTP"},
+		     {TLSR_COMP_SCHANNEL, "SChannel"},
+		     {TLSR_COMP_DOTNET, ".NET"}};
+	const char *lacking[3];
+	size_t i, n_lacking = 0;
+
+	tlsr_sb_puts(b, "TLS 1.2:");
+	for (i = 0; i < 3; i++) {
+		int holds = r->tls12[comps[i].c];
+
+		tlsr_sb_printf(b, "%s %s %s", i ? "," : "", comps[i].name,
+			       holds ? "yes" : "no");
+		if (!holds)
+			tlsr_sb_printf(b, " (%s)", tls12_why_not(r, comps[i].c));
+		if (!holds && !r->owed[comps[i].c])
+			lacking[n_lacking++] = comps[i].name;
+	}
+	tlsr_sb_puts(b, "\nready for servers to require TLS 1.2: ");
+	if (r->ready_for_server) {
+		tlsr_sb_puts(b, "yes\n");
+		return;
+	}
+	tlsr_sb_puts(b, "no (");
+	if (n_lacking > 0) {
+		tlsr_sb_puts(b, "TLS 1.2 does not hold yet in ");
+		for (i = 0; i < n_lacking; i++)
+			tlsr_sb_printf(b, "%s%s",
+				       i == 0		   ? ""
+				       : i + 1 == n_lacking ? " and "
+							   : ", ",
+				       lacking[i]);
+		if (r->restart_pending || r->restart_required)
+			tlsr_sb_puts(b, ", and a restart is needed after "
+					"the changes");
+		tlsr_sb_puts(b, ")\n");
+	} else if (r->restart_pending) {
+		tlsr_sb_puts(b, "the restart these changes need has not "
+				"happened yet)\n");
+	} else {
+		tlsr_sb_puts(b, "a condition of the policy does not hold "
+				"yet)\n");
+	}
+}
+
 /* The compliance line and TLS 1.2 per component. */
 static void text_summary(struct tlsr_sb *b, const struct tlsr_report *r)
 {
@@ -477,13 +551,7 @@ static void text_summary(struct tlsr_sb *b, const struct tlsr_report *r)
 			    "SChannel and .NET and the restart is done");
 		tlsr_sb_puts(b, "\n");
 	}
-	tlsr_sb_printf(b,
-		       "TLS 1.2: WinHTTP %s, SChannel %s, .NET %s; ready for "
-		       "servers to require TLS 1.2: %s\n",
-		       r->tls12[TLSR_COMP_WINHTTP] ? "yes" : "no",
-		       r->tls12[TLSR_COMP_SCHANNEL] ? "yes" : "no",
-		       r->tls12[TLSR_COMP_DOTNET] ? "yes" : "no",
-		       r->ready_for_server ? "yes" : "no");
+	text_tls12(b, r);
 }
 
 /* Whether and why a restart is needed. */
@@ -498,7 +566,8 @@ static void text_restart(struct tlsr_sb *b, const struct tlsr_report *r,
 			     "restart: required after apply (WinHTTP, SChannel "
 			     "and .NET read these values when they start)\n");
 	else
-		tlsr_sb_puts(b, "restart: not needed\n");
+		tlsr_sb_puts(b, "restart: not needed (no change waits for "
+				"one, and none is planned)\n");
 }
 
 /* The check report as a table; see tlsr.h. */

@@ -646,6 +646,11 @@ static int cmd_apply(int argc, char **argv)
 				   "--out '%s' is the input file; the input is "
 				   "never changed, name another file",
 				   o.out);
+	if (o.out != NULL && o.policy != NULL && same_file(o.policy, o.out))
+		return usage_error(cmd,
+				   "--out '%s' is the policy file; name another "
+				   "file",
+				   o.out);
 	if ((rc = session_open(cmd, &o, &s)) != 0)
 		goto out;
 	if (o.dry_run || s.policy.mode == TLSR_MODE_AUDIT) {

@@ -253,6 +253,25 @@ START_TEST(cli_usage_errors_exit_2)
 	ck_assert_int_eq(r.status, 2);
 	ck_assert_ptr_nonnull(strstr(r.err, "is the input file"));
 	run_free(&r);
+	{
+		/* Nor the policy: a slip of the fingers must not overwrite it. */
+		const char *policy = tmp_path("policy.yaml");
+		char cmd[1200];
+		char *before, *after;
+
+		snprintf(cmd, sizeof cmd, "cp '%s' '%s'", SEED, policy);
+		ck_assert_int_eq(system(cmd), 0);
+		before = slurp(policy);
+		r = tlsward("apply", "--policy", policy, "--registry",
+			    MACHINE("win10-22h2-drift"), "--out", policy, NULL);
+		ck_assert_int_eq(r.status, 2);
+		ck_assert_ptr_nonnull(strstr(r.err, "is the policy file"));
+		after = slurp(policy);
+		ck_assert_str_eq(after, before);
+		free(before);
+		free(after);
+		run_free(&r);
+	}
 }
 END_TEST
 
@@ -298,6 +317,74 @@ START_TEST(cli_check_exit_codes_follow_state)
 			      r.err);
 		run_free(&r);
 	}
+}
+END_TEST
+
+/* Fails unless every "no" and "not needed" in text is followed by its
+ * reason in parentheses. */
+static void assert_every_no_says_why(const char *text, const char *what)
+{
+	static const char *const words[] = {" no", " not needed"};
+
+	for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+		size_t len = strlen(words[w]);
+
+		for (const char *p = strstr(text, words[w]); p != NULL;
+		     p = strstr(p + 1, words[w])) {
+			char next = p[len];
+
+			/* A verdict ends there ("no," "no\n"); "no" before
+			 * a word ("no installed package") is not one. */
+			if (next != '\n' && next != ',' && next != ';' &&
+			    next != ' ' && next != '\0')
+				continue;
+			if (next == ' ' && p[len + 1] != '(')
+				continue;
+			ck_assert_msg(strncmp(p + len, " (", 2) == 0,
+				      "%s: '%s' without its reason in:\n%s",
+				      what, words[w], text);
+		}
+	}
+}
+
+START_TEST(cli_every_no_says_why)
+{
+	static const char *const machines[] = {
+		"win7-sp1-unpatched", "win7-sp1-patched", "win10-22h2",
+		"win10-22h2-drift",   "server2012r2",     "win11-drift",
+	};
+	const char *out;
+	struct run r;
+
+	for (size_t i = 0; i < sizeof machines / sizeof machines[0]; i++) {
+		char name[128];
+
+		snprintf(name, sizeof name, "machines/%s.reg", machines[i]);
+		r = tlsward("check", "--policy", SEED, "--registry",
+			    data_path(name), NULL);
+		assert_every_no_says_why(r.out, machines[i]);
+		run_free(&r);
+	}
+	r = tlsward("check", "--policy", SEED, "--registry",
+		    MACHINE("win7-sp1-unpatched"), NULL);
+	ck_assert_ptr_nonnull(
+	    strstr(r.out, "WinHTTP no (blocked by a missing prerequisite)"));
+	ck_assert_ptr_nonnull(strstr(r.out, "ready for servers to require "
+					    "TLS 1.2: no (TLS 1.2 does not "
+					    "hold yet in WinHTTP"));
+	run_free(&r);
+	/* Written, but not in effect before the restart. */
+	out = tmp_path("applied.reg");
+	r = tlsward("apply", "--policy", SEED, "--registry",
+		    MACHINE("win7-sp1-patched"), "--out", out, NULL);
+	run_free(&r);
+	r = tlsward("check", "--policy", SEED, "--registry", out, NULL);
+	assert_every_no_says_why(r.out, "win7-sp1-patched after apply");
+	ck_assert_ptr_nonnull(strstr(r.out,
+				     "ready for servers to require TLS 1.2: no "
+				     "(the restart these changes need has not "
+				     "happened yet)"));
+	run_free(&r);
 }
 END_TEST
 
@@ -553,6 +640,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(tc, cli_usage_errors_exit_2);
 	tcase_add_test(tc, cli_live_registry_needs_windows);
 	tcase_add_test(tc, cli_check_exit_codes_follow_state);
+	tcase_add_test(tc, cli_every_no_says_why);
 	tcase_add_test(tc, cli_check_json_names_every_setting);
 	tcase_add_test(tc, cli_facts_on_command_line_override_registry);
 	tcase_add_test(tc, cli_plan_orders_winhttp_schannel_dotnet);
