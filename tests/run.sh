@@ -137,6 +137,8 @@ build_and_test build-test-win --cross-file cross/x86_64-w64-mingw32.ini
 
 if [ $status = 0 ] && [ $failed = 0 ] && [ $keep = 0 ]; then
   prefixes | xargs -r rm -rf
+  # The unit tests' prefix is made again by the next `meson test`.
+  rm -f build-test-win/tests/wineprefix.stamp
 elif [ -n "$(prefixes)" ]; then
   echo "== Wine prefixes kept (remove them with rm -rf; logs of failed scenarios in build-test-win/tests/wine/wine-logs/):"
   prefixes | sed "s|^$top/|  |"
