@@ -41,6 +41,9 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
 done
+# npm fetches the PowerShell grammar's pinned C sources (tests/powershell);
+# any Node.js with npm will do, Debian's included.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing: ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then
@@ -119,6 +122,10 @@ build_and_test() {
     failed=$((failed + 1))
   fi
 }
+
+echo "== PowerShell grammar (npm ci, pinned by tests/powershell/package-lock.json)"
+# A failure here leaves the native build's `configmgr` test failing.
+tests/powershell/fetch.sh || status=1
 
 echo "== native build (ASan, UBSan)"
 build_and_test build-test -Db_sanitize=address,undefined -Db_lundef=false
