@@ -18,6 +18,49 @@
 
 const TSLanguage *tree_sitter_powershell(void);
 
+/* The Status values of the team's contract (HKLM\SOFTWARE\tlsward\Status)
+ * and their registry types. core/names.h is the list the service spells
+ * (this one stands in for it in a tree without it); the types are the
+ * contract's. */
+static const struct {
+	const char *name;
+	const char *type;
+} status_contract[] = {
+    {"Compliant", "DWORD"},
+    {"Blocked", "DWORD"},
+    {"BlockedReasons", "SZ"},
+    {"ReadyForServerTls12", "DWORD"},
+    {"Tls12WinHttp", "DWORD"},
+    {"Tls12Schannel", "DWORD"},
+    {"Tls12DotNet", "DWORD"},
+    {"Drifts", "DWORD"},
+    {"Remediations", "DWORD"},
+    {"LastCheck", "SZ"},
+    {"PolicySource", "SZ"},
+    {"PolicyHash", "SZ"},
+    {"Mode", "SZ"},
+    {"Version", "SZ"},
+    {"RestartPending", "DWORD"},
+    {"RestartReason", "SZ"},
+    {"RestartTime", "SZ"},
+    {"RestartBootId", "SZ"},
+    {"ReadyForServer", "DWORD"},
+    {"RestartOwed", "MULTI_SZ"},
+    {"Risks", "MULTI_SZ"},
+    {"RiskCritical", "DWORD"},
+    {"Proven", "DWORD"},
+    {"ProofTime", "SZ"},
+    {"ProofEndpoint", "SZ"},
+    {"ProofProtocol", "SZ"},
+    {"ProofResult", "SZ"},
+    {"LastError", "SZ"},
+    {"Passes", "DWORD"},
+    {"PrivateBytes", "QWORD"},
+    {"WorkingSet", "QWORD"},
+};
+
+#define N_CONTRACT (sizeof status_contract / sizeof status_contract[0])
+
 /* What Windows PowerShell 2.0 does not have. A node of type `node` whose
  * text (lower case) is `text` (any text when NULL; a prefix when it ends
  * in '*') is reported as needing PowerShell `since`. */
@@ -405,6 +448,409 @@ START_TEST(configmgr_newer_than_powershell2_reported)
 }
 END_TEST
 
+#define N_CONTRACT (sizeof status_contract / sizeof status_contract[0])
+
+static const char *contract_type(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_CONTRACT; i++)
+		if (strcmp(status_contract[i].name, name) == 0)
+			return status_contract[i].type;
+	return NULL;
+}
+
+/* The inventory class type of each Status registry type. */
+static const char *mof_type(const char *reg_type)
+{
+	if (strcmp(reg_type, "DWORD") == 0)
+		return "uint32";
+	if (strcmp(reg_type, "QWORD") == 0)
+		return "uint64";
+	if (strcmp(reg_type, "MULTI_SZ") == 0)
+		return "string[]";
+	return "string";
+}
+
+struct names {
+	char v[128][64];
+	char type[128][16]; /* MOF type, for class properties */
+	size_t n;
+};
+
+static int names_has(const struct names *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static void names_add(struct names *s, const char *name, size_t len,
+		      const char *type)
+{
+	char buf[64];
+
+	ck_assert_uint_lt(len, sizeof buf);
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	if (names_has(s, buf))
+		return;
+	ck_assert_uint_lt(s->n, 128);
+	snprintf(s->v[s->n], sizeof s->v[0], "%s", buf);
+	snprintf(s->type[s->n], sizeof s->type[0], "%s", type ? type : "");
+	s->n++;
+}
+
+/* Appends group `group` of every match of pattern in text to out. */
+static void regex_all(const char *text, const char *pattern, int group,
+		      struct names *out)
+{
+	regex_t re;
+	regmatch_t m[4];
+	const char *p = text;
+
+	ck_assert_int_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE), 0);
+	while (regexec(&re, p, 4, m, 0) == 0) {
+		names_add(out, p + m[group].rm_so,
+			  (size_t)(m[group].rm_eo - m[group].rm_so), NULL);
+		p += m[0].rm_eo;
+	}
+	regfree(&re);
+}
+
+/* The Status value names the service writes: the names core/names.h
+ * spells for Status (#define TLSR_ST_... "Name"), when that file exists;
+ * the contract's list otherwise. Returns the source's name. */
+static const char *service_names(struct names *out)
+{
+	char path[4096];
+	char *h;
+	size_t i;
+
+	snprintf(path, sizeof path, "%s/core/names.h", source_root());
+	h = slurp(path, NULL);
+	if (h == NULL) {
+		for (i = 0; i < N_CONTRACT; i++)
+			names_add(out, status_contract[i].name,
+				  strlen(status_contract[i].name), NULL);
+		return "the Status contract (core/names.h does not exist)";
+	}
+	regex_all(h,
+		  "^#define[ \t]+TLSR_ST_[A-Z0-9_]+[ \t]+\"([A-Za-z0-9_]+)\"",
+		  1, out);
+	free(h);
+	ck_assert_msg(out->n >= 10, "core/names.h spells only %zu Status names",
+		      out->n);
+	return "core/names.h";
+}
+
+static void collect_reads(TSNode n, const char *src, struct names *out,
+			  int in_get)
+{
+	uint32_t i, count = ts_node_child_count(n);
+	const char *type = ts_node_type(n);
+
+	if (strcmp(type, "command") == 0) {
+		TSNode name = ts_node_child(n, 0);
+		char text[64];
+
+		node_text(name, src, 1, text, sizeof text);
+		in_get = strcmp(ts_node_type(name), "command_name") == 0 &&
+			 strcmp(text, "get-statusvalue") == 0;
+	} else if (in_get && strcmp(type, "string_literal") == 0) {
+		uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+
+		ck_assert_uint_ge(e - s, 2);
+		names_add(out, src + s + 1, e - s - 2, NULL);
+		return;
+	}
+	for (i = 0; i < count; i++)
+		collect_reads(ts_node_child(n, i), src, out, in_get);
+}
+
+/* The Status values a script reads: the quoted names passed to its
+ * Get-StatusValue helper. */
+static void ps_status_reads(const char *rel, struct names *out)
+{
+	size_t len;
+	char *src = slurp_rel(rel, &len);
+	TSParser *parser = ts_parser_new();
+	TSTree *tree;
+
+	ck_assert(ts_parser_set_language(parser, tree_sitter_powershell()));
+	tree = ts_parser_parse_string(parser, NULL, src, (uint32_t)len);
+	collect_reads(ts_tree_root_node(tree), src, out, 0);
+	ts_tree_delete(tree);
+	ts_parser_delete(parser);
+	free(src);
+}
+
+/* The properties of the class TLSWARD_Status in a MOF file, with their
+ * types ("uint32", "string[]", ...). */
+static void mof_class(const char *rel, struct names *props)
+{
+	char *mof = slurp_rel(rel, NULL);
+	char *start = strstr(mof, "Class TLSWARD_Status");
+	char *end;
+	regex_t re;
+	regmatch_t m[5];
+	const char *p;
+
+	ck_assert_msg(start != NULL, "%s: no class TLSWARD_Status", rel);
+	end = strstr(start, "\n};");
+	ck_assert_msg(end != NULL, "%s: class TLSWARD_Status not closed", rel);
+	*end = '\0';
+	ck_assert_int_eq(regcomp(&re,
+				 "^[ \t]*(\\[[^]\n]*\\][ \t]*)?"
+				 "(uint32|uint64|string)[ \t]+([A-Za-z0-9_]+)"
+				 "(\\[\\])?;",
+				 REG_EXTENDED | REG_NEWLINE),
+			 0);
+	for (p = start; regexec(&re, p, 5, m, 0) == 0; p += m[0].rm_eo) {
+		char type[16];
+
+		snprintf(type, sizeof type, "%.*s%s",
+			 (int)(m[2].rm_eo - m[2].rm_so), p + m[2].rm_so,
+			 m[4].rm_so >= 0 ? "[]" : "");
+		names_add(props, p + m[3].rm_so,
+			  (size_t)(m[3].rm_eo - m[3].rm_so), type);
+	}
+	regfree(&re);
+	free(mof);
+}
+
+static const char *prop_type(const struct names *props, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < props->n; i++)
+		if (strcmp(props->v[i], name) == 0)
+			return props->type[i];
+	return NULL;
+}
+
+/* How often needle occurs in [s, end). */
+static int count_in(const char *s, const char *end, const char *needle)
+{
+	int n = 0;
+	size_t len = strlen(needle);
+	const char *p;
+
+	for (p = s; (p = strstr(p, needle)) != NULL && p < end; p += len)
+		n++;
+	return n;
+}
+
+/* Blanks out every comment that starts with marker and runs to the end of
+ * its line, so that only the queries themselves are read. */
+static void strip_comments(char *text, const char *marker)
+{
+	char *p = text;
+
+	while ((p = strstr(p, marker)) != NULL)
+		while (*p != '\0' && *p != '\n')
+			*p++ = ' ';
+}
+
+#define KIT "installer/configmgr/"
+
+/* Every Status value the kit reads (the discovery script, the inventory
+ * data class) is one the service writes, with the contract's type; the
+ * reporting class matches the data class; the collections and reports use
+ * only the class's properties. */
+START_TEST(configmgr_status_names_known)
+{
+	struct names service = {0}, reads = {0}, data = {0}, report = {0},
+		     ctx_values = {0}, ctx_props = {0}, wql = {0}, sql = {0};
+	struct tlsr_sb out = {0};
+	const char *from = service_names(&service);
+	char *text;
+	size_t i;
+
+	ps_status_reads(KIT "tlsward-ci-discovery.ps1", &reads);
+	mof_class(KIT "configuration.mof", &data);
+	mof_class(KIT "tlsward-status-import.mof", &report);
+	text = slurp_rel(KIT "configuration.mof", NULL);
+	regex_all(text,
+		  "PropertyContext\\(\"Local\\|HKEY_LOCAL_MACHINE[\\]{2}"
+		  "SOFTWARE[\\]{2}tlsward[\\]{2}Status\\|([A-Za-z0-9_]+)\"\\)",
+		  1, &ctx_values);
+	regex_all(text,
+		  "Provider\\(\"RegPropProv\"\\)\\][ \t]*([A-Za-z0-9_]+);", 1,
+		  &ctx_props);
+	free(text);
+	text = slurp_rel(KIT "collections.wql", NULL);
+	regex_all(text, "SMS_G_System_TLSWARD_STATUS\\.([A-Za-z0-9_]+)", 1,
+		  &wql);
+	free(text);
+	text = slurp_rel(KIT "reports.sql", NULL);
+	regex_all(text, "[^A-Za-z0-9_]s\\.([A-Za-z0-9_]+)0[^A-Za-z0-9_]", 1,
+		  &sql);
+	free(text);
+
+	ck_assert_uint_ge(reads.n, 5);
+	for (i = 0; i < reads.n; i++) {
+		if (!names_has(&service, reads.v[i]))
+			tlsr_sb_printf(&out,
+				       KIT "tlsward-ci-discovery.ps1 reads "
+					   "Status value %s, not in %s\n",
+				       reads.v[i], from);
+		if (contract_type(reads.v[i]) == NULL)
+			tlsr_sb_printf(&out,
+				       KIT "tlsward-ci-discovery.ps1 reads "
+					   "Status value %s, not in the Status "
+					   "contract\n",
+				       reads.v[i]);
+	}
+	ck_assert_uint_ge(ctx_values.n, 10);
+	ck_assert_uint_eq(ctx_values.n, ctx_props.n);
+	for (i = 0; i < ctx_values.n; i++) {
+		const char *name = ctx_values.v[i];
+		const char *reg = contract_type(name);
+		const char *have = prop_type(&data, name);
+
+		if (!names_has(&service, name))
+			tlsr_sb_printf(&out,
+				       KIT "configuration.mof reads Status "
+					   "value %s, not in %s\n",
+				       name, from);
+		if (strcmp(name, ctx_props.v[i]) != 0)
+			tlsr_sb_printf(&out,
+				       KIT "configuration.mof: property %s "
+					   "reads Status value %s\n",
+				       ctx_props.v[i], name);
+		if (reg != NULL &&
+		    (have == NULL || strcmp(have, mof_type(reg)) != 0))
+			tlsr_sb_printf(&out,
+				       KIT "configuration.mof: %s is %s, "
+					   "the Status value is %s (%s)\n",
+				       name, have ? have : "not declared", reg,
+				       mof_type(reg));
+	}
+	/* KeyName is the instance key, not a Status value. */
+	ck_assert_uint_eq(data.n, ctx_values.n + 1);
+	for (i = 0; i < data.n; i++) {
+		const char *t = prop_type(&report, data.v[i]);
+
+		if (t == NULL || strcmp(t, data.type[i]) != 0)
+			tlsr_sb_printf(&out,
+				       KIT "tlsward-status-import.mof: %s is "
+					   "%s, %s in configuration.mof\n",
+				       data.v[i], t ? t : "missing",
+				       data.type[i]);
+	}
+	ck_assert_uint_eq(report.n, data.n);
+	for (i = 0; i < wql.n; i++)
+		if (strcasecmp(wql.v[i], "ResourceID") != 0 &&
+		    prop_type(&data, wql.v[i]) == NULL)
+			tlsr_sb_printf(&out,
+				       KIT "collections.wql uses %s, not a "
+					   "property of TLSWARD_Status\n",
+				       wql.v[i]);
+	for (i = 0; i < sql.n; i++)
+		if (prop_type(&data, sql.v[i]) == NULL)
+			tlsr_sb_printf(&out,
+				       KIT "reports.sql uses %s0, not a "
+					   "property of TLSWARD_Status\n",
+				       sql.v[i]);
+	ck_assert_uint_ge(wql.n, 5);
+	ck_assert_uint_ge(sql.n, 10);
+	text = tlsr_sb_finish(&out);
+	ck_assert_msg(text[0] == '\0', "%s", text);
+	free(text);
+}
+END_TEST
+
+/* "Ready" in the kit is the service's ReadyForServer, with a restart
+ * waiting and a critical risk excluded again; the restart, risk and proof
+ * values reach the compliance script and the inventory. */
+START_TEST(configmgr_ready_excludes_restart_and_risk)
+{
+	static const char *const discovery_reads[] = {
+	    "ReadyForServer", "RestartPending", "RestartOwed", "RiskCritical",
+	    "Risks",	      "Proven",		"ProofTime",   "Compliant",
+	    "Blocked",	      "LastCheck"};
+	static const char *const inventory[] = {
+	    "ReadyForServer", "RestartPending", "RestartOwed", "RiskCritical",
+	    "Risks",	      "Proven",		"ProofTime",   "ProofEndpoint",
+	    "ProofProtocol",  "ProofResult"};
+	struct names reads = {0}, data = {0};
+	char *wql, *sql, *q;
+	size_t i;
+	int ready_queries = 0, ready_statements = 0;
+
+	ps_status_reads(KIT "tlsward-ci-discovery.ps1", &reads);
+	for (i = 0; i < sizeof discovery_reads / sizeof discovery_reads[0]; i++)
+		ck_assert_msg(names_has(&reads, discovery_reads[i]),
+			      "tlsward-ci-discovery.ps1 does not read %s",
+			      discovery_reads[i]);
+	mof_class(KIT "configuration.mof", &data);
+	for (i = 0; i < sizeof inventory / sizeof inventory[0]; i++)
+		ck_assert_msg(prop_type(&data, inventory[i]) != NULL,
+			      "the inventory class does not carry %s",
+			      inventory[i]);
+	/* The older value could be 1 before the activating restart. */
+	ck_assert(!names_has(&reads, "ReadyForServerTls12"));
+	ck_assert(prop_type(&data, "ReadyForServerTls12") == NULL);
+
+	/* Each collection query that selects ReadyForServer = 1 also
+	 * requires RestartPending and RiskCritical to be 0 or absent. */
+	wql = slurp_rel(KIT "collections.wql", NULL);
+	strip_comments(wql, "//");
+	ck_assert_ptr_null(strstr(wql, "ReadyForServerTls12"));
+	for (q = strstr(wql, "\nselect "); q != NULL;) {
+		char *next = strstr(q + 1, "\nselect ");
+		const char *end = next ? next : q + strlen(q);
+		int ready = count_in(q, end, ".ReadyForServer = 1");
+
+		if (ready > 0) {
+			ready_queries++;
+			ck_assert_int_ge(count_in(q, end,
+						  ".RestartPending is null or "
+						  "SMS_G_System_TLSWARD_STATUS."
+						  "RestartPending = 0)"),
+					 ready);
+			ck_assert_int_ge(count_in(q, end,
+						  ".RiskCritical is null or "
+						  "SMS_G_System_TLSWARD_STATUS."
+						  "RiskCritical = 0)"),
+					 ready);
+		}
+		q = next;
+	}
+	ck_assert_int_ge(ready_queries, 2);
+	free(wql);
+
+	/* The same in every SQL statement that counts or lists ready
+	 * clients. */
+	sql = slurp_rel(KIT "reports.sql", NULL);
+	strip_comments(sql, "--");
+	ck_assert_ptr_null(strstr(sql, "ReadyForServerTls12"));
+	for (q = sql; *q != '\0';) {
+		char *semi = strchr(q, ';');
+		const char *end = semi ? semi : q + strlen(q);
+		int ready = count_in(q, end, "ReadyForServer0 = 1");
+
+		if (ready > 0) {
+			ready_statements++;
+			ck_assert_int_ge(
+			    count_in(q, end,
+				     "ISNULL(s.RestartPending0, 0) = 0"),
+			    ready);
+			ck_assert_int_ge(
+			    count_in(q, end, "ISNULL(s.RiskCritical0, 0) = 0"),
+			    ready);
+		}
+		q = semi ? semi + 1 : (char *)end;
+	}
+	ck_assert_int_ge(ready_statements, 2);
+	free(sql);
+}
+END_TEST
+
 static void check_suite_setup(void)
 {
 	/* Every test reads the source tree. */
@@ -422,6 +868,8 @@ static Suite *configmgr_suite(void)
 	tcase_add_test(tc, configmgr_syntax_error_reported);
 	tcase_add_test(tc, configmgr_missing_token_reported);
 	tcase_add_test(tc, configmgr_newer_than_powershell2_reported);
+	tcase_add_test(tc, configmgr_status_names_known);
+	tcase_add_test(tc, configmgr_ready_excludes_restart_and_risk);
 	suite_add_tcase(s, tc);
 	return s;
 }
