@@ -11,12 +11,15 @@ and two commands run as a user runs them, interleaved, REPEATS times each:
 Each run's wall time and CPU time (user + system, from wait4) are kept; the
 medians and their ratios are printed as rows of bench/run.sh's table:
     ROW <tab> figure <tab> value <tab> baseline <tab> ratio <tab> goal <tab> verdict
+with --instructions, the instructions both execute at 5 MB (callgrind),
 and the growth per MB across the sizes (linear: the cost per MB at the
 largest size within 1.5x of that at the smallest). tlsward must exit 0 or 1
 (compliant or remediable); anything else is an error.
 """
 import argparse
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,6 +44,17 @@ def run(cmd):
     return p.returncode, t1 - t0, ru.ru_utime + ru.ru_stime
 
 
+def instructions(cmd):
+    """Instructions cmd executes, counted by callgrind (user space only:
+    the page faults a large heap costs in the kernel are not in it)."""
+    out = subprocess.run(["valgrind", "--tool=callgrind",
+                          "--callgrind-out-file=/dev/null"] + cmd,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         check=False).stderr.decode(errors="replace")
+    m = re.search(r"Collected : (\d+)", out)
+    return int(m.group(1)) if m else 0
+
+
 def row(*cells):
     print("ROW\t" + "\t".join(cells), flush=True)
 
@@ -53,6 +67,8 @@ def main():
     ap.add_argument("--sizes", default="1,5,20,100")
     ap.add_argument("--repeats", type=int, default=9)
     ap.add_argument("--regfile", default="")
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count instructions with callgrind at 5 MB")
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
     exports = []
@@ -94,6 +110,12 @@ def main():
             "%.1fx" % cratio, "<= 2x", "met" if cratio <= 2 else "missed")
         if label.startswith("generated"):
             per_mb.append((size_mb, mc / size_mb, mw / size_mb))
+        if a.instructions and abs(size_mb - 5) < 0.5 and shutil.which("valgrind"):
+            it, ii = instructions(tl), instructions(ic)
+            if it and ii:
+                row("offline check, %s, instructions (callgrind)" % label,
+                    "%.0f M" % (it / 1e6), "iconv %.0f M" % (ii / 1e6),
+                    "%.1fx" % (it / ii), "(reported)", "-")
     if len(per_mb) >= 2:
         (s0, c0, w0), (s1, c1, w1) = per_mb[0], per_mb[-1]
         growth = c1 / c0

@@ -102,12 +102,12 @@ check_row() {
 
 if [ -n "$native" ]; then
 	if [ $smoke = 1 ]; then
-		sizes=1 repeats=3 iters=50
+		sizes=1 repeats=3 iters=50 instr=
 	else
-		sizes=1,5,20,100 repeats=9 iters=2000
+		sizes=1,5,20,100 repeats=9 iters=2000 instr=--instructions
 	fi
 	bench offline python3 "$here/offline.py" "$native/service/tlsward" \
-		"$policy" "$out_dir/exports" --sizes "$sizes" --repeats "$repeats"
+		"$policy" "$out_dir/exports" --sizes "$sizes" --repeats "$repeats" ${instr:+"$instr"}
 	CHECK_GOAL="<= 20 us" CHECK_LIMIT=20 \
 		bench check check_row "$native/bench/bench_check" "$policy" \
 		"$machine" "$iters"
