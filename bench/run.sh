@@ -127,8 +127,9 @@ if [ -n "$win" ]; then
 	if [ $smoke = 1 ]; then
 		export TLSR_BENCH_SMOKE=1
 	fi
+	# The service as shipped: the MSI's stripped tlsward.exe.
 	TLSR_WINE_WORK=$out_dir bench wine bash "$here/bench-wine.sh" \
-		"$win/service/tlsward.exe" "$win/tests/wine/setvalue.exe" \
+		"$win/installer/tlsward-shipped.exe" "$win/tests/wine/setvalue.exe" \
 		"$win/bench/minheal.exe" "$win/bench/bench_check.exe"
 fi
 
