@@ -3,8 +3,8 @@
 # (as root), then the native unit suites under ASan and UBSan, then the
 # Windows build under Wine (the same unit suites, the registry contract
 # against the real Win32 registry, and the `wine` integration suite).
-# Ends with one line: "N passed, N failed, N skipped; N checks in the unit
-# suites" (Meson's tests, then the Check cases those tests ran).
+# Prints how many Check cases the unit suites ran, then ends with Meson's
+# totals as one plain line: "N passed, N failed, N skipped".
 #
 # Usage: tests/run.sh [--keep]
 # The Wine prefixes the run makes (about 1.5 GB) are removed when every test
@@ -152,5 +152,6 @@ elif [ -n "$(prefixes)" ]; then
 fi
 echo "== disk used: $(du -sh build-test build-test-win 2>/dev/null | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')"
 
-echo "$passed passed, $failed failed, $skipped skipped; $checks checks in the unit suites"
+echo "== $checks checks ran in the unit suites"
+echo "$passed passed, $failed failed, $skipped skipped"
 exit $status
