@@ -342,4 +342,7 @@ void tlsr_policy_defaults(struct tlsr_policy *p)
 	p->conflict.window = 600;
 	p->source.path[0] = '\0';
 	p->source.poll = 600;
+	p->proof.n_endpoints = 0;
+	p->proof.interval = 4 * 3600;
+	p->proof.require_for_legacy_off = 1;
 }

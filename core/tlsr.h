@@ -20,6 +20,10 @@
 
 /* ---- policy (loaded from YAML by policy/, plain data here) ---- */
 
+/* The proof section: endpoints a probe must reach with TLS 1.2. */
+#define TLSR_PROOF_MAX_ENDPOINTS 8
+#define TLSR_PROOF_URL_MAX 512
+
 enum tlsr_mode { TLSR_MODE_ENFORCE, TLSR_MODE_AUDIT };
 const char *tlsr_mode_name(enum tlsr_mode m); /* "enforce" or "audit" */
 enum tlsr_restart_mode {
@@ -65,6 +69,12 @@ struct tlsr_policy {
 		char path[1024]; /* "" = the policy file given at start */
 		unsigned poll;   /* seconds */
 	} source;
+	struct {
+		char endpoints[TLSR_PROOF_MAX_ENDPOINTS][TLSR_PROOF_URL_MAX];
+		unsigned n_endpoints;
+		unsigned interval;          /* seconds between probes */
+		int require_for_legacy_off; /* legacy-off waits for a proof */
+	} proof;
 };
 
 /* Fills p with the defaults docs/policy.md documents (the seed scenario). */

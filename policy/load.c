@@ -272,7 +272,7 @@ static int parse_mapping(struct loader *ld, const struct pfield *fields,
 
 static int is_list_kind(enum pkind k)
 {
-	return k == PK_PROTOS || k == PK_DSP || k == PK_SIDES;
+	return k == PK_PROTOS || k == PK_DSP || k == PK_SIDES || k == PK_URLS;
 }
 
 static int parse_list(struct loader *ld, const struct pfield *f)
@@ -312,7 +312,8 @@ static int parse_value(struct loader *ld, const struct pfield *f)
 		if (is_null(&ld->ev))
 			return failf(ld, ev_mark(ld), "%s has no value",
 				     f->path);
-		if (f->kind == PK_MAP || f->kind == PK_PROTOS) {
+		if (f->kind == PK_MAP || f->kind == PK_PROTOS ||
+		    f->kind == PK_URLS) {
 			s = scalar_of(ld);
 			return failf(ld, s.mark, "%s must be %s, found \"%.40s\"",
 				     f->path, policy_kind_expect(f), s.text);

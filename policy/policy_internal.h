@@ -41,6 +41,10 @@ enum pf {
 	PF_SOURCE,
 	PF_SOURCE_PATH,
 	PF_SOURCE_POLL,
+	PF_PROOF,
+	PF_PROOF_ENDPOINTS,
+	PF_PROOF_INTERVAL,
+	PF_PROOF_REQUIRE,
 	PF_COUNT
 };
 
@@ -58,6 +62,7 @@ enum pkind {
 	PK_WINDOW,   /* "HH:MM-HH:MM": minutes at offset and offset2 */
 	PK_STRING,   /* text into a char array of size bytes */
 	PK_PATH,     /* PK_STRING that must be an absolute or UNC path */
+	PK_URLS,     /* list of https URLs into the proof endpoints */
 };
 
 struct penum {
@@ -92,6 +97,7 @@ struct pmarks {
 	struct pmark key[PF_COUNT];
 	struct pmark value[PF_COUNT];
 	struct pmark item[PF_COUNT][TLSR_PROTO_COUNT]; /* protocol lists */
+	struct pmark url[TLSR_PROOF_MAX_ENDPOINTS];    /* proof.endpoints */
 };
 
 /* A scalar as the loader hands it to a kind's parser. */
@@ -108,7 +114,7 @@ int policy_set_scalar(const struct pfield *field, const struct pscalar *s,
 		      struct tlsr_policy *p, const char *label,
 		      struct tlsr_diag *diag);
 
-/* Adds one list item (a protocol name, or a side) to field's mask in p,
+/* Adds one list item (a protocol name, a side, or a URL) to field's mask in p,
  * recording its mark. Rejects unknown names and repeats. Returns 0 or -1. */
 int policy_add_item(const struct pfield *field, const struct pscalar *s,
 		    struct tlsr_policy *p, struct pmarks *marks,

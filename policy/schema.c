@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "policy_internal.h"
+#include "proof.h"
 
 /* Enums are stored through an int pointer. */
 _Static_assert(sizeof(enum tlsr_mode) == sizeof(int), "enum size");
@@ -163,6 +164,27 @@ static const struct pfield source[] = {
 	{.name = NULL},
 };
 
+static const struct pfield proof[] = {
+	{.name = "endpoints",
+	 .path = "proof.endpoints",
+	 .id = PF_PROOF_ENDPOINTS,
+	 .kind = PK_URLS,
+	 .offset = OFF(proof.endpoints)},
+	{.name = "interval",
+	 .path = "proof.interval",
+	 .id = PF_PROOF_INTERVAL,
+	 .kind = PK_DURATION,
+	 .offset = OFF(proof.interval),
+	 .min = 5 * MIN,
+	 .max = 7 * DAY},
+	{.name = "require_for_legacy_off",
+	 .path = "proof.require_for_legacy_off",
+	 .id = PF_PROOF_REQUIRE,
+	 .kind = PK_BOOL,
+	 .offset = OFF(proof.require_for_legacy_off)},
+	{.name = NULL},
+};
+
 const struct pfield policy_schema_root[] = {
 	{.name = "version",
 	 .path = "version",
@@ -200,6 +222,8 @@ const struct pfield policy_schema_root[] = {
 	 .kind = PK_MAP, .children = conflict},
 	{.name = "source", .path = "source", .id = PF_SOURCE,
 	 .kind = PK_MAP, .children = source},
+	{.name = "proof", .path = "proof", .id = PF_PROOF,
+	 .kind = PK_MAP, .children = proof},
 	{.name = NULL},
 };
 
@@ -248,6 +272,8 @@ const char *policy_kind_expect(const struct pfield *field)
 		       "or both";
 	case PK_WINDOW:
 		return "a time window \"HH:MM-HH:MM\"";
+	case PK_URLS:
+		return "a list of https URLs";
 	case PK_STRING:
 	case PK_PATH:
 		return "text";
@@ -661,6 +687,7 @@ int policy_set_scalar(const struct pfield *field, const struct pscalar *s,
 		return set_string(field, s, p, label, diag);
 	case PK_MAP:
 	case PK_PROTOS:
+	case PK_URLS:
 		break;
 	}
 	return type_error(field, s, label, diag);
@@ -668,10 +695,45 @@ int policy_set_scalar(const struct pfield *field, const struct pscalar *s,
 
 void policy_clear_list(const struct pfield *field, struct tlsr_policy *p)
 {
-	if (field->kind == PK_DSP)
+	if (field->kind == PK_URLS)
+		p->proof.n_endpoints = 0;
+	else if (field->kind == PK_DSP)
 		*(uint32_t *)((char *)p + field->offset) = 0;
 	else
 		*(unsigned *)((char *)p + field->offset) = 0;
+}
+
+/* One proof endpoint: an https URL tlsr_url_parse accepts, once. */
+static int add_url(const struct pfield *field, const struct pscalar *s,
+		   struct tlsr_policy *p, struct pmarks *marks,
+		   const char *label, struct tlsr_diag *diag)
+{
+	struct tlsr_url url;
+	char why[128], text[48];
+	unsigned i, n = p->proof.n_endpoints;
+
+	show(s, text, sizeof text);
+	if (strlen(s->text) != s->len ||
+	    tlsr_url_parse(s->text, &url, why, sizeof why) < 0)
+		return fail(s, label, diag, "%s: \"%s\" is not an https URL: %s",
+			    field->path, text, why);
+	for (i = 0; i < n; i++) {
+		if (strcmp(p->proof.endpoints[i], s->text) == 0) {
+			tlsr_diag_set(diag, label, s->mark.line, s->mark.col,
+				      "%s lists \"%s\" twice (first at %u:%u)",
+				      field->path, text, marks->url[i].line,
+				      marks->url[i].col);
+			return -1;
+		}
+	}
+	if (n >= TLSR_PROOF_MAX_ENDPOINTS)
+		return fail(s, label, diag,
+			    "%s lists more than %u endpoints", field->path,
+			    TLSR_PROOF_MAX_ENDPOINTS);
+	memcpy(p->proof.endpoints[n], s->text, s->len + 1);
+	marks->url[n] = s->mark;
+	p->proof.n_endpoints = n + 1;
+	return 0;
 }
 
 int policy_add_item(const struct pfield *field, const struct pscalar *s,
@@ -686,6 +748,8 @@ int policy_add_item(const struct pfield *field, const struct pscalar *s,
 	unsigned bit;
 
 	show(s, text, sizeof text);
+	if (field->kind == PK_URLS)
+		return add_url(field, s, p, marks, label, diag);
 	if (field->kind == PK_SIDES) {
 		if (!strcmp(s->text, "client"))
 			bit = TLSR_SIDE_CLIENT;

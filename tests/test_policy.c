@@ -162,6 +162,59 @@ START_TEST(policy_minimal_example_takes_the_defaults)
 }
 END_TEST
 
+START_TEST(policy_proof_section_lists_endpoints)
+{
+	static const char text[] =
+	    "version: 1\n"
+	    "proof:\n"
+	    "  endpoints:\n"
+	    "    - https://cm01.corp.example/SMS_MP/.sms_aut?mplist\n"
+	    "    - https://[fd00::10]:8443/\n"
+	    "  interval: 2h\n"
+	    "  require_for_legacy_off: false\n";
+	struct tlsr_policy p, defaults;
+	struct tlsr_diag diag;
+
+	ck_assert_int_eq(tlsr_policy_load_buffer("proof.yaml", text,
+						 sizeof text - 1, &p, &diag),
+			 TLSR_OK);
+	ck_assert_uint_eq(p.proof.n_endpoints, 2);
+	ck_assert_str_eq(p.proof.endpoints[0],
+			 "https://cm01.corp.example/SMS_MP/.sms_aut?mplist");
+	ck_assert_str_eq(p.proof.endpoints[1], "https://[fd00::10]:8443/");
+	ck_assert_uint_eq(p.proof.interval, 2 * 3600);
+	ck_assert_int_eq(p.proof.require_for_legacy_off, 0);
+	/* Without the section: no endpoints, every 4 hours, and legacy-off
+	 * waits for a proof whenever endpoints are listed. */
+	tlsr_policy_defaults(&defaults);
+	ck_assert_uint_eq(defaults.proof.n_endpoints, 0);
+	ck_assert_uint_eq(defaults.proof.interval, 4 * 3600);
+	ck_assert_int_eq(defaults.proof.require_for_legacy_off, 1);
+}
+END_TEST
+
+START_TEST(policy_proof_endpoints_at_most_eight)
+{
+	char text[2048];
+	struct tlsr_policy p;
+	struct tlsr_diag diag;
+	size_t n;
+	int i;
+
+	n = (size_t)snprintf(text, sizeof text, "version: 1\nproof:\n"
+						"  endpoints:\n");
+	for (i = 0; i < 9; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+				      "    - https://mp%d.corp.example/\n", i);
+	ck_assert_int_eq(tlsr_policy_load_buffer("many.yaml", text, n, &p,
+						 &diag),
+			 TLSR_EPOLICY);
+	ck_assert_uint_eq(diag.line, 12);
+	ck_assert_str_eq(diag.message,
+			 "proof.endpoints lists more than 8 endpoints");
+}
+END_TEST
+
 START_TEST(policy_flow_style_sets_every_key)
 {
 	struct tlsr_policy p;
@@ -954,6 +1007,8 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, policy_strict_example_turns_legacy_off);
 	tcase_add_test(tc, policy_minimal_example_takes_the_defaults);
 	tcase_add_test(tc, policy_flow_style_sets_every_key);
+	tcase_add_test(tc, policy_proof_section_lists_endpoints);
+	tcase_add_test(tc, policy_proof_endpoints_at_most_eight);
 	tcase_add_test(tc, policy_block_style_with_bom_and_crlf);
 	tcase_add_loop_test(tc, policy_dsp_number_or_protocol_list, 0,
 			    (int)(sizeof dsp_forms / sizeof dsp_forms[0]));
