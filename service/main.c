@@ -12,6 +12,7 @@
 #include "machine.h"
 #include "platform.h"
 #include "policy.h"
+#include "probe.h"
 #include "strbuf.h"
 #include "tlsr.h"
 #include "utf8.h"
@@ -87,6 +88,8 @@ static const char usage_main[] =
 	"  rollback         restore the values tlsward changed, as they were\n"
 	"  policy validate  check a policy file\n"
 	"  policy verify    check a signed policy against a public key\n"
+	"  probe URL...     prove TLS 1.2 on the wire to https endpoints\n"
+	"                   (Windows only)\n"
 	"  service          install, uninstall, stop or control the service\n"
 	"                   (Windows only)\n"
 	"  run --console    run the service loop in the foreground (Windows only)\n"
@@ -997,6 +1000,11 @@ static int cmd_plan(int argc, char **argv)
 	return cmd_check_or_plan(argc, argv, 1);
 }
 
+static int cmd_probe(int argc, char **argv)
+{
+	return tlsr_probe_command(argc, argv, tlsr_platform_prober());
+}
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -1004,6 +1012,7 @@ static const struct {
 	{"check", cmd_check},       {"plan", cmd_plan},
 	{"apply", cmd_apply},       {"status", cmd_status},
 	{"rollback", cmd_rollback}, {"policy", cmd_policy},
+	{"probe", cmd_probe},
 };
 
 static int dispatch(int argc, char **argv)
