@@ -1,0 +1,77 @@
+# tests/wine/proof-lib.sh: TLS servers for the proof scenarios. Source it
+# after lib.sh:
+#
+#   . "$(dirname "$0")/proof-lib.sh"
+#
+# make_cert writes a self-signed certificate for 127.0.0.1 at run time;
+# start_tls_server starts `openssl s_server -www` on 127.0.0.1 on a free
+# port, bounded by `timeout`, and remembers its pid; every server is stopped
+# by that pid when the scenario ends (before lib.sh's cleanup).
+
+TLS_DIR="$WORK_DIR/tls"
+TLS_PIDS=()
+# How long a server may live at most, in seconds.
+TLS_LIFETIME=${TLS_LIFETIME:-280}
+
+stop_tls_servers()
+{
+	local pid
+
+	for pid in "${TLS_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	TLS_PIDS=()
+}
+trap 'stop_tls_servers; cleanup' EXIT
+
+# Writes $TLS_DIR/cert.pem and key.pem (RSA 2048, CN and IP SAN 127.0.0.1,
+# valid two days).
+make_cert()
+{
+	mkdir -p "$TLS_DIR"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+		-keyout "$TLS_DIR/key.pem" -out "$TLS_DIR/cert.pem" \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		>"$TLS_DIR/req.log" 2>&1 ||
+		fail "openssl could not make the test certificate: $(cat "$TLS_DIR/req.log")"
+}
+
+# 0 when something accepts connections on 127.0.0.1:$1.
+port_open()
+{
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# start_tls_server NAME OPENSSL_OPTION...: starts a server speaking only what
+# the options allow (e.g. -tls1_2, or -tls1 -cipher 'DEFAULT:@SECLEVEL=0')
+# and sets TLS_PORT to its port.
+start_tls_server()
+{
+	local name=$1 try port pid i
+	shift
+
+	[ -f "$TLS_DIR/cert.pem" ] || make_cert
+	for ((try = 0; try < 20; try++)); do
+		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		port_open "$port" && continue
+		timeout "$TLS_LIFETIME" openssl s_server -accept "127.0.0.1:$port" \
+			-cert "$TLS_DIR/cert.pem" -key "$TLS_DIR/key.pem" \
+			-www -quiet "$@" </dev/null >"$TLS_DIR/$name.log" 2>&1 &
+		pid=$!
+		for ((i = 0; i < 50; i++)); do
+			port_open "$port" && break
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if port_open "$port" && kill -0 "$pid" 2>/dev/null; then
+			TLS_PIDS+=("$pid")
+			TLS_PORT=$port
+			log "TLS server $name on 127.0.0.1:$port (pid $pid, $*)"
+			return 0
+		fi
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	fail "could not start the TLS server $name: $(cat "$TLS_DIR/$name.log")"
+}
