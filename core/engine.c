@@ -1,6 +1,7 @@
 /* tlsward: check, plan and apply. Every decision comes from the settings
  * table, the policy and the facts; nothing here names a particular value. */
 #include "tlsr.h"
+#include "proof.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,6 +309,10 @@ static void judge_items(const struct tlsr_policy *p, struct tlsr_report *r)
 	int legacy_ready = r->tls12[TLSR_COMP_WINHTTP] &&
 			   r->tls12[TLSR_COMP_SCHANNEL] &&
 			   r->tls12[TLSR_COMP_DOTNET] && !r->restart_pending;
+	/* Legacy-off never goes ahead without a proof on the wire when the
+	 * policy asks for one. */
+	int proof_holds = !r->proof_listed || !p->proof.require_for_legacy_off ||
+			  r->proven;
 	size_t i;
 
 	for (i = 0; i < r->n_items; i++) {
@@ -331,9 +336,10 @@ static void judge_items(const struct tlsr_policy *p, struct tlsr_report *r)
 			it->reason = reason_kb;
 			it->write = !ok && p->winhttp.prestage;
 		} else if (it->phase == TLSR_PHASE_LEGACY && !ok &&
-			   !legacy_ready) {
+			   (!legacy_ready || !proof_holds)) {
 			it->deferred = 1;
-			it->reason = reason_deferred;
+			it->reason = legacy_ready ? r->proof_reason
+						  : reason_deferred;
 			it->write = 0;
 		}
 		if (it->state == TLSR_STATE_BLOCKED) {
@@ -419,6 +425,17 @@ tlsr_err tlsr_check(struct tlsr_registry *reg, const struct tlsr_policy *p,
 	r->ready_for_server = r->tls12[TLSR_COMP_WINHTTP] &&
 			      r->tls12[TLSR_COMP_SCHANNEL] &&
 			      r->tls12[TLSR_COMP_DOTNET] && !r->restart_pending;
+	if (p->proof.n_endpoints > 0) {
+		char why[1024];
+
+		r->proof_listed = 1;
+		r->proven = tlsr_proof_satisfied(reg, p, NULL, why, sizeof why);
+		snprintf(r->proof_reason, sizeof r->proof_reason,
+			 "waits for a TLS 1.2 proof on the wire since this "
+			 "boot: %s",
+			 why);
+		r->ready_for_server = r->ready_for_server && r->proven;
+	}
 
 	judge_items(p, r);
 	if (r->restart_pending)

@@ -514,13 +514,13 @@ static void text_tls12(struct tlsr_sb *b, const struct tlsr_report *r)
 static void text_summary(struct tlsr_sb *b, const struct tlsr_report *r)
 {
 	size_t counts[4] = {0}, deferred = 0, i;
-	const char *sep = "";
+	const char *sep = "", *why = NULL;
 
 	for (i = 0; i < r->n_items; i++) {
 		if (r->items[i].state <= TLSR_STATE_BLOCKED)
 			counts[r->items[i].state]++;
-		if (r->items[i].deferred)
-			deferred++;
+		if (r->items[i].deferred && deferred++ == 0)
+			why = r->items[i].reason;
 	}
 	if (r->compliant) {
 		tlsr_sb_printf(b, "compliant: %zu values as the policy wants\n",
@@ -546,9 +546,7 @@ static void text_summary(struct tlsr_sb *b, const struct tlsr_report *r)
 		if (deferred)
 			tlsr_sb_printf(
 			    b, "%s %zu deferred (legacy step %s)", sep,
-			    deferred,
-			    "waits until TLS 1.2 holds in WinHTTP, "
-			    "SChannel and .NET and the restart is done");
+			    deferred, why);
 		tlsr_sb_puts(b, "\n");
 	}
 	text_tls12(b, r);

@@ -160,6 +160,12 @@ struct tlsr_report {
 				     * none of its changes owes a restart */
 	int ready_for_server;    /* all three hold and no restart is owed */
 	char blocked_reasons[1024]; /* "; "-separated, "" when none */
+	/* The proof on the wire (core/proof.h), when the policy lists
+	 * endpoints: proven since this boot, and the legacy step's reason
+	 * to wait when require_for_legacy_off holds it back. */
+	int proof_listed;
+	int proven;
+	char proof_reason[1200];
 };
 
 /* Compares the registry with the policy. Facts come from the caller (read

@@ -410,6 +410,105 @@ START_TEST(proof_summary_names_the_failing_endpoint)
 }
 END_TEST
 
+/* ---- the legacy-off gate ---- */
+
+/* Legacy actions in a plan of reg under p. */
+static size_t legacy_actions(struct tlsr_registry *reg,
+			     const struct tlsr_policy *p,
+			     struct tlsr_report **out)
+{
+	struct tlsr_facts f;
+	struct tlsr_report *r;
+	struct tlsr_plan *plan;
+	size_t i, n = 0;
+
+	ck_assert_int_eq(tlsr_facts_read(reg, &f), TLSR_OK);
+	ck_assert_int_eq(tlsr_check(reg, p, &f, &r), TLSR_OK);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	for (i = 0; i < plan->n_actions; i++)
+		if (plan->actions[i].phase == TLSR_PHASE_LEGACY)
+			n++;
+	tlsr_plan_free(plan);
+	*out = r;
+	return n;
+}
+
+START_TEST(proof_gates_legacy_off)
+{
+	struct tlsr_registry *reg;
+	struct tlsr_probe_endpoint e;
+	struct tlsr_report *r;
+	struct tlsr_policy p;
+	struct tlsr_diag diag;
+	char path[1024];
+	const char *dir = getenv("TLSR_DATA");
+	size_t i;
+
+	/* Windows 11: TLS 1.2 holds everywhere, so only the proof can hold
+	 * back a policy turning SSL 3.0, TLS 1.0 and TLS 1.1 off. */
+	snprintf(path, sizeof path, "%s/machines/win11.reg",
+		 dir ? dir : "tests/data");
+	ck_assert_int_eq(tlsr_regfile_read(path, &reg, &diag), TLSR_OK);
+	policy_with(&p, "https://cm01.corp.example/SMS_MP/.sms_aut?mplist",
+		    NULL);
+	p.winhttp.keep = 0;
+	p.winhttp.default_secure_protocols = 0xA00;
+	p.schannel.disable = TLSR_PROTO_BIT(TLSR_PROTO_SSL3) |
+			     TLSR_PROTO_BIT(TLSR_PROTO_TLS10) |
+			     TLSR_PROTO_BIT(TLSR_PROTO_TLS11);
+
+	/* Never probed (an exported file has no boot id either). */
+	ck_assert_uint_eq(legacy_actions(reg, &p, &r), 0);
+	ck_assert_int_eq(r->proof_listed, 1);
+	ck_assert_int_eq(r->proven, 0);
+	ck_assert_int_eq(r->ready_for_server, 0);
+	for (i = 0; i < r->n_items; i++)
+		if (r->items[i].phase == TLSR_PHASE_LEGACY &&
+		    r->items[i].state != TLSR_STATE_OK) {
+			ck_assert_int_eq(r->items[i].deferred, 1);
+			ck_assert_str_eq(
+			    r->items[i].reason,
+			    "waits for a TLS 1.2 proof on the wire since this "
+			    "boot: https://cm01.corp.example/SMS_MP/"
+			    ".sms_aut?mplist has not been probed yet");
+		}
+	tlsr_report_free(r);
+
+	/* Proven in this boot: the legacy step goes ahead. */
+	tlsr_reg_set_string(reg, TLSR_KEY_BOOT, TLSR_VIEW_64,
+			    TLSR_VALUE_BOOT_ID, "boot-1");
+	endpoint(&e, p.proof.endpoints[0], TLSR_PROBE_OK, "", TLSR_PROBE_OK,
+		 "tls1.2");
+	ck_assert_int_eq(tlsr_proof_record(reg, &e, "2026-11-30T12:00:00Z",
+					   "boot-1", NULL),
+			 TLSR_OK);
+	ck_assert_uint_gt(legacy_actions(reg, &p, &r), 0);
+	ck_assert_int_eq(r->proven, 1);
+	ck_assert_int_eq(r->ready_for_server, 1);
+	tlsr_report_free(r);
+
+	/* After a reboot, the old proof does not count. */
+	tlsr_reg_set_string(reg, TLSR_KEY_BOOT, TLSR_VIEW_64,
+			    TLSR_VALUE_BOOT_ID, "boot-2");
+	ck_assert_uint_eq(legacy_actions(reg, &p, &r), 0);
+	tlsr_report_free(r);
+
+	/* A failed proof in this boot holds it back too. */
+	endpoint(&e, p.proof.endpoints[0], TLSR_PROBE_PROTOCOL, "",
+		 TLSR_PROBE_PROTOCOL, "");
+	tlsr_proof_record(reg, &e, "2026-11-30T12:30:00Z", "boot-2", NULL);
+	ck_assert_uint_eq(legacy_actions(reg, &p, &r), 0);
+	tlsr_report_free(r);
+
+	/* require_for_legacy_off: false lets it go without a proof. */
+	p.proof.require_for_legacy_off = 0;
+	ck_assert_uint_gt(legacy_actions(reg, &p, &r), 0);
+	ck_assert_int_eq(r->proven, 0);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
 /* ---- `tlsward probe` with a prober that plays the endpoints ---- */
 
 /* Answers by port: 1 proven, 2 handshake refused, 3 unreachable, 4 TLS 1.0,
@@ -618,6 +717,7 @@ int main(void)
 	tcase_add_test(tc, proof_record_refuses_foreign_values);
 	tcase_add_test(tc, proof_record_write_failure_is_reported);
 	tcase_add_test(tc, proof_summary_names_the_failing_endpoint);
+	tcase_add_test(tc, proof_gates_legacy_off);
 	tcase_add_test(tc, probe_exit_codes);
 	tcase_add_test(tc, probe_json_report);
 	tcase_add_test(tc, probe_usage_errors);
