@@ -35,7 +35,7 @@ top=$PWD
 packages=(
   meson ninja-build pkg-config gcc libc6-dev libyaml-dev libssl-dev check python3 clang
   gcc-mingw-w64-x86-64 mingw-w64-tools binutils-mingw-w64-x86-64
-  wine64 wine wixl msitools libxml2-utils
+  wine64 wine wixl msitools libxml2-utils openssl
 )
 missing=()
 for p in "${packages[@]}"; do
