@@ -301,7 +301,8 @@ static tlsr_err expand_items(struct tlsr_registry *reg,
 
 /* Decides state, write and deferral once the registry and TLS 1.2 status
  * are known. */
-static void judge_items(const struct tlsr_policy *p, struct tlsr_report *r)
+static void judge_items(const struct tlsr_policy *p, struct tlsr_report *r,
+			const char *proof_why)
 {
 	const struct tlsr_facts *f = &r->facts;
 	int kb_missing =
@@ -314,6 +315,13 @@ static void judge_items(const struct tlsr_policy *p, struct tlsr_report *r)
 	int proof_holds = !r->proof_listed || !p->proof.require_for_legacy_off ||
 			  r->proven;
 	size_t i;
+
+	if (!proof_holds)
+		snprintf(r->proof_reason, sizeof r->proof_reason,
+			 "%s%sfor a TLS 1.2 proof on the wire since this boot: "
+			 "%s",
+			 legacy_ready ? "waits " : reason_deferred,
+			 legacy_ready ? "" : ", and waits ", proof_why);
 
 	for (i = 0; i < r->n_items; i++) {
 		struct tlsr_item *it = &r->items[i];
@@ -338,8 +346,8 @@ static void judge_items(const struct tlsr_policy *p, struct tlsr_report *r)
 		} else if (it->phase == TLSR_PHASE_LEGACY && !ok &&
 			   (!legacy_ready || !proof_holds)) {
 			it->deferred = 1;
-			it->reason = legacy_ready ? r->proof_reason
-						  : reason_deferred;
+			it->reason = proof_holds ? reason_deferred
+						 : r->proof_reason;
 			it->write = 0;
 		}
 		if (it->state == TLSR_STATE_BLOCKED) {
@@ -392,6 +400,7 @@ tlsr_err tlsr_check(struct tlsr_registry *reg, const struct tlsr_policy *p,
 		    const struct tlsr_facts *facts, struct tlsr_report **out)
 {
 	struct tlsr_report *r;
+	char proof_why[900] = "";
 	tlsr_err err = TLSR_OK;
 	int c;
 
@@ -426,18 +435,14 @@ tlsr_err tlsr_check(struct tlsr_registry *reg, const struct tlsr_policy *p,
 			      r->tls12[TLSR_COMP_SCHANNEL] &&
 			      r->tls12[TLSR_COMP_DOTNET] && !r->restart_pending;
 	if (p->proof.n_endpoints > 0) {
-		char why[1024];
-
 		r->proof_listed = 1;
-		r->proven = tlsr_proof_satisfied(reg, p, NULL, why, sizeof why);
-		snprintf(r->proof_reason, sizeof r->proof_reason,
-			 "waits for a TLS 1.2 proof on the wire since this "
-			 "boot: %s",
-			 why);
+		/* facts->boot_id: "" offline, which no proof satisfies. */
+		r->proven = tlsr_proof_satisfied(reg, p, facts->boot_id,
+						 proof_why, sizeof proof_why);
 		r->ready_for_server = r->ready_for_server && r->proven;
 	}
 
-	judge_items(p, r);
+	judge_items(p, r, proof_why);
 	if (r->restart_pending)
 		r->restart_required = 1;
 	*out = r;

@@ -110,6 +110,11 @@
 	X(TLSR_ST_DRIFTS, "drifts healed", DWORD)                          \
 	X(TLSR_ST_REMEDIATIONS, "remediations", DWORD)                     \
 	X(TLSR_ST_CONFLICTS, "conflicts", DWORD)                           \
+	X(TLSR_ST_PROVEN, "proven on the wire", BOOL)                      \
+	X(TLSR_ST_PROOF_TIME, "last proof", TEXT)                          \
+	X(TLSR_ST_PROOF_ENDPOINT, "proof endpoint", TEXT)                  \
+	X(TLSR_ST_PROOF_PROTOCOL, "proof protocol", TEXT)                  \
+	X(TLSR_ST_PROOF_RESULT, "proof result", TEXT)                      \
 	X(TLSR_ST_VERSION, "tlsward version", TEXT)
 
 /* ---- files, in the data directory (%ProgramData%\tlsward) ---- */
@@ -120,5 +125,7 @@
 #define TLSR_FILE_POLICY_CACHE_SIG "policy.cache.yaml.sig"
 #define TLSR_FILE_EVENTS "events.jsonl"
 #define TLSR_FILE_EVENTS_OLD "events.jsonl.1"
+/* What the service's last `tlsward probe` printed. */
+#define TLSR_FILE_PROBE_LOG "probe.txt"
 
 #endif

@@ -18,9 +18,9 @@ int tlsr_url_parse(const char *url, struct tlsr_url *out, char *why,
 	for (p = url; *p != '\0'; p++) {
 		unsigned char c = (unsigned char)*p;
 
-		if (c <= 0x20 || c == 0x7F) {
-			snprintf(why, size, "a URL has no spaces or control "
-					    "characters");
+		if (c <= 0x20 || c == 0x7F || c == '"') {
+			snprintf(why, size, "a URL has no spaces, quotes or "
+					    "control characters");
 			return -1;
 		}
 	}
@@ -311,7 +311,7 @@ tlsr_err tlsr_proof_read(struct tlsr_registry *reg, const char *url,
 void tlsr_proof_boot_id(struct tlsr_registry *reg, char *buf, size_t size)
 {
 	if (tlsr_reg_get_string(reg, TLSR_KEY_BOOT, TLSR_VIEW_64,
-				TLSR_VALUE_BOOT_ID, buf, size) != TLSR_OK &&
+				TLSR_BOOT_ID, buf, size) != TLSR_OK &&
 	    size > 0)
 		buf[0] = '\0';
 }

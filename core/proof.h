@@ -11,10 +11,8 @@
 
 #include "tlsr.h"
 
-#define TLSR_KEY_PROOF "SOFTWARE\\tlsward\\Proof"
-/* The volatile key the service keeps this boot's id in (value "Id"). */
-#define TLSR_KEY_BOOT "SOFTWARE\\tlsward\\Boot"
-#define TLSR_VALUE_BOOT_ID "Id"
+/* Keys: TLSR_KEY_PROOF, and TLSR_KEY_BOOT (value TLSR_BOOT_ID, this boot's
+ * id, volatile) in names.h. */
 
 /* ---- endpoints ---- */
 

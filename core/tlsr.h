@@ -165,7 +165,7 @@ struct tlsr_report {
 	 * to wait when require_for_legacy_off holds it back. */
 	int proof_listed;
 	int proven;
-	char proof_reason[1200];
+	char proof_reason[1100];
 };
 
 /* Compares the registry with the policy. Facts come from the caller (read

@@ -22,6 +22,8 @@ enum tlsr_event_id {
 	TLSR_EV_CONFLICT = 2005,
 	TLSR_EV_RESTART_SCHEDULED = 3000,
 	TLSR_EV_RESTART_PENDING = 3001,
+	TLSR_EV_PROOF_PROVEN = 4000,
+	TLSR_EV_PROOF_FAILED = 4001,
 };
 
 /* Named fields an event carries. Each event takes its insertion strings
@@ -41,6 +43,8 @@ enum tlsr_event_field {
 	TLSR_EF_VERSION,
 	TLSR_EF_MODE,
 	TLSR_EF_IN_FORCE,
+	TLSR_EF_ENDPOINT,
+	TLSR_EF_PROTOCOL,
 	TLSR_EF_COUNT
 };
 

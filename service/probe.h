@@ -30,6 +30,15 @@ struct tlsr_prober {
 /* The platform's prober, or NULL where there is none. */
 const struct tlsr_prober *tlsr_platform_prober(void);
 
+/* Windows (probe_win.c): runs `tlsward probe --record` for p's endpoints
+ * in a child process, so that SChannel reads its settings afresh, with its
+ * output in log_path (UTF-8; replaced each time). Waits until the child
+ * exits, stop (an event HANDLE, may be NULL) is signalled, or a deadline
+ * (30 s plus 25 s per endpoint) passes; a child still running then is
+ * ended. Returns the child's exit code, or -1 with why. */
+int tlsr_probe_child(const struct tlsr_policy *p, const char *log_path,
+		     void *stop, char *why, size_t size);
+
 /* Runs `tlsward probe` (argv[0] is "probe") with prober pr (NULL: the
  * command runs only on Windows). Returns the exit code. */
 int tlsr_probe_command(int argc, char **argv, const struct tlsr_prober *pr);

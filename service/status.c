@@ -19,6 +19,46 @@ void tlsr_status_from_report(struct tlsr_status *st,
 		st->tls12[c] = r->tls12[c];
 }
 
+/* The proof values: set with a proof section, gone without one. */
+static tlsr_err write_proof(struct tlsr_registry *reg, struct tlsr_key *key,
+			    const struct tlsr_status *st)
+{
+	const struct {
+		const char *name;
+		const char *text;
+	} strings[] = {
+		{TLSR_ST_PROOF_TIME, st->proof_time},
+		{TLSR_ST_PROOF_ENDPOINT, st->proof_endpoint},
+		{TLSR_ST_PROOF_PROTOCOL, st->proof_protocol},
+		{TLSR_ST_PROOF_RESULT, st->proof_result},
+	};
+	uint8_t buf[4096], dw[4];
+	tlsr_err err;
+	size_t i, n;
+
+	if (!st->proof_listed) {
+		for (i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+			err = reg->ops->delete_value(reg, key, strings[i].name);
+			if (err != TLSR_OK && err != TLSR_ENOTFOUND)
+				return err;
+		}
+		err = reg->ops->delete_value(reg, key, TLSR_ST_PROVEN);
+		return err == TLSR_ENOTFOUND ? TLSR_OK : err;
+	}
+	tlsr_le32_put(dw, st->proven ? 1u : 0u);
+	err = reg->ops->set_value(reg, key, TLSR_ST_PROVEN, TLSR_REG_DWORD, dw,
+				  sizeof dw);
+	for (i = 0; err == TLSR_OK && i < sizeof strings / sizeof strings[0];
+	     i++) {
+		n = tlsr_utf8_to_utf16le(strings[i].text, buf, sizeof buf);
+		if (n == 0)
+			return TLSR_EINVAL;
+		err = reg->ops->set_value(reg, key, strings[i].name,
+					  TLSR_REG_SZ, buf, n);
+	}
+	return err;
+}
+
 tlsr_err tlsr_status_write(struct tlsr_registry *reg,
 			   const struct tlsr_status *st)
 {
@@ -86,6 +126,7 @@ tlsr_err tlsr_status_write(struct tlsr_registry *reg,
 		if (err != TLSR_OK)
 			goto out;
 	}
+	err = write_proof(reg, key, st);
 out:
 	reg->ops->close_key(reg, key);
 	return err;

@@ -19,6 +19,15 @@ struct tlsr_status {
 	int tls12[TLSR_COMP_COUNT];
 	unsigned drifts;         /* drifts seen since installation */
 	unsigned remediations;   /* values rewritten since installation */
+	/* The proof on the wire (prove.c): Proven, ProofTime, ProofEndpoint,
+	 * ProofProtocol and ProofResult, written when the policy lists
+	 * endpoints and removed when it does not. */
+	int proof_listed;
+	int proven;
+	char proof_time[32];
+	char proof_endpoint[TLSR_PROOF_URL_MAX];
+	char proof_protocol[16];
+	char proof_result[1100];
 };
 
 /* Copies compliance, blocking and TLS 1.2 state from a report into st;

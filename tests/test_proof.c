@@ -12,6 +12,8 @@
 #include "platform.h"
 #include "probe.h"
 #include "proof.h"
+#include "prove.h"
+#include "status.h"
 
 /* `tlsward probe --record` writes to the registry this hands out: a
  * borrowed view of the test's memory registry, which the command may
@@ -93,6 +95,25 @@ tlsr_err tlsr_platform_live_registry(struct tlsr_registry **out,
 	return TLSR_OK;
 }
 
+/* The service's events, as prove.c reports them. */
+static unsigned ev_ids[16];
+static char ev_text[16][1200];
+static size_t n_ev;
+
+void tlsr_eventlog_report(struct tlsr_eventlog *log, unsigned id,
+			  const struct tlsr_event_fields *f)
+{
+	(void)log;
+	ck_assert_uint_lt(n_ev, 16);
+	ev_ids[n_ev] = id;
+	snprintf(ev_text[n_ev], sizeof ev_text[n_ev], "%s|%s|%s|%s",
+		 f->v[TLSR_EF_ENDPOINT] ? f->v[TLSR_EF_ENDPOINT] : "-",
+		 f->v[TLSR_EF_PROTOCOL] ? f->v[TLSR_EF_PROTOCOL] : "-",
+		 f->v[TLSR_EF_REASON] ? f->v[TLSR_EF_REASON] : "-",
+		 f->v[TLSR_EF_IN_FORCE] ? f->v[TLSR_EF_IN_FORCE] : "-");
+	n_ev++;
+}
+
 static void method(struct tlsr_probe_method *m, enum tlsr_probe_status s,
 		   const char *proto, unsigned long error)
 {
@@ -155,7 +176,10 @@ static const struct {
 	{"https://cm01:0/", "the port must be a number from 1 to 65535"},
 	{"https://cm01:65536/", "the port must be a number from 1 to 65535"},
 	{"https://cm01:/", "the port after ':' is missing"},
-	{"https://cm01/a b", "a URL has no spaces or control characters"},
+	{"https://cm01/a b", "a URL has no spaces, quotes or control "
+			     "characters"},
+	{"https://cm01/\"", "a URL has no spaces, quotes or control "
+			    "characters"},
 	{"https://user@cm01/", "the URL must be https://host[:port]/path, "
 			       "without user name, query before the path or "
 			       "fragment"},
@@ -289,7 +313,7 @@ START_TEST(proof_boot_id_from_the_service_key)
 	tlsr_proof_boot_id(reg, boot, sizeof boot);
 	ck_assert_str_eq(boot, "");
 	ck_assert_int_eq(tlsr_reg_set_string(reg, TLSR_KEY_BOOT, TLSR_VIEW_64,
-					     TLSR_VALUE_BOOT_ID,
+					     TLSR_BOOT_ID,
 					     "2026-11-30T06:00:00Z-1a2b3c4d"),
 			 TLSR_OK);
 	tlsr_proof_boot_id(reg, boot, sizeof boot);
@@ -423,6 +447,9 @@ static size_t legacy_actions(struct tlsr_registry *reg,
 	size_t i, n = 0;
 
 	ck_assert_int_eq(tlsr_facts_read(reg, &f), TLSR_OK);
+	/* Live, the facts carry this boot's id (tlsr_facts_live reads the
+	 * Boot key); offline they carry none. */
+	tlsr_proof_boot_id(reg, f.boot_id, sizeof f.boot_id);
 	ck_assert_int_eq(tlsr_check(reg, p, &f, &r), TLSR_OK);
 	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
 	for (i = 0; i < plan->n_actions; i++)
@@ -476,7 +503,7 @@ START_TEST(proof_gates_legacy_off)
 
 	/* Proven in this boot: the legacy step goes ahead. */
 	tlsr_reg_set_string(reg, TLSR_KEY_BOOT, TLSR_VIEW_64,
-			    TLSR_VALUE_BOOT_ID, "boot-1");
+			    TLSR_BOOT_ID, "boot-1");
 	endpoint(&e, p.proof.endpoints[0], TLSR_PROBE_OK, "", TLSR_PROBE_OK,
 		 "tls1.2");
 	ck_assert_int_eq(tlsr_proof_record(reg, &e, "2026-11-30T12:00:00Z",
@@ -489,7 +516,7 @@ START_TEST(proof_gates_legacy_off)
 
 	/* After a reboot, the old proof does not count. */
 	tlsr_reg_set_string(reg, TLSR_KEY_BOOT, TLSR_VIEW_64,
-			    TLSR_VALUE_BOOT_ID, "boot-2");
+			    TLSR_BOOT_ID, "boot-2");
 	ck_assert_uint_eq(legacy_actions(reg, &p, &r), 0);
 	tlsr_report_free(r);
 
@@ -505,6 +532,130 @@ START_TEST(proof_gates_legacy_off)
 	ck_assert_uint_gt(legacy_actions(reg, &p, &r), 0);
 	ck_assert_int_eq(r->proven, 0);
 	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* ---- the service: events once per change, Status ---- */
+
+START_TEST(prove_events_once_per_change_of_outcome)
+{
+	struct tlsr_registry *reg = tlsr_registry_mem_new();
+	struct tlsr_probe_endpoint e;
+	struct tlsr_prove pv;
+	struct tlsr_policy p;
+	char text[1200];
+
+	n_ev = 0;
+	policy_with(&p, "https://mp:1/", NULL);
+	tlsr_reg_set_string(reg, TLSR_KEY_BOOT, TLSR_VIEW_64,
+			    TLSR_BOOT_ID, "b1");
+	tlsr_prove_init(&pv, reg);
+	endpoint(&e, "https://mp:1/", TLSR_PROBE_PROTOCOL, "",
+		 TLSR_PROBE_PROTOCOL, "");
+	tlsr_proof_record(reg, &e, "2026-11-30T12:00:00Z", "b1", NULL);
+	ck_assert_int_eq(tlsr_prove_report(&pv, reg, &p, NULL), 0);
+	/* The same failure on the next probes: no new event. */
+	tlsr_proof_record(reg, &e, "2026-11-30T16:00:00Z", "b1", NULL);
+	ck_assert_int_eq(tlsr_prove_report(&pv, reg, &p, NULL), 0);
+	ck_assert_uint_eq(n_ev, 1);
+	ck_assert_uint_eq(ev_ids[0], TLSR_EV_PROOF_FAILED);
+	ck_assert_str_eq(ev_text[0],
+			 "https://mp:1/|-|WinHTTP: TLS handshake failed "
+			 "(12157: error 12157)|Legacy protocols are not "
+			 "turned off until a proof succeeds.");
+	endpoint(&e, "https://mp:1/", TLSR_PROBE_OK, "", TLSR_PROBE_OK,
+		 "tls1.2");
+	tlsr_proof_record(reg, &e, "2026-11-30T16:05:00Z", "b1", NULL);
+	ck_assert_int_eq(tlsr_prove_report(&pv, reg, &p, NULL), 1);
+	ck_assert_int_eq(tlsr_prove_report(&pv, reg, &p, NULL), 1);
+	ck_assert_uint_eq(n_ev, 2);
+	ck_assert_uint_eq(ev_ids[1], TLSR_EV_PROOF_PROVEN);
+	ck_assert_str_eq(ev_text[1],
+			 "https://mp:1/|tls1.2|tls1.2 negotiated|-");
+
+	/* Status carries the outcome; a restarted service starts from it
+	 * and does not report it again. */
+	{
+		struct tlsr_status st;
+
+		memset(&st, 0, sizeof st);
+		tlsr_prove_status(&st, reg, &p);
+		ck_assert_int_eq(tlsr_status_write(reg, &st), TLSR_OK);
+		ck_assert_int_eq(tlsr_reg_get_string(reg, TLSR_KEY_STATUS,
+						     TLSR_VIEW_64, "ProofResult",
+						     text, sizeof text),
+				 TLSR_OK);
+		ck_assert_str_eq(text, "proven");
+		ck_assert_int_eq(tlsr_reg_get_string(reg, TLSR_KEY_STATUS,
+						     TLSR_VIEW_64, "ProofTime",
+						     text, sizeof text),
+				 TLSR_OK);
+		ck_assert_str_eq(text, "2026-11-30T16:05:00Z");
+	}
+	tlsr_prove_init(&pv, reg);
+	ck_assert_int_eq(tlsr_prove_report(&pv, reg, &p, NULL), 1);
+	ck_assert_uint_eq(n_ev, 2);
+	/* A reboot makes the proof stale: failed until probed again. */
+	tlsr_reg_set_string(reg, TLSR_KEY_BOOT, TLSR_VIEW_64,
+			    TLSR_BOOT_ID, "b2");
+	ck_assert_int_eq(tlsr_prove_report(&pv, reg, &p, NULL), 0);
+	ck_assert_uint_eq(n_ev, 3);
+	ck_assert_str_eq(ev_text[2],
+			 "https://mp:1/|-|has not been probed since the last "
+			 "boot|Legacy protocols are not turned off until a "
+			 "proof succeeds.");
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+START_TEST(prove_status_values_follow_the_policy)
+{
+	struct tlsr_registry *reg = tlsr_registry_mem_new();
+	struct tlsr_probe_endpoint e;
+	struct tlsr_status st;
+	struct tlsr_policy p;
+	char text[1200];
+	uint32_t dw = 7;
+
+	policy_with(&p, "https://mp:1/", "https://mp:2/");
+	tlsr_reg_set_string(reg, TLSR_KEY_BOOT, TLSR_VIEW_64,
+			    TLSR_BOOT_ID, "b1");
+	endpoint(&e, "https://mp:1/", TLSR_PROBE_OK, "", TLSR_PROBE_OK,
+		 "tls1.2");
+	tlsr_proof_record(reg, &e, "2026-11-30T12:00:00Z", "b1", NULL);
+	endpoint(&e, "https://mp:2/", TLSR_PROBE_OK, "", TLSR_PROBE_OK,
+		 "tls1.0");
+	tlsr_proof_record(reg, &e, "2026-11-30T12:00:01Z", "b1", NULL);
+	memset(&st, 0, sizeof st);
+	tlsr_prove_status(&st, reg, &p);
+	ck_assert_int_eq(tlsr_status_write(reg, &st), TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+					    "Proven", &dw),
+			 TLSR_OK);
+	ck_assert_uint_eq(dw, 0);
+	tlsr_reg_get_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "ProofEndpoint",
+			    text, sizeof text);
+	ck_assert_str_eq(text, "https://mp:2/");
+	tlsr_reg_get_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "ProofProtocol",
+			    text, sizeof text);
+	ck_assert_str_eq(text, "tls1.0");
+	tlsr_reg_get_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, "ProofResult",
+			    text, sizeof text);
+	ck_assert_str_eq(text, "failed: https://mp:2/: SChannel negotiated "
+			       "tls1.0, older than TLS 1.2");
+	/* A policy without endpoints: the values go. */
+	tlsr_policy_defaults(&p);
+	memset(&st, 0, sizeof st);
+	tlsr_prove_status(&st, reg, &p);
+	ck_assert_int_eq(tlsr_status_write(reg, &st), TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+					    "Proven", &dw),
+			 TLSR_ENOTFOUND);
+	ck_assert_int_eq(tlsr_reg_get_string(reg, TLSR_KEY_STATUS,
+					     TLSR_VIEW_64, "ProofResult", text,
+					     sizeof text),
+			 TLSR_ENOTFOUND);
 	tlsr_registry_destroy(reg);
 }
 END_TEST
@@ -673,7 +824,7 @@ START_TEST(probe_record_keeps_results)
 	int calls = 0;
 
 	ck_assert_int_eq(tlsr_reg_set_string(reg, TLSR_KEY_BOOT, TLSR_VIEW_64,
-					     TLSR_VALUE_BOOT_ID, "boot-7"),
+					     TLSR_BOOT_ID, "boot-7"),
 			 TLSR_OK);
 	live = reg;
 	ck_assert_int_eq(run_probe(&calls, out, sizeof out, 4, "--record",
@@ -718,6 +869,8 @@ int main(void)
 	tcase_add_test(tc, proof_record_write_failure_is_reported);
 	tcase_add_test(tc, proof_summary_names_the_failing_endpoint);
 	tcase_add_test(tc, proof_gates_legacy_off);
+	tcase_add_test(tc, prove_events_once_per_change_of_outcome);
+	tcase_add_test(tc, prove_status_values_follow_the_policy);
 	tcase_add_test(tc, probe_exit_codes);
 	tcase_add_test(tc, probe_json_report);
 	tcase_add_test(tc, probe_usage_errors);

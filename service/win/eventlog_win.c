@@ -66,6 +66,12 @@ static const struct event_def events[] = {
 	 {TLSR_EF_REASON, TLSR_EF_RESTART_TIME}},
 	{TLSR_EV_RESTART_PENDING, TLSR_MSG_RESTART_PENDING, "restart_pending",
 	 EVENTLOG_INFORMATION_TYPE, 1, {TLSR_EF_REASON}},
+	{TLSR_EV_PROOF_PROVEN, TLSR_MSG_PROOF_PROVEN, "proven",
+	 EVENTLOG_INFORMATION_TYPE, 3,
+	 {TLSR_EF_ENDPOINT, TLSR_EF_PROTOCOL, TLSR_EF_REASON}},
+	{TLSR_EV_PROOF_FAILED, TLSR_MSG_PROOF_FAILED, "proof_failed",
+	 EVENTLOG_WARNING_TYPE, 3,
+	 {TLSR_EF_ENDPOINT, TLSR_EF_REASON, TLSR_EF_IN_FORCE}},
 };
 
 static const char *const field_names[TLSR_EF_COUNT] = {
@@ -82,6 +88,8 @@ static const char *const field_names[TLSR_EF_COUNT] = {
 	[TLSR_EF_VERSION] = "version",
 	[TLSR_EF_MODE] = "mode",
 	[TLSR_EF_IN_FORCE] = "in_force",
+	[TLSR_EF_ENDPOINT] = "endpoint",
+	[TLSR_EF_PROTOCOL] = "protocol",
 };
 
 struct tlsr_eventlog {

@@ -14,6 +14,8 @@
 #include "platform.h"
 #include "machine.h"
 #include "policy.h"
+#include "probe.h"
+#include "prove.h"
 #include "status.h"
 
 #define BACKOFF_MIN_S 60u
@@ -74,6 +76,9 @@ struct loop {
 	HKEY journal;         /* the journal key, for the fast path */
 	unsigned complete; /* watches whose every item is guarded */
 	int guards_dirty;
+
+	struct tlsr_prove prove; /* the proof on the wire */
+	ULONGLONG next_probe;    /* 0: no endpoints to probe */
 };
 
 /* A value the fast path re-asserts: one tlsward has written (so its
@@ -977,6 +982,7 @@ static void write_status(struct loop *l, const struct tlsr_report *r)
 		snprintf(st.policy_hash, sizeof st.policy_hash, "%s", l->hash);
 		snprintf(st.mode, sizeof st.mode, "%s",
 			 tlsr_mode_name(l->policy.mode));
+		tlsr_prove_status(&st, l->reg, &l->policy);
 	}
 	st.drifts = l->drifts;
 	st.remediations = l->remediations;
@@ -1070,6 +1076,40 @@ static int pass(struct loop *l, int verbose)
 	return compliant;
 }
 
+/* ---- the proof on the wire ---- */
+
+/* Runs `tlsward probe --record` in a child process (so SChannel reads its
+ * settings as they are now), reports the outcome, and runs a pass: a new
+ * proof may let the legacy step go ahead. */
+static void prove(struct loop *l)
+{
+	char log_path[sizeof l->data_dir + 16], why[300];
+	int rc;
+
+	l->next_probe = 0;
+	if (!l->have_policy || l->policy.proof.n_endpoints == 0)
+		return;
+	snprintf(log_path, sizeof log_path, "%s\\" TLSR_FILE_PROBE_LOG, l->data_dir);
+	rc = tlsr_probe_child(&l->policy, log_path, l->o->stop, why,
+			      sizeof why);
+	if (rc < 0 && l->o->console)
+		fprintf(stderr, "tlsward: %s\n", why);
+	if (WaitForSingleObject(l->o->stop, 0) == WAIT_OBJECT_0)
+		return;
+	tlsr_prove_report(&l->prove, l->reg, &l->policy, l->log);
+	l->next_probe = GetTickCount64() +
+			(ULONGLONG)l->policy.proof.interval * 1000u;
+	pass(l, 0);
+}
+
+/* A new policy or a reload: probe soon (at the next wake). */
+static void probe_soon(struct loop *l)
+{
+	l->next_probe = l->have_policy && l->policy.proof.n_endpoints > 0
+				? GetTickCount64()
+				: 0;
+}
+
 /* ---- waiting ---- */
 
 /* seconds plus a random share of jitter, in milliseconds. */
@@ -1114,6 +1154,8 @@ static void arm_timer(struct loop *l)
 
 	if (l->next_poll != 0 && l->next_poll < next)
 		next = l->next_poll;
+	if (l->next_probe != 0 && l->next_probe < next)
+		next = l->next_probe;
 	for (i = 0; i < l->n_items; i++)
 		if (l->items[i].backoff_until > now &&
 		    l->items[i].backoff_until < next)
@@ -1133,7 +1175,10 @@ static void on_timer(struct loop *l)
 	size_t i;
 
 	if (l->next_poll != 0 && now >= l->next_poll) {
-		run |= load_policy(l, 0);
+		if (load_policy(l, 0)) {
+			run = 1;
+			probe_soon(l);
+		}
 		schedule_poll(l);
 	}
 	if (now >= l->next_check) {
@@ -1149,6 +1194,8 @@ static void on_timer(struct loop *l)
 		}
 	if (run)
 		pass(l, verbose);
+	if (l->next_probe != 0 && GetTickCount64() >= l->next_probe)
+		prove(l);
 	if (tlsr_restart_due_ms(&l->restart) == 0)
 		tlsr_restart_fire(&l->restart, l->reg, &l->policy,
 				  l->o->console);
@@ -1161,6 +1208,7 @@ static void reload(struct loop *l)
 	schedule_poll(l);
 	read_facts(l);
 	pass(l, 1);
+	probe_soon(l);
 }
 
 /* Waits and dispatches until stop; returns the exit code. */
@@ -1215,8 +1263,10 @@ static int run_waiting(struct loop *l)
 			on_timer(l);
 		} else if (w == i_src) {
 			tlsr_psource_rearm(l->src);
-			if (load_policy(l, 0))
+			if (load_policy(l, 0)) {
 				pass(l, 1);
+				probe_soon(l);
+			}
 		} else if (w >= i_watch && w < n) {
 			/* Heal first; re-arm before the full pass, so a change
 			 * made while it runs wakes the loop again. */
@@ -1266,6 +1316,7 @@ int tlsr_loop_run(const struct tlsr_loop_opts *o)
 	}
 	tlsr_restart_init(&l.restart, l.reg, note, sizeof note);
 	tlsr_status_read_counters(l.reg, &l.drifts, &l.remediations);
+	tlsr_prove_init(&l.prove, l.reg);
 	load_policy(&l, 1);
 	read_facts(&l);
 
@@ -1304,6 +1355,8 @@ int tlsr_loop_run(const struct tlsr_loop_opts *o)
 	pass(&l, 1);
 	if (o->running != NULL)
 		o->running(o->data);
+	/* After start, which is also after every restart tlsward owed. */
+	prove(&l);
 	code = run_waiting(&l);
 	memset(&f, 0, sizeof f);
 	f.v[TLSR_EF_REASON] = code == 0 ? "Stop requested."

@@ -732,6 +732,104 @@ static void run(void *data, const struct tlsr_url *u, int insecure,
 
 static const struct tlsr_prober win_prober = {run, NULL};
 
+static void win_error(DWORD code, const char *what, char *why, size_t size)
+{
+	char text[256];
+
+	error_text(code, text, sizeof text);
+	snprintf(why, size, "%s: %s", what, text);
+}
+
+int tlsr_probe_child(const struct tlsr_policy *p, const char *log_path,
+		     void *stop, char *why, size_t size)
+{
+	wchar_t exe[MAX_PATH], *cmd = NULL, *wlog = NULL;
+	SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+	STARTUPINFOW si;
+	PROCESS_INFORMATION pi;
+	HANDLE out = INVALID_HANDLE_VALUE, nul = INVALID_HANDLE_VALUE, h[2];
+	DWORD n, w, code = 0, deadline;
+	size_t len, i;
+	int rc = -1;
+
+	n = GetModuleFileNameW(NULL, exe, MAX_PATH);
+	if (n == 0 || n >= MAX_PATH) {
+		win_error(GetLastError(), "cannot find tlsward.exe", why, size);
+		return -1;
+	}
+	/* "EXE" probe --record "URL"...: URLs hold no quotes or spaces
+	 * (tlsr_url_parse). */
+	len = wcslen(exe) + 32;
+	for (i = 0; i < p->proof.n_endpoints; i++)
+		len += strlen(p->proof.endpoints[i]) + 3;
+	cmd = calloc(len, sizeof *cmd);
+	if (cmd == NULL) {
+		snprintf(why, size, "out of memory");
+		return -1;
+	}
+	swprintf(cmd, len, L"\"%ls\" probe --record", exe);
+	for (i = 0; i < p->proof.n_endpoints; i++) {
+		wchar_t *u = wide(p->proof.endpoints[i]);
+
+		if (u == NULL) {
+			snprintf(why, size, "out of memory");
+			goto out;
+		}
+		wcscat(cmd, L" \"");
+		wcscat(cmd, u);
+		wcscat(cmd, L"\"");
+		free(u);
+	}
+	wlog = wide(log_path);
+	if (wlog != NULL)
+		out = CreateFileW(wlog, GENERIC_WRITE, FILE_SHARE_READ, &sa,
+				  CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+	if (out == INVALID_HANDLE_VALUE)
+		out = CreateFileW(L"NUL", GENERIC_WRITE, 0, &sa, OPEN_EXISTING,
+				  0, NULL);
+	nul = CreateFileW(L"NUL", GENERIC_READ, 0, &sa, OPEN_EXISTING, 0,
+			  NULL);
+	memset(&si, 0, sizeof si);
+	si.cb = sizeof si;
+	si.dwFlags = STARTF_USESTDHANDLES;
+	si.hStdInput = nul;
+	si.hStdOutput = out;
+	si.hStdError = out;
+	if (!CreateProcessW(exe, cmd, NULL, NULL, TRUE, CREATE_NO_WINDOW, NULL,
+			    NULL, &si, &pi)) {
+		win_error(GetLastError(), "cannot start tlsward probe", why,
+			  size);
+		goto out;
+	}
+	CloseHandle(pi.hThread);
+	deadline = 30000u + 25000u * (DWORD)p->proof.n_endpoints;
+	n = 0;
+	h[n++] = pi.hProcess;
+	if (stop != NULL)
+		h[n++] = (HANDLE)stop;
+	w = WaitForMultipleObjects(n, h, FALSE, deadline);
+	if (w == WAIT_OBJECT_0 && GetExitCodeProcess(pi.hProcess, &code)) {
+		rc = (int)code;
+	} else {
+		TerminateProcess(pi.hProcess, 1);
+		WaitForSingleObject(pi.hProcess, 5000);
+		snprintf(why, size, "%s",
+			 w == WAIT_TIMEOUT ? "tlsward probe did not finish "
+					     "in time and was ended"
+					   : "tlsward probe was ended: the "
+					     "service is stopping");
+	}
+	CloseHandle(pi.hProcess);
+out:
+	if (out != INVALID_HANDLE_VALUE)
+		CloseHandle(out);
+	if (nul != INVALID_HANDLE_VALUE)
+		CloseHandle(nul);
+	free(wlog);
+	free(cmd);
+	return rc;
+}
+
 const struct tlsr_prober *tlsr_platform_prober(void)
 {
 	return &win_prober;

@@ -3,7 +3,9 @@
 # 1.2-only "management point" (openssl s_server on 127.0.0.1) and a prefix
 # with Windows 7's SChannel default for the TLS 1.2 client
 # (DisabledByDefault=1): `tlsward probe` fails there, naming the Windows
-# error. Also shown here: an untrusted certificate is reported as a trust
+# error. The service remediates, its own probe (a child process) proves TLS
+# 1.2 (event 4000, Status Proof* values), and a new `tlsward probe` reports
+# TLS 1.2. Also shown: an untrusted certificate is reported as a trust
 # error, not a protocol failure; an endpoint nobody listens on is "not
 # reached" (exit 3); --record keeps the result under SOFTWARE\tlsward\Proof.
 . "$(dirname "$0")/lib.sh" "$@"
@@ -48,9 +50,31 @@ run_cli probe "https://127.0.0.1:1/"
 assert_eq 3 "$RC" "probe exit code for a closed port: $OUT"
 assert_match 'WinHTTP +unreachable' "$OUT" "WinHTTP on a closed port"
 
-log "the fix, by hand: DisabledByDefault=0, a new process proves TLS 1.2"
-reg_set "$K_TLS12_CLIENT" DisabledByDefault REG_DWORD 0
+log "the service remediates; its probe (a child process) proves TLS 1.2"
+{
+	cat "$WINE_DATA/enforce.yaml"
+	printf 'proof:\n  endpoints:\n    - "%s"\n  interval: 1h\n' "$URL12"
+} | put_policy -
+install_service
+wait_dword "$K_TLS12_CLIENT" DisabledByDefault 64 0x0 30
+wait_event 4000 60
+line=$(events 4000)
+assert_eq "$URL12" "$(json_field endpoint <<<"$line")" "endpoint of event 4000"
+assert_eq tls1.2 "$(json_field protocol <<<"$line")" "protocol of event 4000"
+wait_trace 4000 information 10
+assert_eq 0 "$(event_count 4001)" "proof failure events (the service proved after remediating)"
+assert_eq 0x1 "$(reg_dword "$K_STATUS" Proven)" "Status Proven"
+assert_eq "$URL12" "$(reg_sz "$K_STATUS" ProofEndpoint)" "Status ProofEndpoint"
+assert_eq tls1.2 "$(reg_sz "$K_STATUS" ProofProtocol)" "Status ProofProtocol"
+assert_eq proven "$(reg_sz "$K_STATUS" ProofResult)" "Status ProofResult"
+assert_match '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' \
+	"$(reg_sz "$K_STATUS" ProofTime)" "Status ProofTime"
+assert_match '^proven\|tls1\.2\|' "$(reg_sz 'SOFTWARE\tlsward\Proof' "$URL12")" \
+	"the kept proof record"
+
+log "the client talks TLS 1.2 again"
 run_cli probe "$URL12"
-assert_eq 0 "$RC" "probe exit code after the fix: $OUT"
-assert_match 'proven \(tls1\.2\)' "$OUT" "probe verdict after the fix"
+assert_eq 0 "$RC" "probe exit code after tlsward: $OUT"
+assert_match 'proven \(tls1\.2\)' "$OUT" "probe verdict after tlsward"
+assert_match 'SChannel +trust +protocol tls1\.2' "$OUT" "SChannel after tlsward"
 pass
