@@ -45,7 +45,7 @@ port_open()
 
 # start_tls_server NAME OPENSSL_OPTION...: starts a server speaking only what
 # the options allow (e.g. -tls1_2, or -tls1 -cipher 'DEFAULT:@SECLEVEL=0')
-# and sets TLS_PORT to its port.
+# and sets TLS_PORT to its port. With TLS_PORT_WANT set, on that port only.
 start_tls_server()
 {
 	local name=$1 try port pid i
@@ -53,7 +53,7 @@ start_tls_server()
 
 	[ -f "$TLS_DIR/cert.pem" ] || make_cert
 	for ((try = 0; try < 20; try++)); do
-		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		port=${TLS_PORT_WANT:-$((20000 + (RANDOM * 32768 + RANDOM) % 40000))}
 		port_open "$port" && continue
 		timeout "$TLS_LIFETIME" openssl s_server -accept "127.0.0.1:$port" \
 			-cert "$TLS_DIR/cert.pem" -key "$TLS_DIR/key.pem" \
@@ -74,4 +74,17 @@ start_tls_server()
 		wait "$pid" 2>/dev/null || true
 	done
 	fail "could not start the TLS server $name: $(cat "$TLS_DIR/$name.log")"
+}
+
+# free_port: sets FREE_PORT to a port nothing listens on (for a server the
+# scenario starts later).
+free_port()
+{
+	local try
+
+	for ((try = 0; try < 50; try++)); do
+		FREE_PORT=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		port_open "$FREE_PORT" || return 0
+	done
+	fail "no free port found"
 }
