@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "probe.h"
+#include "wstr.h"
 
 /* Not in every MinGW winhttp.h (Windows 10 1607 and later). */
 #ifndef WINHTTP_OPTION_SECURITY_INFO
@@ -236,21 +237,6 @@ static void cipher_text(const SecPkgContext_ConnectionInfo *ci,
 			 (unsigned)ci->aiExch);
 }
 
-static wchar_t *wide(const char *s)
-{
-	int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
-	wchar_t *w;
-
-	if (n <= 0)
-		return NULL;
-	w = calloc((size_t)n, sizeof *w);
-	if (w != NULL && MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n) <= 0) {
-		free(w);
-		w = NULL;
-	}
-	return w;
-}
-
 /* ---- WinHTTP ---- */
 
 /* Flags of the last secure failure, from the status callback. */
@@ -296,7 +282,7 @@ static void winhttp_once(const struct tlsr_url *u, int insecure,
 	HINTERNET session = NULL, conn = NULL, req = NULL;
 	struct probe_winhttp_security_info si;
 	DWORD failure = 0, code = 0, len, flags;
-	wchar_t *host = wide(u->host), *path = wide(u->path);
+	wchar_t *host = tlsr_win_wide(u->host), *path = tlsr_win_wide(u->path);
 	DWORD_PTR ctx = (DWORD_PTR)&failure;
 	ULONGLONG t0 = GetTickCount64();
 	unsigned long err;
@@ -510,7 +496,7 @@ static unsigned long check_certificate(CtxtHandle *ctx, const char *host)
 	CERT_CHAIN_POLICY_STATUS ps;
 	SSL_EXTRA_CERT_CHAIN_POLICY_PARA ssl;
 	LPSTR usage[] = {(LPSTR)szOID_PKIX_KP_SERVER_AUTH};
-	wchar_t *whost = wide(host);
+	wchar_t *whost = tlsr_win_wide(host);
 	unsigned long rc;
 
 	if (QueryContextAttributesW(ctx, SECPKG_ATTR_REMOTE_CERT_CONTEXT,
@@ -560,7 +546,7 @@ static SECURITY_STATUS handshake(SOCKET s, CredHandle *cred, CtxtHandle *ctx,
 	DWORD req = ISC_REQ_SEQUENCE_DETECT | ISC_REQ_REPLAY_DETECT |
 		    ISC_REQ_CONFIDENTIALITY | ISC_REQ_ALLOCATE_MEMORY |
 		    ISC_REQ_STREAM | ISC_REQ_MANUAL_CRED_VALIDATION;
-	wchar_t *target = wide(host);
+	wchar_t *target = tlsr_win_wide(host);
 	char *buf = malloc(IO_MAX);
 	unsigned long have = 0;
 	SECURITY_STATUS st;
@@ -769,7 +755,7 @@ int tlsr_probe_child(const struct tlsr_policy *p, const char *log_path,
 	}
 	swprintf(cmd, len, L"\"%ls\" probe --record", exe);
 	for (i = 0; i < p->proof.n_endpoints; i++) {
-		wchar_t *u = wide(p->proof.endpoints[i]);
+		wchar_t *u = tlsr_win_wide(p->proof.endpoints[i]);
 
 		if (u == NULL) {
 			snprintf(why, size, "out of memory");
@@ -780,7 +766,7 @@ int tlsr_probe_child(const struct tlsr_policy *p, const char *log_path,
 		wcscat(cmd, L"\"");
 		free(u);
 	}
-	wlog = wide(log_path);
+	wlog = tlsr_win_wide(log_path);
 	if (wlog != NULL)
 		out = CreateFileW(wlog, GENERIC_WRITE, FILE_SHARE_READ, &sa,
 				  CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
