@@ -206,6 +206,7 @@ static void now_iso(char *buf, size_t size)
 static int record(const struct tlsr_probe_endpoint *e, size_t n)
 {
 	struct tlsr_registry *reg = NULL;
+	struct tlsr_facts facts;
 	struct tlsr_diag diag;
 	char boot[64], when[32];
 	tlsr_err err;
@@ -217,7 +218,13 @@ static int record(const struct tlsr_probe_endpoint *e, size_t n)
 		fprintf(stderr, "tlsward probe: --record: %s\n", diag.message);
 		return TLSR_PROBE_EXIT_RECORD;
 	}
-	tlsr_proof_boot_id(reg, boot, sizeof boot);
+	/* This boot's id as the engine sees it (the live facts make it on the
+	 * first read of a boot); else what the Boot key holds. */
+	memset(&facts, 0, sizeof facts);
+	tlsr_platform_live_facts(&facts);
+	snprintf(boot, sizeof boot, "%s", facts.boot_id);
+	if (boot[0] == '\0')
+		tlsr_proof_boot_id(reg, boot, sizeof boot);
 	now_iso(when, sizeof when);
 	for (i = 0; i < n; i++) {
 		err = tlsr_proof_record(reg, &e[i], when, boot, NULL);

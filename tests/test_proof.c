@@ -77,6 +77,13 @@ static const struct tlsr_registry_ops borrow_ops = {
 	b_destroy,
 };
 
+/* Off Windows there are no live facts: the boot id comes from the Boot
+ * key of the test's registry. */
+void tlsr_platform_live_facts(struct tlsr_facts *facts)
+{
+	(void)facts;
+}
+
 tlsr_err tlsr_platform_live_registry(struct tlsr_registry **out,
 				     struct tlsr_diag *diag)
 {
