@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/wine/proof-lib.sh: TLS servers for the proof scenarios. Source it
 # after lib.sh:
 #
@@ -8,6 +9,8 @@
 # port, bounded by `timeout`, and remembers its pid; every server is stopped
 # by that pid when the scenario ends (before lib.sh's cleanup).
 
+# shellcheck disable=SC2034 # the scenarios read it
+K_TLS10_CLIENT="$K_SCHANNEL"'\TLS 1.0\Client'
 TLS_DIR="$WORK_DIR/tls"
 TLS_PIDS=()
 # How long a server may live at most, in seconds.
@@ -87,4 +90,19 @@ free_port()
 		port_open "$FREE_PORT" || return 0
 	done
 	fail "no free port found"
+}
+
+# put_legacy_off_policy URL INTERVAL: the Wine scenarios' enforce policy
+# with TLS 1.0 kept nowhere and turned off (the legacy step), and URL as its
+# only proof endpoint, probed every INTERVAL.
+put_legacy_off_policy()
+{
+	sed -e 's/^  keep: \[ssl3, tls1.0\]/  keep: []/' \
+		-e 's/^  disable: \[\]/  disable: [tls1.0]/' \
+		"$WINE_DATA/enforce.yaml" | {
+		cat
+		printf 'proof:\n  endpoints:\n    - "%s"\n  interval: %s\n' "$1" "$2"
+	} | put_policy -
+	grep -q 'disable: \[tls1.0\]' "$POLICY_UNIX" ||
+		fail "could not write the legacy-off policy"
 }

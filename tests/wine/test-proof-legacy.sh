@@ -9,8 +9,6 @@
 . "$(dirname "$0")/lib.sh" "$@"
 . "$(dirname "$0")/proof-lib.sh"
 
-K_TLS10_CLIENT="$K_SCHANNEL"'\TLS 1.0\Client'
-
 boot_prefix win10
 start_tls_server tls10 -tls1 -cipher 'DEFAULT:@SECLEVEL=0'
 URL10="https://127.0.0.1:$TLS_PORT/"
@@ -18,13 +16,7 @@ free_port
 PORT12=$FREE_PORT
 URL12="https://127.0.0.1:$PORT12/SMS_MP/.sms_aut?mplist"
 
-sed -e 's/^  keep: \[ssl3, tls1.0\]/  keep: []/' \
-	-e 's/^  disable: \[\]/  disable: [tls1.0]/' \
-	"$WINE_DATA/enforce.yaml" | {
-	cat
-	printf 'proof:\n  endpoints:\n    - "%s"\n  interval: 1h\n' "$URL12"
-} | put_policy -
-grep -q 'disable: \[tls1.0\]' "$POLICY_UNIX" || fail "could not write the policy"
+put_legacy_off_policy "$URL12" 1h
 
 log "the proof fails (no TLS 1.2 server yet): TLS 1.0 stays on"
 install_service

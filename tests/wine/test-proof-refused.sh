@@ -6,18 +6,11 @@
 . "$(dirname "$0")/lib.sh" "$@"
 . "$(dirname "$0")/proof-lib.sh"
 
-K_TLS10_CLIENT="$K_SCHANNEL"'\TLS 1.0\Client'
-
 boot_prefix win10
 start_tls_server tls10 -tls1 -cipher 'DEFAULT:@SECLEVEL=0'
 URL10="https://127.0.0.1:$TLS_PORT/"
 
-sed -e 's/^  keep: \[ssl3, tls1.0\]/  keep: []/' \
-	-e 's/^  disable: \[\]/  disable: [tls1.0]/' \
-	"$WINE_DATA/enforce.yaml" | {
-	cat
-	printf 'proof:\n  endpoints: ["%s"]\n  interval: 5m\n' "$URL10"
-} | put_policy -
+put_legacy_off_policy "$URL10" 5m
 
 install_service
 wait_event 4001 60
