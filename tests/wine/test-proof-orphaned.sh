@@ -71,6 +71,9 @@ assert_match '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' \
 	"$(reg_sz "$K_STATUS" ProofTime)" "Status ProofTime"
 assert_match '^proven\|tls1\.2\|' "$(reg_sz 'SOFTWARE\tlsward\Proof' "$URL12")" \
 	"the kept proof record"
+run_cli status
+assert_match 'proven on the wire +yes' "$OUT" "tlsward status: proven"
+assert_match 'proof protocol +tls1\.2' "$OUT" "tlsward status: protocol"
 
 log "the client talks TLS 1.2 again"
 run_cli probe "$URL12"
