@@ -90,6 +90,8 @@ static const struct {
     {"command_name", "convertto-json", "3.0"},
     {"command_name", "convertfrom-json", "3.0"},
     {"command_name", "get-filehash", "4.0"},
+    {"command_name", "get-itempropertyvalue", "5.0"},
+    {"command_name", "new-temporaryfile", "5.0"},
 };
 
 static const char *source_root(void)
@@ -431,13 +433,15 @@ START_TEST(configmgr_newer_than_powershell2_reported)
 	    "powershell3.ps1:5:17: '-in' needs PowerShell 3.0",
 	    "powershell3.ps1:8:41: '::new' needs PowerShell 5.0",
 	    "powershell3.ps1:9:32: '$psitem' needs PowerShell 3.0",
+	    "powershell3.ps1:10:9: 'get-itempropertyvalue' needs PowerShell "
+	    "5.0",
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof want / sizeof want[0]; i++)
 		ck_assert_msg(strstr(text, want[i]) != NULL, "%s not in:\n%s",
 			      want[i], text);
-	ck_assert_int_eq(n, 4);
+	ck_assert_int_eq(n, 5);
 	free(text);
 	/* The same file is valid PowerShell: only the version check fails. */
 	out = (struct tlsr_sb){0};
@@ -547,8 +551,10 @@ static const char *service_names(struct names *out)
 	return "core/names.h";
 }
 
-static void collect_reads(TSNode n, const char *src, struct names *out,
-			  int in_get)
+/* Adds to out the quoted arguments of every call of the command `cmd`
+ * (lower case) under n. */
+static void collect_args(TSNode n, const char *src, const char *cmd,
+			 struct names *out, int in_cmd)
 {
 	uint32_t i, count = ts_node_child_count(n);
 	const char *type = ts_node_type(n);
@@ -558,9 +564,9 @@ static void collect_reads(TSNode n, const char *src, struct names *out,
 		char text[64];
 
 		node_text(name, src, 1, text, sizeof text);
-		in_get = strcmp(ts_node_type(name), "command_name") == 0 &&
-			 strcmp(text, "get-statusvalue") == 0;
-	} else if (in_get && strcmp(type, "string_literal") == 0) {
+		in_cmd = strcmp(ts_node_type(name), "command_name") == 0 &&
+			 strcmp(text, cmd) == 0;
+	} else if (in_cmd && strcmp(type, "string_literal") == 0) {
 		uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
 
 		ck_assert_uint_ge(e - s, 2);
@@ -568,12 +574,13 @@ static void collect_reads(TSNode n, const char *src, struct names *out,
 		return;
 	}
 	for (i = 0; i < count; i++)
-		collect_reads(ts_node_child(n, i), src, out, in_get);
+		collect_args(ts_node_child(n, i), src, cmd, out, in_cmd);
 }
 
-/* The Status values a script reads: the quoted names passed to its
- * Get-StatusValue helper. */
-static void ps_status_reads(const char *rel, struct names *out)
+/* The quoted arguments a script passes to the command `cmd` (lower
+ * case): for the discovery script's Get-StatusValue helper, the Status
+ * values it reads; for Write-Output, the words it prints. */
+static void ps_command_args(const char *rel, const char *cmd, struct names *out)
 {
 	size_t len;
 	char *src = slurp_rel(rel, &len);
@@ -582,7 +589,7 @@ static void ps_status_reads(const char *rel, struct names *out)
 
 	ck_assert(ts_parser_set_language(parser, tree_sitter_powershell()));
 	tree = ts_parser_parse_string(parser, NULL, src, (uint32_t)len);
-	collect_reads(ts_tree_root_node(tree), src, out, 0);
+	collect_args(ts_tree_root_node(tree), src, cmd, out, 0);
 	ts_tree_delete(tree);
 	ts_parser_delete(parser);
 	free(src);
@@ -670,7 +677,8 @@ START_TEST(configmgr_status_names_known)
 	char *text;
 	size_t i;
 
-	ps_status_reads(KIT "tlsward-ci-discovery.ps1", &reads);
+	ps_command_args(KIT "tlsward-ci-discovery.ps1", "get-statusvalue",
+			&reads);
 	mof_class(KIT "configuration.mof", &data);
 	mof_class(KIT "tlsward-status-import.mof", &report);
 	text = slurp_rel(KIT "configuration.mof", NULL);
@@ -782,7 +790,8 @@ START_TEST(configmgr_ready_excludes_restart_and_risk)
 	size_t i;
 	int ready_queries = 0, ready_statements = 0;
 
-	ps_status_reads(KIT "tlsward-ci-discovery.ps1", &reads);
+	ps_command_args(KIT "tlsward-ci-discovery.ps1", "get-statusvalue",
+			&reads);
 	for (i = 0; i < sizeof discovery_reads / sizeof discovery_reads[0]; i++)
 		ck_assert_msg(names_has(&reads, discovery_reads[i]),
 			      "tlsward-ci-discovery.ps1 does not read %s",
@@ -851,6 +860,39 @@ START_TEST(configmgr_ready_excludes_restart_and_risk)
 }
 END_TEST
 
+/* Every word the compliance script can print is explained in the guide's
+ * table of states, and the guide explains no word the script cannot
+ * print. */
+START_TEST(configmgr_guide_explains_every_state)
+{
+	struct names words = {0}, rows = {0};
+	char *guide = slurp_rel(KIT "README.md", NULL);
+	char *table = strstr(guide, "The script prints one word:");
+	char *end;
+	size_t i;
+
+	ps_command_args(KIT "tlsward-ci-discovery.ps1", "write-output", &words);
+	ck_assert_uint_ge(words.n, 8);
+	ck_assert_msg(table != NULL, "README.md: no table of states");
+	end = strstr(table, "\n\n| ");
+	ck_assert_ptr_nonnull(end);
+	end = strstr(end + 2, "\n\n");
+	ck_assert_ptr_nonnull(end);
+	*end = '\0';
+	regex_all(table, "^\\| `([A-Za-z]+)` \\|", 1, &rows);
+	for (i = 0; i < words.n; i++)
+		ck_assert_msg(names_has(&rows, words.v[i]),
+			      "README.md does not explain the state %s",
+			      words.v[i]);
+	for (i = 0; i < rows.n; i++)
+		ck_assert_msg(names_has(&words, rows.v[i]),
+			      "README.md explains %s, which "
+			      "tlsward-ci-discovery.ps1 never prints",
+			      rows.v[i]);
+	free(guide);
+}
+END_TEST
+
 static void check_suite_setup(void)
 {
 	/* Every test reads the source tree. */
@@ -870,6 +912,7 @@ static Suite *configmgr_suite(void)
 	tcase_add_test(tc, configmgr_newer_than_powershell2_reported);
 	tcase_add_test(tc, configmgr_status_names_known);
 	tcase_add_test(tc, configmgr_ready_excludes_restart_and_risk);
+	tcase_add_test(tc, configmgr_guide_explains_every_state);
 	suite_add_tcase(s, tc);
 	return s;
 }

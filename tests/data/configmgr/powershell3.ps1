@@ -7,3 +7,4 @@ if ($props.Mode -in @('enforce', 'audit')) {
 }
 $list = [System.Collections.ArrayList]::new()
 Get-ChildItem | Where-Object { $PSItem.Length -gt 0 } | Out-Null
+$mode = Get-ItemPropertyValue -Path 'HKLM:\SOFTWARE\tlsward\Parameters' -Name Mode
