@@ -95,8 +95,9 @@ check_row() {
 		match($0, /full check [0-9.]+ us/); v = substr($0, RSTART + 11, RLENGTH - 14)
 		match($0, /\) [0-9.]+ us; ratio/); base = substr($0, RSTART + 2, RLENGTH - 12)
 		match($0, /ratio [0-9.]+/); r = substr($0, RSTART + 6, RLENGTH - 6)
-		printf "ROW\tfull check, %s\t%s us\tread the managed values %s us\t%sx\t%s\t%s\n",
-			b, v, base, r, goal, (v + 0 <= limit ? "met" : "missed")
+		match($0, /calls [0-9]+ against [0-9]+/); split(substr($0, RSTART, RLENGTH), c, " ")
+		printf "ROW\tfull check, %s (CPU time)\t%s us (%s registry calls)\tread the managed values %s us (%s calls)\t%sx\t%s\t%s\n",
+			b, v, c[2], base, c[4], r, goal, (v + 0 <= limit ? "met" : "missed")
 	}' <<<"$line"
 }
 
