@@ -17,9 +17,9 @@
 #            view, a deleted key and a burst of every managed value at
 #            once (with the events per burst), in rounds alternating tlsward
 #            and minheal; p50, p99 and their ratios;
-#   memory   the service's private bytes (RssAnon, the figure Wine's
-#            GetProcessMemoryInfo reports as PrivateUsage) and working set
-#            (VmRSS) at start and after HEALS heals, beside minheal's;
+#   memory   the service's private bytes (RssAnon, the resident anonymous
+#            memory) and working set (VmRSS) at start and after HEALS
+#            heals, beside minheal's;
 #   flap     an adversary rewrites a value RATE times a second for FLAP ms,
 #            on the policy's damping (5 reverts in 10 minutes): the
 #            service's CPU share and events, against minheal fighting the
