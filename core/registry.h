@@ -213,6 +213,12 @@ tlsr_err tlsr_regfile_write(struct tlsr_registry *reg, const char *path,
 struct tlsr_registry *tlsr_registry_fault_new(struct tlsr_registry *inner);
 void tlsr_fault_arm(struct tlsr_registry *fault, unsigned long fail_at,
 		    tlsr_err err);
+/* Persistent mode ("access denied from now on", SQLite test_vfs's
+ * FAULT_INJECT_PERSISTENT): every call from the call numbered from on fails
+ * with err. close_key and destroy still count and still close. 0
+ * disarms. */
+void tlsr_fault_arm_from(struct tlsr_registry *fault, unsigned long from,
+			 tlsr_err err);
 /* Calls counted since creation or the last arm. */
 unsigned long tlsr_fault_calls(const struct tlsr_registry *fault);
 

@@ -1,7 +1,8 @@
-/* tlsward: a registry wrapper that fails one chosen call, to prove callers
- * handle every failure. Every call of every op counts (close_key and destroy
- * too, though they cannot fail); the armed call returns the armed error
- * without reaching the inner backend. Key handles are the inner backend's. */
+/* tlsward: a registry wrapper that fails one chosen call, or every call
+ * from one on, to prove callers handle every failure. Every call of every
+ * op counts (close_key and destroy too, though they cannot fail); the
+ * armed call returns the armed error without reaching the inner backend.
+ * Key handles are the inner backend's. */
 #include "registry.h"
 
 #include <stdlib.h>
@@ -12,6 +13,7 @@ struct fault {
 	struct tlsr_registry *inner;
 	unsigned long calls;
 	unsigned long fail_at;
+	int persistent; /* fail every call from fail_at on */
 	tlsr_err err;
 };
 
@@ -24,7 +26,8 @@ static struct fault *fault_of(struct tlsr_registry *reg)
 static int hit(struct fault *f)
 {
 	f->calls++;
-	return f->fail_at != 0 && f->calls == f->fail_at;
+	return f->fail_at != 0 &&
+	       (f->persistent ? f->calls >= f->fail_at : f->calls == f->fail_at);
 }
 
 static tlsr_err injected(struct fault *f, const char *op)
@@ -195,8 +198,17 @@ void tlsr_fault_arm(struct tlsr_registry *fault, unsigned long fail_at,
 		return;
 	f = fault_of(fault);
 	f->fail_at = fail_at;
+	f->persistent = 0;
 	f->err = err;
 	f->calls = 0;
+}
+
+void tlsr_fault_arm_from(struct tlsr_registry *fault, unsigned long from,
+			 tlsr_err err)
+{
+	tlsr_fault_arm(fault, from, err);
+	if (fault != NULL && fault->ops == &fault_ops)
+		fault_of(fault)->persistent = 1;
 }
 
 unsigned long tlsr_fault_calls(const struct tlsr_registry *fault)
