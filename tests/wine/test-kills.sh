@@ -76,10 +76,12 @@ for ((round = 1; round <= KILLS; round++)); do
 	w=$(diff <(printf '%s\n' "$before") <(snapshot_managed | values_of) |
 		grep -c '^>' || true)
 	reboot_prefix >/dev/null
-	if [ "$(svc_state)" = RUNNING ]; then
-		restarted=$((restarted + 1))
-		stop_service
-	fi
+	# The new session starts the auto-start service: wait until it is up
+	# (not merely starting) and stop it, so nothing writes during the
+	# rollback.
+	wait_state RUNNING 60
+	restarted=$((restarted + 1))
+	stop_service
 	if [ "$w" -eq 0 ]; then
 		none=$((none + 1))
 	elif [ "$w" -lt 12 ]; then
