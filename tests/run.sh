@@ -7,8 +7,9 @@
 # totals as one plain line: "N passed, N failed, N skipped".
 #
 # Usage: tests/run.sh [--keep]
-# The Wine prefixes the run makes (about 1.5 GB) are removed when every test
-# passes; they are kept, and named, when one fails. --keep keeps them anyway.
+# The Wine prefixes the run makes (about 0.7 GB each) are removed when every
+# test passes; they are kept, and named, when one fails. --keep keeps them
+# anyway.
 set -euo pipefail
 
 keep=0
