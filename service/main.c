@@ -151,7 +151,8 @@ static const char usage_status[] =
 	"\n"
 	"Shows HKLM\\SOFTWARE\\tlsward\\Status as the service last wrote it:\n"
 	"compliance, last check, policy source and hash, blocked reasons,\n"
-	"pending restart and readiness for server-side TLS 1.2.\n";
+	"pending restart and readiness for server-side TLS 1.2 (when not\n"
+	"ready, why: blocked, a restart owed, a critical risk, no proof yet).\n";
 
 static const char usage_rollback[] =
 	"usage: tlsward rollback --registry IN.reg --out OUT.reg\n"
@@ -804,6 +805,64 @@ static void status_rules(const struct target *t, int json,
 	tlsr_machine_rules_free(&m);
 }
 
+/* 1 when the Status DWORD name is present and nonzero. */
+static int status_flag(struct tlsr_registry *reg, const char *name)
+{
+	uint32_t dw = 0;
+
+	return tlsr_reg_get_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, name,
+				  &dw) == TLSR_OK &&
+	       dw != 0;
+}
+
+/* Why Status says a client is not ready for servers that require TLS 1.2,
+ * from the other values the service wrote with it, the first that holds:
+ * blocked, a restart owed, a critical risk, no proof, a component. */
+static void status_why_not_ready(struct tlsr_registry *reg, char *buf,
+				 size_t size)
+{
+	static const struct {
+		const char *name, *component;
+	} comps[] = {{TLSR_ST_TLS12_WINHTTP, "WinHTTP"},
+		     {TLSR_ST_TLS12_SCHANNEL, "SChannel"},
+		     {TLSR_ST_TLS12_DOTNET, ".NET"}};
+	char text[512];
+	uint32_t dw;
+
+	if (status_flag(reg, TLSR_ST_BLOCKED) &&
+	    tlsr_reg_get_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+				TLSR_ST_BLOCKED_REASONS, text,
+				sizeof text) == TLSR_OK) {
+		snprintf(buf, size, "blocked: %s", text);
+		return;
+	}
+	if (status_flag(reg, TLSR_ST_RESTART_PENDING)) {
+		snprintf(buf, size, "the restart these changes need has not "
+				    "happened yet");
+		return;
+	}
+	if (status_flag(reg, TLSR_ST_RISK_CRITICAL)) {
+		snprintf(buf, size, "a critical risk, see risks");
+		return;
+	}
+	if (tlsr_reg_get_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+			       TLSR_ST_PROVEN, &dw) == TLSR_OK &&
+	    dw == 0) {
+		snprintf(buf, size, "TLS 1.2 is not proven on the wire yet");
+		return;
+	}
+	for (size_t i = 0; i < sizeof comps / sizeof comps[0]; i++) {
+		if (tlsr_reg_get_dword(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+				       comps[i].name, &dw) == TLSR_OK &&
+		    dw == 0) {
+			snprintf(buf, size, "TLS 1.2 does not hold yet in %s",
+				 comps[i].component);
+			return;
+		}
+	}
+	snprintf(buf, size, "see tlsward check");
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	const char *cmd = argv[0];
@@ -858,7 +917,14 @@ static int cmd_status(int argc, char **argv)
 		tlsr_sb_printf(&b, "%-26s ", status_values[i].label);
 		if (status_values[i].kind == ST_TEXT)
 			tlsr_sb_printf(&b, "%s\n", text);
-		else if (status_values[i].kind == ST_BOOL)
+		else if (status_values[i].kind == ST_BOOL && dw == 0 &&
+			 (strcmp(status_values[i].name,
+				 TLSR_ST_READY_FOR_SERVER_TLS12) == 0 ||
+			  strcmp(status_values[i].name,
+				 TLSR_ST_READY_FOR_SERVER) == 0)) {
+			status_why_not_ready(t.reg, text, sizeof text);
+			tlsr_sb_printf(&b, "no (%s)\n", text);
+		} else if (status_values[i].kind == ST_BOOL)
 			tlsr_sb_printf(&b, "%s\n", dw ? "yes" : "no");
 		else
 			tlsr_sb_printf(&b, "%lu\n", (unsigned long)dw);

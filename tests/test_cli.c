@@ -626,6 +626,44 @@ START_TEST(cli_status_reads_what_apply_recorded)
 }
 END_TEST
 
+/* What the service recorded, as tlsward status shows it: a client not
+ * ready for servers that require TLS 1.2 is told why. */
+START_TEST(cli_status_says_why_not_ready)
+{
+	static const struct {
+		const char *values, *why;
+	} cases[] = {
+		{"\"RestartPending\"=dword:00000001\r\n"
+		 "\"Tls12WinHttp\"=dword:00000000\r\n",
+		 "no (the restart these changes need has not happened yet)"},
+		{"\"Blocked\"=dword:00000001\r\n"
+		 "\"BlockedReasons\"=\"KB3140245 is not installed\"\r\n",
+		 "no (blocked: KB3140245 is not installed)"},
+		{"\"Tls12Schannel\"=dword:00000000\r\n",
+		 "no (TLS 1.2 does not hold yet in SChannel)"},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *path = tmp_path("status.reg");
+		FILE *f = fopen(path, "w");
+		struct run r;
+
+		ck_assert_ptr_nonnull(f);
+		fprintf(f,
+			"REGEDIT4\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\"
+			"tlsward\\Status]\r\n\"Compliant\"=dword:00000000\r\n"
+			"\"ReadyForServerTls12\"=dword:00000000\r\n%s",
+			cases[i].values);
+		fclose(f);
+		r = tlsward("status", "--registry", path, NULL);
+		ck_assert_int_eq(r.status, 0);
+		ck_assert_msg(strstr(r.out, cases[i].why) != NULL,
+			      "want '%s' in:\n%s", cases[i].why, r.out);
+		run_free(&r);
+	}
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -650,6 +688,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(tc, cli_rollback_restores_the_original_values);
 	tcase_add_test(tc, cli_bad_inputs_report_file_line_col);
 	tcase_add_test(tc, cli_status_reads_what_apply_recorded);
+	tcase_add_test(tc, cli_status_says_why_not_ready);
 	suite_add_tcase(s, tc);
 	return s;
 }
