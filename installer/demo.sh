@@ -3,8 +3,8 @@
 #   1. build tlsward.exe and tlsward.msi (MinGW-w64 cross build, wixl)
 #   2. a Windows 10 client (a throwaway Wine prefix): the MSI installed
 #      silently, in audit mode
-#   3. "tlsward check" and "tlsward plan" on its live registry: Windows 10
-#      has TLS 1.2 built in, so WinHTTP needs nothing
+#   3. "tlsward check" and "tlsward plan" on its live registry: what is
+#      missing, and what enforcing will write, in order
 #   4. switch to enforce: the service writes what the plan said
 #   5. another tool weakens WinHTTP; the service heals it at once and
 #      schedules the restart the value needs (event 3000)
