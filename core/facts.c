@@ -15,6 +15,20 @@
 #define KB3140245_PREFIX "Package_for_KB3140245~"
 #define CBS_STATE_INSTALLED 0x70u
 #define FIPS_KEY "SYSTEM\\CurrentControlSet\\Control\\Lsa\\FIPSAlgorithmPolicy"
+#define WOW64_KEY "SOFTWARE\\Wow6432Node"
+
+/* Every key tlsr_facts_read reads: a .reg file read for a check keeps only
+ * these and the settings' keys (core/check_keys.c). */
+const struct tlsr_regfile_keep tlsr_facts_keys[] = {
+    {CURRENT_VERSION_KEY, TLSR_VIEW_64, 0},
+    {NDP4_KEY, TLSR_VIEW_64, 0},
+    {NDP35_KEY, TLSR_VIEW_64, 0},
+    {CBS_PACKAGES_KEY, TLSR_VIEW_64, 1},
+    {WOW64_KEY, TLSR_VIEW_64, 0},
+    {FIPS_KEY, TLSR_VIEW_64, 0},
+};
+const size_t tlsr_facts_keys_count =
+    sizeof tlsr_facts_keys / sizeof tlsr_facts_keys[0];
 
 /* A missing key or value, or one of another type, is an unknown fact; any
  * other failure (access, I/O, an injected fault) must reach the caller. */
@@ -251,7 +265,7 @@ tlsr_err tlsr_facts_read(struct tlsr_registry *reg, struct tlsr_facts *out)
 			 f.os_major, f.os_minor, seen);
 	}
 
-	err = tlsr_reg_key_exists(reg, "SOFTWARE\\Wow6432Node", TLSR_VIEW_64);
+	err = tlsr_reg_key_exists(reg, WOW64_KEY, TLSR_VIEW_64);
 	if (err != TLSR_OK && err != TLSR_ENOTFOUND)
 		return err;
 	f.x64 = err == TLSR_OK;

@@ -175,6 +175,14 @@ tlsr_err tlsr_regfile_read(const char *path, struct tlsr_registry **out,
 tlsr_err tlsr_regfile_parse(const char *label, const uint8_t *buf, size_t len,
 			    struct tlsr_registry **out, struct tlsr_diag *diag);
 
+/* A key a reader keeps (struct tlsr_regfile_options.keep). */
+struct tlsr_regfile_keep {
+	const char *path;    /* HKLM-relative, as the ops take it */
+	enum tlsr_view view; /* the view path is read in */
+	int subtree;	     /* 1: the key and everything below it; 0: the
+			      * key and its values */
+};
+
 /* How a .reg file is read (docs/regfile.md). A NULL options pointer, or
  * zeroed options, read as regedit on a Western European Windows does. */
 struct tlsr_regfile_options {
@@ -188,6 +196,15 @@ struct tlsr_regfile_options {
 	 * NULL. */
 	void (*warn)(void *ctx, const struct tlsr_diag *where);
 	void *warn_ctx;
+	/* With n_keep > 0, the registry holds only these keys (every line
+	 * is still read, checked and warned about as without them): a
+	 * check reads a few dozen keys of an export of 100,000. An op that
+	 * asks for anything else reads the whole file first, so its answer
+	 * is the same either way (the buffer readers have no file to read
+	 * and fail it with TLSR_EUNSUPPORTED). tlsr_regfile_write refuses
+	 * such a registry until it holds the whole file. */
+	const struct tlsr_regfile_keep *keep;
+	size_t n_keep;
 };
 tlsr_err tlsr_regfile_read_with(const char *path,
 				const struct tlsr_regfile_options *opts,

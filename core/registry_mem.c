@@ -29,6 +29,15 @@ struct mem {
 	struct tlsr_mem_node *hklm;
 	enum tlsr_regfile_format fmt;
 	unsigned codepage; /* of a REGEDIT4 file; 0 for the default */
+	/* A partial registry (registry_mem_internal.h): the mask of kept
+	 * keys, and the file to read in whole when an op needs more. */
+	struct tlsr_mem_node *mask;
+	char *source;
+	unsigned source_codepage;
+	int dirty; /* written to while partial */
+	/* The partial tree, kept for the handles opened in it until the
+	 * registry is destroyed. */
+	struct tlsr_mem_node *old_root, *old_hklm;
 };
 
 static const char hklm_name[] = "HKEY_LOCAL_MACHINE";
@@ -75,7 +84,18 @@ static uint32_t name_hash(const char *name, size_t len)
 	size_t i = 0;
 
 	while (i < len || pending) {
-		uint16_t u = next_unit(name, len, &i, &pending);
+		unsigned char c;
+		uint16_t u;
+
+		if (!pending && (c = (unsigned char)name[i]) < 0x80) {
+			/* ASCII: a unit whose high byte is 0. */
+			i++;
+			h ^= (c >= 'a' && c <= 'z') ? (uint32_t)(c - 32) : c;
+			h *= 16777619u;
+			h *= 16777619u;
+			continue;
+		}
+		u = next_unit(name, len, &i, &pending);
 
 		h ^= u & 0xff;
 		h *= 16777619u;
@@ -90,10 +110,29 @@ static int name_eq(const char *a, size_t alen, const char *b, size_t blen)
 	uint16_t pa = 0, pb = 0;
 	size_t i = 0, j = 0;
 
-	while ((i < alen || pa) && (j < blen || pb))
+	while ((i < alen || pa) && (j < blen || pb)) {
+		unsigned char ca = pa ? 0x80 : (unsigned char)a[i],
+			      cb = pb ? 0x80 : (unsigned char)b[j];
+
+		if ((ca | cb) < 0x80) {
+			/* Both ASCII. */
+			if (ca != cb && (ca ^ 32) != cb)
+				return 0;
+			if (ca != cb && !((ca | 32) >= 'a' && (ca | 32) <= 'z'))
+				return 0;
+			i++;
+			j++;
+			continue;
+		}
 		if (next_unit(a, alen, &i, &pa) != next_unit(b, blen, &j, &pb))
 			return 0;
+	}
 	return i == alen && !pa && j == blen && !pb;
+}
+
+int tlsr_mem_name_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return name_eq(a, alen, b, blen);
 }
 
 static char *dup_name(const char *name, size_t len)
@@ -403,13 +442,146 @@ static struct mem *mem_of(struct tlsr_registry *reg)
 	return reg->impl;
 }
 
+/* Walks the mask along path (HKLM-relative) in view: 1 when the key is
+ * kept (a kept key, or below a kept subtree), 0 when not. */
+static int kept(const struct tlsr_mem_node *mask, const char *path,
+		enum tlsr_view view)
+{
+	const struct tlsr_mem_node *node =
+	    tlsr_mem_find_child(mask, hklm_name, sizeof hklm_name - 1);
+	const char *p = path;
+	int first = 1;
+
+	while (node != NULL && *p != '\0') {
+		const char *end = strchr(p, '\\');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (node->keep == TLSR_MEM_KEEP_TREE)
+			return 1;
+		node = tlsr_mem_find_child(node, p, len);
+		if (node != NULL && first && view == TLSR_VIEW_32 &&
+		    name_eq(p, len, "SOFTWARE", 8)) {
+			if (node->keep == TLSR_MEM_KEEP_TREE)
+				return 1;
+			node = tlsr_mem_find_child(node, wow_name,
+						   sizeof wow_name - 1);
+		}
+		first = 0;
+		p += len;
+		if (*p == '\\')
+			p++;
+	}
+	return node != NULL && node->keep != 0;
+}
+
+/* Frees a tree whose handles are all closed or given up. */
+static void tree_free(struct tlsr_mem_node *root, struct tlsr_mem_node *hklm)
+{
+	if (hklm != NULL) {
+		hklm->refs = 0;
+		if (hklm->deleted)
+			node_free(hklm);
+	}
+	node_free(root);
+}
+
+/* Turns a partial registry into one holding the whole file: reads the file
+ * again and carries on in its tree. Handles opened in the partial tree
+ * follow their path into the whole one (current). */
+static tlsr_err widen(struct tlsr_registry *reg)
+{
+	struct mem *m = mem_of(reg), *w;
+	struct tlsr_registry *whole;
+	tlsr_err err;
+
+	if (m->source == NULL || m->dirty || m->old_root != NULL)
+		return tlsr_reg_fail(reg, TLSR_EUNSUPPORTED, 0,
+				     "only the keys a check reads were read "
+				     "from the .reg file");
+	err = tlsr_regfile_reread(m->source, m->source_codepage, &whole);
+	if (err != TLSR_OK)
+		return tlsr_reg_fail(reg, err, 0, "reading %s again: %s",
+				     m->source, tlsr_strerror(err));
+	w = mem_of(whole);
+	m->old_root = m->root;
+	m->old_hklm = m->hklm;
+	m->root = w->root;
+	m->hklm = w->hklm;
+	m->hklm->refs = 1;
+	w->root = w->hklm = NULL;
+	tlsr_registry_destroy(whole);
+	tree_free(m->mask, NULL);
+	m->mask = NULL;
+	return TLSR_OK;
+}
+
+/* Deepest key a tree holds: Windows' 512 levels, the hive and the root. */
+#define CHAIN_MAX 520
+
+/* The keys from node up to (not including) the root of its tree, node
+ * first, into chain; returns their number, with *top set to the root. */
+static size_t chain_of(struct tlsr_mem_node *node, struct tlsr_mem_node **chain,
+		       struct tlsr_mem_node **top)
+{
+	size_t n = 0;
+
+	while (node->parent != NULL && n < CHAIN_MAX) {
+		chain[n++] = node;
+		node = node->parent;
+	}
+	*top = node;
+	return n;
+}
+
+/* The key a handle stands for now: node itself, or, once a partial
+ * registry has read the whole file, the key of the same path in the whole
+ * tree (NULL when that tree lacks it). */
+static struct tlsr_mem_node *current(struct tlsr_registry *reg,
+				     struct tlsr_mem_node *node)
+{
+	struct mem *m = mem_of(reg);
+	struct tlsr_mem_node *chain[CHAIN_MAX], *top, *cur;
+	size_t n;
+
+	if (m->old_root == NULL)
+		return node;
+	n = chain_of(node, chain, &top);
+	if (top != m->old_root)
+		return node;
+	cur = m->root;
+	while (n > 0 && cur != NULL) {
+		n--;
+		cur = tlsr_mem_find_child(cur, chain[n]->name,
+					  chain[n]->name_len);
+	}
+	return cur;
+}
+
+/* 1 when a partial registry holds node's subkeys (node is in a kept
+ * subtree). */
+static int subkeys_kept(struct tlsr_registry *reg, struct tlsr_mem_node *node)
+{
+	struct tlsr_mem_node *chain[CHAIN_MAX], *top;
+	const struct tlsr_mem_node *mask = mem_of(reg)->mask;
+	size_t n = chain_of(node, chain, &top);
+
+	while (n > 0 && mask != NULL) {
+		n--;
+		mask = tlsr_mem_find_child(mask, chain[n]->name,
+					   chain[n]->name_len);
+		if (mask != NULL && mask->keep == TLSR_MEM_KEEP_TREE)
+			return 1;
+	}
+	return 0;
+}
+
 /* Walks path (HKLM-relative) in view from HKLM; with create, adds missing
  * keys and marks every key on the way explicit. */
 static tlsr_err walk(struct tlsr_registry *reg, const char *path,
 		     enum tlsr_view view, int create,
 		     struct tlsr_mem_node **out)
 {
-	struct tlsr_mem_node *node = mem_of(reg)->hklm;
+	struct tlsr_mem_node *node;
 	const char *p = path;
 	int first = 1;
 
@@ -419,6 +591,17 @@ static tlsr_err walk(struct tlsr_registry *reg, const char *path,
 	    view != TLSR_VIEW_64)
 		return tlsr_reg_fail(reg, TLSR_EINVAL, 0, "bad view %d",
 				     (int)view);
+	if (mem_of(reg)->mask != NULL) {
+		if (!kept(mem_of(reg)->mask, path, view)) {
+			tlsr_err err = widen(reg);
+
+			if (err != TLSR_OK)
+				return err;
+		} else if (create) {
+			mem_of(reg)->dirty = 1;
+		}
+	}
+	node = mem_of(reg)->hklm;
 	while (*p != '\0') {
 		const char *end = strchr(p, '\\');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
@@ -486,9 +669,10 @@ static void mem_close_key(struct tlsr_registry *reg, struct tlsr_key *key)
 		node_free(node);
 }
 
-/* Checks a handle and a value name before an op. */
+/* Checks a handle and a value name before an op; *out is the key the
+ * handle stands for now (current). */
 static tlsr_err check_key(struct tlsr_registry *reg, struct tlsr_key *key,
-			  const char *name)
+			  const char *name, struct tlsr_mem_node **out)
 {
 	struct tlsr_mem_node *node = (struct tlsr_mem_node *)key;
 
@@ -501,20 +685,24 @@ static tlsr_err check_key(struct tlsr_registry *reg, struct tlsr_key *key,
 		return tlsr_reg_fail(reg, TLSR_EINVAL, 0,
 				     "value name longer than %d bytes",
 				     TLSR_REG_NAME_MAX);
+	*out = current(reg, node);
+	if (*out == NULL)
+		return tlsr_reg_fail(reg, TLSR_ENOTFOUND, 0,
+				     "key %s was deleted", node->name);
 	return TLSR_OK;
 }
 
 static tlsr_err mem_get_value(struct tlsr_registry *reg, struct tlsr_key *key,
 			      const char *name, struct tlsr_value *out)
 {
-	struct tlsr_mem_node *node = (struct tlsr_mem_node *)key;
+	struct tlsr_mem_node *node;
 	struct tlsr_mem_value *v;
 	tlsr_err err;
 
 	if (name == NULL || out == NULL)
 		return tlsr_reg_fail(reg, TLSR_EINVAL, 0, "no value given");
 	memset(out, 0, sizeof *out);
-	err = check_key(reg, key, name);
+	err = check_key(reg, key, name, &node);
 	if (err != TLSR_OK)
 		return err;
 	v = tlsr_mem_find_value(node, name, strlen(name));
@@ -537,15 +725,17 @@ static tlsr_err mem_set_value(struct tlsr_registry *reg, struct tlsr_key *key,
 			      const char *name, uint32_t type, const void *data,
 			      size_t size)
 {
+	struct tlsr_mem_node *node;
 	tlsr_err err;
 
 	if (name == NULL || (data == NULL && size != 0))
 		return tlsr_reg_fail(reg, TLSR_EINVAL, 0, "no value given");
-	err = check_key(reg, key, name);
+	err = check_key(reg, key, name, &node);
 	if (err != TLSR_OK)
 		return err;
-	err = tlsr_mem_set_value((struct tlsr_mem_node *)key, name,
-				 strlen(name), type, data, size);
+	if (mem_of(reg)->mask != NULL)
+		mem_of(reg)->dirty = 1;
+	err = tlsr_mem_set_value(node, name, strlen(name), type, data, size);
 	if (err != TLSR_OK)
 		return tlsr_reg_fail(reg, err, 0, "out of memory");
 	return TLSR_OK;
@@ -554,14 +744,16 @@ static tlsr_err mem_set_value(struct tlsr_registry *reg, struct tlsr_key *key,
 static tlsr_err mem_delete_value(struct tlsr_registry *reg,
 				 struct tlsr_key *key, const char *name)
 {
-	struct tlsr_mem_node *node = (struct tlsr_mem_node *)key;
+	struct tlsr_mem_node *node;
 	tlsr_err err;
 
 	if (name == NULL)
 		return tlsr_reg_fail(reg, TLSR_EINVAL, 0, "no value given");
-	err = check_key(reg, key, name);
+	err = check_key(reg, key, name, &node);
 	if (err != TLSR_OK)
 		return err;
+	if (mem_of(reg)->mask != NULL)
+		mem_of(reg)->dirty = 1;
 	if (tlsr_mem_remove_value(node, name, strlen(name)) != TLSR_OK)
 		return tlsr_reg_fail(reg, TLSR_ENOTFOUND, 0,
 				     "value \"%s\" not found in %s", name,
@@ -583,11 +775,18 @@ static tlsr_err copy_name(struct tlsr_registry *reg, const char *name,
 static tlsr_err mem_enum_subkey(struct tlsr_registry *reg, struct tlsr_key *key,
 				size_t index, char *buf, size_t size)
 {
-	struct tlsr_mem_node *node = (struct tlsr_mem_node *)key;
-	tlsr_err err = check_key(reg, key, NULL);
+	struct tlsr_mem_node *node;
+	tlsr_err err = check_key(reg, key, NULL, &node);
 
 	if (err != TLSR_OK)
 		return err;
+	if (mem_of(reg)->mask != NULL && !subkeys_kept(reg, node)) {
+		err = widen(reg);
+		if (err == TLSR_OK)
+			err = check_key(reg, key, NULL, &node);
+		if (err != TLSR_OK)
+			return err;
+	}
 	if (index >= node->nkids)
 		return TLSR_ENOTFOUND;
 	return copy_name(reg, node->kids[index]->name,
@@ -597,8 +796,8 @@ static tlsr_err mem_enum_subkey(struct tlsr_registry *reg, struct tlsr_key *key,
 static tlsr_err mem_enum_value(struct tlsr_registry *reg, struct tlsr_key *key,
 			       size_t index, char *buf, size_t size)
 {
-	struct tlsr_mem_node *node = (struct tlsr_mem_node *)key;
-	tlsr_err err = check_key(reg, key, NULL);
+	struct tlsr_mem_node *node;
+	tlsr_err err = check_key(reg, key, NULL, &node);
 
 	if (err != TLSR_OK)
 		return err;
@@ -617,6 +816,8 @@ static tlsr_err mem_delete_key(struct tlsr_registry *reg, const char *path,
 	err = walk(reg, path, view, 0, &node);
 	if (err != TLSR_OK)
 		return err;
+	if (mem_of(reg)->mask != NULL)
+		mem_of(reg)->dirty = 1;
 	if (node == mem_of(reg)->hklm)
 		return tlsr_reg_fail(reg, TLSR_EINVAL, 0,
 				     "HKEY_LOCAL_MACHINE cannot be deleted");
@@ -638,10 +839,10 @@ static void mem_destroy(struct tlsr_registry *reg)
 {
 	struct mem *m = mem_of(reg);
 
-	m->hklm->refs = 0;
-	if (m->hklm->deleted)
-		node_free(m->hklm);
-	node_free(m->root);
+	tree_free(m->root, m->hklm);
+	tree_free(m->old_root, m->old_hklm);
+	tree_free(m->mask, NULL);
+	free(m->source);
 	free(m);
 }
 
@@ -732,4 +933,62 @@ void tlsr_mem_set_codepage(struct tlsr_registry *reg, unsigned codepage)
 unsigned tlsr_mem_codepage(const struct tlsr_registry *reg)
 {
 	return ((const struct mem *)reg->impl)->codepage;
+}
+
+tlsr_err tlsr_mem_set_keep(struct tlsr_registry *reg,
+			   const struct tlsr_regfile_keep *keep, size_t n,
+			   const char *source, unsigned codepage)
+{
+	struct mem *m = mem_of(reg);
+
+	if (m->mask == NULL) {
+		m->mask = node_new("", 0);
+		if (m->mask == NULL)
+			return TLSR_ENOMEM;
+	}
+	if (source != NULL && m->source == NULL) {
+		m->source = dup_name(source, strlen(source));
+		if (m->source == NULL)
+			return TLSR_ENOMEM;
+		m->source_codepage = codepage;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct tlsr_mem_node *node = tlsr_mem_add_child(
+		    m->mask, hklm_name, sizeof hklm_name - 1);
+		const char *p = keep[i].path;
+		int first = 1;
+
+		while (node != NULL && *p != '\0') {
+			const char *end = strchr(p, '\\');
+			size_t len = end ? (size_t)(end - p) : strlen(p);
+
+			node = tlsr_mem_add_child(node, p, len);
+			if (node != NULL && first &&
+			    keep[i].view == TLSR_VIEW_32 &&
+			    name_eq(p, len, "SOFTWARE", 8))
+				node = tlsr_mem_add_child(node, wow_name,
+							  sizeof wow_name - 1);
+			first = 0;
+			p += len;
+			if (*p == '\\')
+				p++;
+		}
+		if (node == NULL)
+			return TLSR_ENOMEM;
+		if (keep[i].subtree)
+			node->keep = TLSR_MEM_KEEP_TREE;
+		else if (node->keep == 0)
+			node->keep = TLSR_MEM_KEEP_KEY;
+	}
+	return TLSR_OK;
+}
+
+const struct tlsr_mem_node *tlsr_mem_mask(const struct tlsr_registry *reg)
+{
+	return ((const struct mem *)reg->impl)->mask;
+}
+
+int tlsr_mem_widened(const struct tlsr_registry *reg)
+{
+	return ((const struct mem *)reg->impl)->old_root != NULL;
 }

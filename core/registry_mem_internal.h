@@ -42,7 +42,14 @@ struct tlsr_mem_node {
 	unsigned refs; /* open handles */
 	int deleted;   /* removed from the tree while open */
 	int explicit_; /* named in a .reg file or created through the ops */
+	/* In the mask of a partial registry: TLSR_MEM_KEEP_KEY for a key
+	 * kept with its values, TLSR_MEM_KEEP_TREE for a key kept with
+	 * everything below it, 0 for a key on the way to one. */
+	int keep;
 };
+
+#define TLSR_MEM_KEEP_KEY 1
+#define TLSR_MEM_KEEP_TREE 2
 
 /* A new empty registry whose ops are named "memory", or "regfile" when
  * regfile is non-zero; NULL when out of memory. The tree holds an empty
@@ -95,5 +102,37 @@ tlsr_err tlsr_mem_remove_value(struct tlsr_mem_node *node, const char *name,
 tlsr_err tlsr_mem_put_value(struct tlsr_mem_node *node, const char *name,
 			    size_t len, uint32_t type, uint8_t *data,
 			    size_t size);
+
+/* Compares two names as Windows compares key and value names. */
+int tlsr_mem_name_eq(const char *a, size_t alen, const char *b, size_t blen);
+
+/* ---- partial registries (a .reg file read for a check) ----
+ *
+ * A partial registry holds only the keys a reader was asked to keep
+ * (struct tlsr_regfile_keep): each such key exactly as the whole file
+ * would give it, with everything below it for a subtree. Its mask is a
+ * tree of the kept paths (real paths, Wow6432Node spelled out) whose nodes
+ * say what is kept. An op that reaches outside the kept keys first reads
+ * the whole file (tlsr_regfile_reread) and carries on in the whole tree,
+ * so no answer ever depends on what was kept: only the time does. */
+
+/* Makes reg partial with the keys in keep; source is the file the whole
+ * tree is read from when an op needs more (NULL: such an op fails with
+ * TLSR_EUNSUPPORTED). TLSR_ENOMEM. */
+tlsr_err tlsr_mem_set_keep(struct tlsr_registry *reg,
+			   const struct tlsr_regfile_keep *keep, size_t n,
+			   const char *source, unsigned codepage);
+
+/* The mask's root (its children are the hives), or NULL for a registry
+ * that holds the whole file. */
+const struct tlsr_mem_node *tlsr_mem_mask(const struct tlsr_registry *reg);
+
+/* 1 once a partial registry has read the whole file. */
+int tlsr_mem_widened(const struct tlsr_registry *reg);
+
+/* Reads the whole file path in codepage (no warnings) into a new regfile
+ * registry (registry_regfile.c). */
+tlsr_err tlsr_regfile_reread(const char *path, unsigned codepage,
+			     struct tlsr_registry **out);
 
 #endif

@@ -79,7 +79,7 @@ static void buf_put(struct buf *b, const void *data, size_t len)
 
 static void buf_putc(struct buf *b, uint8_t c)
 {
-	if (buf_reserve(b, 1) != 0)
+	if (b->len >= b->cap && buf_reserve(b, 1) != 0)
 		return;
 	b->data[b->len++] = c;
 }
@@ -158,6 +158,11 @@ static int decode(const uint8_t *in, size_t len, unsigned codepage,
 		for (i = 2; i + 1 < len; i += 2) {
 			uint32_t c = (uint32_t)in[i] | (uint32_t)in[i + 1] << 8;
 
+			if (c - 1 < 0x7f) {
+				/* ASCII, the bulk of any export. */
+				*o++ = (char)c;
+				continue;
+			}
 			if (c >= 0xd800 && c <= 0xdbff && i + 3 < len) {
 				uint32_t lo = (uint32_t)in[i + 2] |
 					      (uint32_t)in[i + 3] << 8;
@@ -407,6 +412,18 @@ static const char *hive_of(const char *comp, size_t len, int *abbrev)
 	return NULL;
 }
 
+/* The mask's child called name (len bytes), or NULL: a mask has a handful
+ * of children per key, compared in turn without hashing the name. */
+static const struct tlsr_mem_node *
+mask_child(const struct tlsr_mem_node *mask, const char *name, size_t len)
+{
+	for (size_t i = 0; i < mask->nkids; i++)
+		if (tlsr_mem_name_eq(mask->kids[i]->name,
+				     mask->kids[i]->name_len, name, len))
+			return mask->kids[i];
+	return NULL;
+}
+
 /* Warns that the [KEY] or [-KEY] line at ps->p is not applied, and why;
  * the rest of its section is not counted. */
 static tlsr_err drop_section(struct parser *ps, const char *at, int del,
@@ -430,7 +447,7 @@ static tlsr_err parse_key(struct parser *ps)
 {
 	const char *open = ps->p, *name, *close = NULL, *q, *comp, *end_name;
 	struct tlsr_mem_node *node = tlsr_mem_root(ps->reg);
-	int del = 0, level = 0, abbrev;
+	int del = 0, level = 0, abbrev, keep_to, made = 0;
 	const char *hive;
 	size_t len;
 
@@ -503,7 +520,43 @@ static tlsr_err parse_key(struct parser *ps)
 	ps->have_key = 1;
 	ps->key = NULL;
 	ps->in_deleted = del;
-	for (const char *c = comp; c < end_name;) {
+	keep_to = level;
+	if (!del) {
+		/* A partial registry creates the key down to the deepest kept
+		 * level and keeps its values only when the key itself is
+		 * kept. */
+		const struct tlsr_mem_node *mask = tlsr_mem_mask(ps->reg);
+
+		if (mask != NULL) {
+			int i = 0;
+
+			keep_to = 0;
+			for (const char *c = comp; c < end_name && mask; i++) {
+				const char *e =
+				    memchr(c, '\\', (size_t)(end_name - c));
+				size_t n;
+
+				if (e == NULL)
+					e = end_name;
+				n = c == comp ? strlen(hive) : (size_t)(e - c);
+				mask = mask_child(mask, c == comp ? hive : c,
+						  n);
+				if (mask != NULL &&
+				    mask->keep == TLSR_MEM_KEEP_TREE) {
+					keep_to = level;
+					break;
+				}
+				if (mask != NULL && mask->keep != 0)
+					keep_to = i + 1;
+				c = e < end_name ? e + 1 : end_name;
+			}
+			if (keep_to == 0) {
+				next_line(ps);
+				return TLSR_OK;
+			}
+		}
+	}
+	for (const char *c = comp; c < end_name && made < keep_to; made++) {
 		const char *e = memchr(c, '\\', (size_t)(end_name - c));
 		const char *cname = c == comp ? hive : c;
 		size_t n;
@@ -531,7 +584,7 @@ static tlsr_err parse_key(struct parser *ps)
 	if (del) {
 		if (node != NULL)
 			tlsr_mem_remove(node);
-	} else {
+	} else if (made == level) {
 		node->explicit_ = 1;
 		ps->key = node;
 	}
@@ -1037,11 +1090,12 @@ static tlsr_err parse_text(struct parser *ps, int *import_nothing)
 	return TLSR_OK;
 }
 
-tlsr_err tlsr_regfile_parse_with(const char *label, const uint8_t *buf,
-				 size_t len,
-				 const struct tlsr_regfile_options *opts,
-				 struct tlsr_registry **out,
-				 struct tlsr_diag *diag)
+/* Reads buf; source names the file a partial registry reads in whole when
+ * an op needs more (NULL for a buffer). */
+static tlsr_err parse_from(const char *label, const char *source,
+			   const uint8_t *buf, size_t len,
+			   const struct tlsr_regfile_options *opts,
+			   struct tlsr_registry **out, struct tlsr_diag *diag)
 {
 	struct parser ps = {0};
 	struct decoded d;
@@ -1091,7 +1145,10 @@ tlsr_err tlsr_regfile_parse_with(const char *label, const uint8_t *buf,
 	ps.utf8 = !d.unicode && codepage == TLSR_CODEPAGE_UTF8;
 	ps.cp_table = d.unicode || ps.utf8 ? NULL : tlsr_codepage_table(codepage);
 	ps.reg = tlsr_mem_create(1);
-	if (ps.reg == NULL) {
+	if (ps.reg == NULL ||
+	    (opts != NULL && opts->n_keep > 0 &&
+	     tlsr_mem_set_keep(ps.reg, opts->keep, opts->n_keep, source,
+			       opts->codepage) != TLSR_OK)) {
 		tlsr_diag_set(diag, label, 0, 0, "out of memory");
 		err = TLSR_ENOMEM;
 		goto out;
@@ -1115,7 +1172,10 @@ tlsr_err tlsr_regfile_parse_with(const char *label, const uint8_t *buf,
 		/* What regedit imports: nothing. */
 		tlsr_registry_destroy(ps.reg);
 		ps.reg = tlsr_mem_create(1);
-		if (ps.reg == NULL) {
+		if (ps.reg == NULL ||
+		    (opts != NULL && opts->n_keep > 0 &&
+		     tlsr_mem_set_keep(ps.reg, opts->keep, opts->n_keep, source,
+				       opts->codepage) != TLSR_OK)) {
 			tlsr_diag_set(diag, label, 0, 0, "out of memory");
 			err = TLSR_ENOMEM;
 			goto out;
@@ -1140,6 +1200,15 @@ out:
 	free(ps.text.data);
 	free(d.text);
 	return err;
+}
+
+tlsr_err tlsr_regfile_parse_with(const char *label, const uint8_t *buf,
+				 size_t len,
+				 const struct tlsr_regfile_options *opts,
+				 struct tlsr_registry **out,
+				 struct tlsr_diag *diag)
+{
+	return parse_from(label, NULL, buf, len, opts, out, diag);
 }
 
 tlsr_err tlsr_regfile_parse(const char *label, const uint8_t *buf, size_t len,
@@ -1207,7 +1276,7 @@ tlsr_err tlsr_regfile_read_with(const char *path,
 		err = TLSR_EIO;
 		goto out;
 	}
-	err = tlsr_regfile_parse_with(path, b.data, b.len, opts, out, diag);
+	err = parse_from(path, path, b.data, b.len, opts, out, diag);
 out:
 	free(b.data);
 	fclose(f);
@@ -1218,6 +1287,17 @@ tlsr_err tlsr_regfile_read(const char *path, struct tlsr_registry **out,
 			   struct tlsr_diag *diag)
 {
 	return tlsr_regfile_read_with(path, NULL, out, diag);
+}
+
+tlsr_err tlsr_regfile_reread(const char *path, unsigned codepage,
+			     struct tlsr_registry **out)
+{
+	struct tlsr_regfile_options opts;
+	struct tlsr_diag diag;
+
+	memset(&opts, 0, sizeof opts);
+	opts.codepage = codepage;
+	return tlsr_regfile_read_with(path, &opts, out, &diag);
 }
 
 enum tlsr_regfile_format tlsr_regfile_format_of(const struct tlsr_registry *reg)
@@ -1512,6 +1592,10 @@ tlsr_err tlsr_regfile_write(struct tlsr_registry *reg, const char *path,
 		return tlsr_reg_fail(reg, TLSR_EUNSUPPORTED, 0,
 				     "only a memory or .reg registry can be "
 				     "written as a .reg file");
+	if (tlsr_mem_mask(reg) != NULL)
+		return tlsr_reg_fail(reg, TLSR_EUNSUPPORTED, 0,
+				     "only the keys a check reads were read "
+				     "from the .reg file");
 	root = tlsr_mem_root(reg);
 	if (fmt == TLSR_REGFILE_REG4) {
 		unsigned cp = tlsr_mem_codepage(reg);

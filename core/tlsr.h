@@ -106,6 +106,9 @@ struct tlsr_facts {
  * SOFTWARE\Wow6432Node exists (x64). Missing keys leave fields unknown, they
  * are not errors. */
 tlsr_err tlsr_facts_read(struct tlsr_registry *reg, struct tlsr_facts *out);
+/* The keys tlsr_facts_read reads. */
+extern const struct tlsr_regfile_keep tlsr_facts_keys[];
+extern const size_t tlsr_facts_keys_count;
 
 /* 1 when this OS needs KB3140245 for WinHTTP (NT 6.1 and 6.2). */
 int tlsr_facts_needs_kb3140245(const struct tlsr_facts *f);
@@ -174,6 +177,13 @@ struct tlsr_report {
 tlsr_err tlsr_check(struct tlsr_registry *reg, const struct tlsr_policy *p,
 		    const struct tlsr_facts *facts, struct tlsr_report **out);
 void tlsr_report_free(struct tlsr_report *r);
+
+/* The keys tlsr_facts_read and tlsr_check read: the settings table's keys
+ * in their views, the facts' keys (tlsr_facts_keys) and tlsward's own
+ * subtree, into out (max entries). Returns how many there are, which may
+ * be more than max. A .reg file read for a check keeps only these. */
+#define TLSR_CHECK_KEYS_MAX 128
+size_t tlsr_check_keys(struct tlsr_regfile_keep *out, size_t max);
 
 /* ---- plan ---- */
 

@@ -379,6 +379,9 @@ struct target {
 	struct tlsr_registry *reg;
 	int live;
 	const char *label; /* for messages */
+	/* Set before open_target: a .reg file is read for check or plan,
+	 * which keep only the keys a check reads. */
+	int check_only;
 };
 
 /* Lines of a .reg file that are not imported, printed as they come. */
@@ -401,7 +404,8 @@ static int open_target(const char *cmd, const char *path,
 		       const char *codepage, struct target *t)
 {
 	struct regfile_warnings w = {cmd, 0};
-	struct tlsr_regfile_options ro = {0, regfile_warning, &w};
+	struct tlsr_regfile_options ro = {0, regfile_warning, &w, NULL, 0};
+	struct tlsr_regfile_keep keep[TLSR_CHECK_KEYS_MAX];
 	struct tlsr_diag diag;
 	char msg[1100];
 	tlsr_err err;
@@ -417,6 +421,12 @@ static int open_target(const char *cmd, const char *path,
 				   "unknown code page '%s' (874, 1250-1258, "
 				   "28591 or utf-8)",
 				   codepage);
+	if (t->check_only) {
+		ro.keep = keep;
+		ro.n_keep = tlsr_check_keys(keep, TLSR_CHECK_KEYS_MAX);
+		if (ro.n_keep > TLSR_CHECK_KEYS_MAX)
+			ro.n_keep = 0; /* the whole file, then */
+	}
 	if (path != NULL)
 		err = tlsr_regfile_read_with(path, &ro, &t->reg, &diag);
 	else
@@ -542,14 +552,17 @@ struct session {
 	struct tlsr_plan *plan;
 };
 
-/* Opens o's registry, loads the policy, reads the facts, checks and plans.
- * Returns 0, or an exit code after printing why; session_close either way. */
+/* Opens o's registry, loads the policy, reads the facts, checks and plans;
+ * check_only: nothing is written back, so a .reg file is read for the keys
+ * a check reads. Returns 0, or an exit code after printing why;
+ * session_close either way. */
 static int session_open(const char *cmd, const struct options *o,
-			struct session *s)
+			int check_only, struct session *s)
 {
 	int rc;
 
 	memset(s, 0, sizeof *s);
+	s->t.check_only = check_only;
 	if ((rc = open_target(cmd, o->registry, o->codepage, &s->t)) != 0)
 		return rc;
 	if ((rc = load_policy(cmd, o, &s->t, &s->policy)) != 0)
@@ -589,7 +602,7 @@ static int cmd_check_or_plan(int argc, char **argv, int plan)
 		print_usage(stdout, plan ? usage_plan : usage_check, 1);
 		return 0;
 	}
-	if ((rc = session_open(cmd, &o, &s)) != 0)
+	if ((rc = session_open(cmd, &o, 1, &s)) != 0)
 		goto out;
 	if (plan)
 		rc = emit(o.format == FORMAT_JSON
@@ -655,7 +668,7 @@ static int cmd_apply(int argc, char **argv)
 				   "--out '%s' is the policy file; name another "
 				   "file",
 				   o.out);
-	if ((rc = session_open(cmd, &o, &s)) != 0)
+	if ((rc = session_open(cmd, &o, 0, &s)) != 0)
 		goto out;
 	if (o.dry_run || s.policy.mode == TLSR_MODE_AUDIT) {
 		if (o.format == FORMAT_TEXT)

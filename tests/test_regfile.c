@@ -12,7 +12,12 @@
 #include <sys/wait.h>
 #endif
 
+#include <dirent.h>
+
+#include "policy.h"
 #include "registry.h"
+#include "registry_mem_internal.h"
+#include "tlsr.h"
 
 #define V5 "Windows Registry Editor Version 5.00\r\n\r\n"
 
@@ -114,7 +119,7 @@ static void collect(void *ctx, const struct tlsr_diag *where)
 static struct tlsr_registry *parse_with(const void *buf, size_t len,
 					unsigned cp, struct warnings *w)
 {
-	struct tlsr_regfile_options o = {cp, collect, w};
+	struct tlsr_regfile_options o = {cp, collect, w, NULL, 0};
 	struct tlsr_registry *reg = NULL;
 	struct tlsr_diag diag = {0};
 	char msg[1200];
@@ -1709,6 +1714,340 @@ START_TEST(regfile_cli_codepage_option)
 }
 END_TEST
 
+/* ---- a check reads the same with only its keys kept ---- */
+
+/* Every warning of a read, each line as tlsward prints it. */
+struct all_warnings {
+	char *text;
+	size_t len;
+	int n;
+};
+
+static void collect_all(void *ctx, const struct tlsr_diag *where)
+{
+	struct all_warnings *w = ctx;
+	char line[1200];
+	size_t n;
+
+	tlsr_diag_format(where, line, sizeof line);
+	n = strlen(line);
+	w->text = realloc(w->text, w->len + n + 2);
+	ck_assert_ptr_nonnull(w->text);
+	memcpy(w->text + w->len, line, n);
+	w->text[w->len + n] = '\n';
+	w->text[w->len + n + 1] = '\0';
+	w->len += n + 1;
+	w->n++;
+}
+
+/* The .reg files under dir (a path under tests/data), sorted, appended to
+ * names (each malloc'd). */
+static size_t list_reg_files(const char *rel, char **names, size_t n,
+			     size_t max)
+{
+	char dir[1024];
+	DIR *d;
+	struct dirent *e;
+
+	data_path(dir, sizeof dir, rel);
+	d = opendir(dir);
+	ck_assert_msg(d != NULL, "cannot list %s", dir);
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		char path[2048];
+
+		if (len < 5 || strcmp(e->d_name + len - 4, ".reg") != 0)
+			continue;
+		ck_assert(n < max);
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		names[n] = strdup(path);
+		ck_assert_ptr_nonnull(names[n]);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+struct read_result {
+	struct tlsr_registry *reg;
+	tlsr_err err;
+	char diag[1200];
+	struct all_warnings w;
+};
+
+static void read_both_ways(const char *path, unsigned cp, int check_keys,
+			   struct read_result *r)
+{
+	struct tlsr_regfile_keep keep[TLSR_CHECK_KEYS_MAX];
+	struct tlsr_regfile_options o;
+	struct tlsr_diag diag;
+
+	memset(r, 0, sizeof *r);
+	memset(&o, 0, sizeof o);
+	memset(&diag, 0, sizeof diag);
+	o.codepage = cp;
+	o.warn = collect_all;
+	o.warn_ctx = &r->w;
+	if (check_keys) {
+		o.keep = keep;
+		o.n_keep = tlsr_check_keys(keep, TLSR_CHECK_KEYS_MAX);
+		ck_assert_uint_le(o.n_keep, TLSR_CHECK_KEYS_MAX);
+	}
+	r->err = tlsr_regfile_read_with(path, &o, &r->reg, &diag);
+	tlsr_diag_format(&diag, r->diag, sizeof r->diag);
+}
+
+/* Facts, then the report and the plan of every example policy, as JSON. */
+static char *check_all(struct tlsr_registry *reg, char **policies,
+		       size_t npolicies)
+{
+	struct tlsr_facts f;
+	char *out = NULL;
+	size_t len = 0;
+	tlsr_err err;
+
+	memset(&f, 0, sizeof f);
+	err = tlsr_facts_read(reg, &f);
+	ck_assert_msg(err == TLSR_OK, "facts: %s: %s", tlsr_strerror(err),
+		      reg->message);
+	for (size_t i = 0; i < npolicies; i++) {
+		struct tlsr_policy p;
+		struct tlsr_diag diag = {0};
+		struct tlsr_report *r = NULL;
+		struct tlsr_plan *plan = NULL;
+		char *a, *b;
+
+		ck_assert_int_eq(tlsr_policy_load_file(policies[i], &p, &diag),
+				 TLSR_OK);
+		err = tlsr_check(reg, &p, &f, &r);
+		ck_assert_msg(err == TLSR_OK, "check: %s: %s",
+			      tlsr_strerror(err), reg->message);
+		ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+		a = tlsr_report_json(r);
+		b = tlsr_plan_json(r, plan);
+		ck_assert_ptr_nonnull(a);
+		ck_assert_ptr_nonnull(b);
+		out = realloc(out, len + strlen(a) + strlen(b) + 1);
+		ck_assert_ptr_nonnull(out);
+		strcpy(out + len, a);
+		strcat(out + len, b);
+		len += strlen(a) + strlen(b);
+		free(a);
+		free(b);
+		tlsr_plan_free(plan);
+		tlsr_report_free(r);
+	}
+	return out;
+}
+
+/* Every fixture of tests/data/regfile and tests/data/machines, in the
+ * default code page and as UTF-8, read whole and with only the keys a
+ * check reads: the same error or the same warnings, the same facts and the
+ * same report and plan for every example policy, and the kept keys were
+ * enough (the whole file was never read again). */
+START_TEST(regfile_check_keys_read_the_same_check)
+{
+	static const unsigned cps[] = {0, 1250, 65001};
+	char *files[256], *policies[32], dir[1024];
+	size_t nfiles = 0, npolicies = 0, compared = 0;
+	const char *root = getenv("TLSR_SOURCE_ROOT");
+
+	nfiles = list_reg_files("regfile", files, nfiles, 256);
+	nfiles = list_reg_files("regfile/roundtrip", files, nfiles, 256);
+	nfiles = list_reg_files("regfile/tls", files, nfiles, 256);
+	nfiles = list_reg_files("machines", files, nfiles, 256);
+	ck_assert_uint_ge(nfiles, 20);
+	ck_assert_ptr_nonnull(root);
+	snprintf(dir, sizeof dir, "%s/policy/examples", root);
+	{
+		DIR *d = opendir(dir);
+		struct dirent *e;
+
+		ck_assert_ptr_nonnull(d);
+		while ((e = readdir(d)) != NULL) {
+			size_t len = strlen(e->d_name);
+			char path[2048];
+
+			if (len < 6 || strcmp(e->d_name + len - 5, ".yaml"))
+				continue;
+			ck_assert(npolicies < 32);
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			policies[npolicies++] = strdup(path);
+		}
+		closedir(d);
+	}
+	ck_assert_uint_ge(npolicies, 1);
+	for (size_t i = 0; i < nfiles; i++) {
+		for (size_t c = 0; c < sizeof cps / sizeof cps[0]; c++) {
+			struct read_result whole, part;
+			char *a, *b;
+
+			read_both_ways(files[i], cps[c], 0, &whole);
+			read_both_ways(files[i], cps[c], 1, &part);
+			ck_assert_msg(whole.err == part.err,
+				      "%s cp %u: %s / %s", files[i], cps[c],
+				      whole.diag, part.diag);
+			ck_assert_str_eq(whole.diag, part.diag);
+			ck_assert_int_eq(whole.w.n, part.w.n);
+			if (whole.w.n > 0)
+				ck_assert_str_eq(whole.w.text, part.w.text);
+			if (whole.err == TLSR_OK) {
+				ck_assert_str_eq(part.reg->ops->name,
+						 "regfile");
+				a = check_all(whole.reg, policies, npolicies);
+				b = check_all(part.reg, policies, npolicies);
+				ck_assert_msg(strcmp(a, b) == 0,
+					      "%s cp %u: the checks differ",
+					      files[i], cps[c]);
+				ck_assert_msg(!tlsr_mem_widened(part.reg),
+					      "%s: a check read a key it "
+					      "does not keep",
+					      files[i]);
+				ck_assert_ptr_nonnull(tlsr_mem_mask(part.reg));
+				free(a);
+				free(b);
+				compared++;
+			}
+			tlsr_registry_destroy(whole.reg);
+			tlsr_registry_destroy(part.reg);
+			free(whole.w.text);
+			free(part.w.text);
+		}
+		free(files[i]);
+	}
+	/* Most fixtures read without error in the default code page. */
+	ck_assert_uint_ge(compared, nfiles);
+	for (size_t i = 0; i < npolicies; i++)
+		free(policies[i]);
+}
+END_TEST
+
+/* A registry read with a few keys kept answers everything else too: the
+ * first op outside them reads the whole file, and the answers are those
+ * of the whole file. It is never written as a .reg file while partial. */
+START_TEST(regfile_kept_keys_read_the_rest_on_demand)
+{
+	static const char text[] =
+	    V5 "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Kept]\r\n"
+	       "\"A\"=dword:00000001\r\n\r\n"
+	       "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Kept\\Sub]\r\n"
+	       "\"B\"=\"b\"\r\n\r\n"
+	       "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Other]\r\n"
+	       "\"C\"=dword:00000003\r\n\r\n"
+	       "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\Kept]\r\n"
+	       "\"D\"=dword:00000004\r\n\r\n"
+	       "[HKEY_CURRENT_USER\\Software\\X]\r\n"
+	       "\"E\"=dword:00000005\r\n";
+	static const struct tlsr_regfile_keep keep[] = {
+	    {"SOFTWARE\\Kept", TLSR_VIEW_64, 0},
+	    {"SOFTWARE\\Kept", TLSR_VIEW_32, 0},
+	};
+	struct tlsr_regfile_options o;
+	struct tlsr_registry *reg = NULL;
+	struct tlsr_diag diag = {0};
+	struct tlsr_key *key;
+	char path[1024], out[1024], name[64];
+	uint32_t v;
+	size_t len;
+	uint8_t *buf = utf16(text, &len);
+	FILE *f;
+
+	temp_path(path, sizeof path, "kept.reg");
+	temp_path(out, sizeof out, "kept-out.reg");
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
+	fclose(f);
+	memset(&o, 0, sizeof o);
+	o.keep = keep;
+	o.n_keep = 2;
+	ck_assert_int_eq(tlsr_regfile_read_with(path, &o, &reg, &diag),
+			 TLSR_OK);
+	/* The kept keys, in both views, without reading more. */
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, "SOFTWARE\\kept",
+					    TLSR_VIEW_64, "a", &v),
+			 TLSR_OK);
+	ck_assert_uint_eq(v, 1);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, "SOFTWARE\\Kept",
+					    TLSR_VIEW_32, "D", &v),
+			 TLSR_OK);
+	ck_assert_uint_eq(v, 4);
+	ck_assert(!tlsr_mem_widened(reg));
+	ck_assert_int_eq(tlsr_regfile_write(reg, out, TLSR_REGFILE_V5),
+			 TLSR_EUNSUPPORTED);
+	/* A subkey of a key kept without its subtree: enumerating it reads
+	 * the whole file, through a handle opened before. */
+	ck_assert_int_eq(
+	    reg->ops->open_key(reg, "SOFTWARE\\Kept", TLSR_VIEW_64, 0, &key),
+	    TLSR_OK);
+	ck_assert_int_eq(reg->ops->enum_subkey(reg, key, 0, name, sizeof name),
+			 TLSR_OK);
+	ck_assert_str_eq(name, "Sub");
+	ck_assert(tlsr_mem_widened(reg));
+	ck_assert_int_eq(reg->ops->enum_value(reg, key, 0, name, sizeof name),
+			 TLSR_OK);
+	ck_assert_str_eq(name, "A");
+	reg->ops->close_key(reg, key);
+	/* Everything else, as the whole file has it. */
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, "SOFTWARE\\Other",
+					    TLSR_VIEW_64, "C", &v),
+			 TLSR_OK);
+	ck_assert_uint_eq(v, 3);
+	ck_assert_int_eq(tlsr_reg_key_exists(reg, "SOFTWARE\\Missing",
+					     TLSR_VIEW_64),
+			 TLSR_ENOTFOUND);
+	/* Whole now: it writes back every hive. */
+	ck_assert_int_eq(tlsr_regfile_write(reg, out, TLSR_REGFILE_V5),
+			 TLSR_OK);
+	tlsr_registry_destroy(reg);
+	reg = NULL;
+	ck_assert_int_eq(tlsr_regfile_read(out, &reg, &diag), TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, "SOFTWARE\\Other",
+					    TLSR_VIEW_64, "C", &v),
+			 TLSR_OK);
+	ck_assert_uint_eq(v, 3);
+	tlsr_registry_destroy(reg);
+	{
+		size_t n;
+		uint8_t *back = slurp(out, &n);
+		size_t hlen;
+		uint8_t *hkcu = utf16("[HKEY_CURRENT_USER\\Software\\X]", &hlen);
+		int found = 0;
+
+		for (size_t i = 0; i + hlen - 2 <= n && !found; i++)
+			found = memcmp(back + i, hkcu + 2, hlen - 2) == 0;
+		ck_assert_msg(found, "the other hive was not written back");
+		free(back);
+		free(hkcu);
+	}
+	/* A key outside the kept ones, first thing: read whole at once. */
+	reg = NULL;
+	ck_assert_int_eq(tlsr_regfile_read_with(path, &o, &reg, &diag),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, "SOFTWARE\\Other",
+					    TLSR_VIEW_64, "C", &v),
+			 TLSR_OK);
+	ck_assert_uint_eq(v, 3);
+	ck_assert(tlsr_mem_widened(reg));
+	tlsr_registry_destroy(reg);
+	/* A buffer has no file to read whole: such an op fails. */
+	reg = NULL;
+	ck_assert_int_eq(tlsr_regfile_parse_with("kept.reg", buf, len, &o,
+						 &reg, &diag),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, "SOFTWARE\\Other",
+					    TLSR_VIEW_64, "C", &v),
+			 TLSR_EUNSUPPORTED);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, "SOFTWARE\\Kept",
+					    TLSR_VIEW_64, "A", &v),
+			 TLSR_OK);
+	tlsr_registry_destroy(reg);
+	remove(path);
+	remove(out);
+	free(buf);
+}
+END_TEST
+
 static Suite *regfile_suite(void)
 {
 	Suite *s = suite_create("regfile");
@@ -1752,6 +2091,8 @@ static Suite *regfile_suite(void)
 	tcase_add_loop_test(c, regfile_respelled_tls_files_get_regedit_verdict,
 			    0, (int)(sizeof respelled / sizeof respelled[0]));
 	tcase_add_test(c, regfile_cli_codepage_option);
+	tcase_add_test(c, regfile_check_keys_read_the_same_check);
+	tcase_add_test(c, regfile_kept_keys_read_the_rest_on_demand);
 	suite_add_tcase(s, c);
 	return s;
 }
