@@ -129,110 +129,268 @@ static int all_zero(const uint8_t *p, size_t n)
 
 struct decoded {
 	char *text;
-	size_t len;
+	size_t len, cap;
 	int unicode;	  /* UTF-16LE with a BOM */
 	int utf8_bom;	  /* ANSI read of a file that starts with a UTF-8 BOM */
 	const char *why;  /* set when the bytes are not text */
 	char why_buf[96];
+	/* Between the pieces a file is read in. */
+	unsigned codepage;
+	const uint16_t *table; /* the code page; NULL for UTF-16 and UTF-8 */
+	int started;	       /* the first piece decided the encoding */
+	size_t hint;	       /* the file's size, when known */
+	uint8_t carry[4];      /* a surrogate or UTF-8 sequence a piece split */
+	size_t ncarry;
+	int nul;	       /* a NUL ended the text: only NULs may follow */
+	int oom;
 };
 
-/* Decodes in into a NUL-terminated UTF-8 string. Returns 0, -2 when out of
- * memory, or -1 with d->why set when the bytes are not text: d->text then
- * holds the text before the bad bytes, which locates the error. NUL
- * padding at the very end is ignored. */
-static int decode(const uint8_t *in, size_t len, unsigned codepage,
-		  struct decoded *d)
+/* Room for more bytes of text (and the final NUL). */
+static int text_room(struct decoded *d, size_t more)
 {
-	const uint16_t *table = NULL;
-	char *o;
+	size_t ncap;
+	char *p;
+
+	if (more + 1 <= d->cap - d->len)
+		return 0;
+	if (more > SIZE_MAX / 4 - d->len)
+		goto fail;
+	ncap = d->cap ? d->cap : 64;
+	while (ncap - d->len < more + 1)
+		ncap *= 2;
+	p = realloc(d->text, ncap);
+	if (p == NULL)
+		goto fail;
+	d->text = p;
+	d->cap = ncap;
+	return 0;
+fail:
+	d->oom = 1;
+	return -1;
+}
+
+/* Starts decoding a file of (about) hint bytes in codepage. */
+static void decode_start(struct decoded *d, unsigned codepage, size_t hint)
+{
+	memset(d, 0, sizeof *d);
+	d->codepage = codepage;
+	d->hint = hint;
+}
+
+/* Appends the code point of the UTF-16 unit c, or of c and the unit at p
+ * (have bytes there) when they form a surrogate pair; returns the bytes
+ * of p used. */
+static size_t put_unit(struct decoded *d, uint32_t c, const uint8_t *p,
+		       size_t have)
+{
+	size_t used = 0;
+
+	if (c >= 0xd800 && c <= 0xdbff && have >= 2) {
+		uint32_t lo = (uint32_t)p[0] | (uint32_t)p[1] << 8;
+
+		if (lo >= 0xdc00 && lo <= 0xdfff) {
+			c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+			used = 2;
+		}
+	}
+	d->len += tlsr_utf8_put(c, d->text + d->len);
+	return used;
+}
+
+/* A NUL at in[0] (n bytes left): the end of the text when only NULs
+ * follow. */
+static void at_nul(struct decoded *d, const uint8_t *in, size_t n)
+{
+	d->nul = 1;
+	if (!all_zero(in, n))
+		d->why = "NUL character in the file";
+}
+
+/* Decodes the next n bytes of the file into d->text (UTF-8). Every piece
+ * but the last (final) holds an even number of bytes, 4 or more; the
+ * first decides the encoding from its byte order mark. A unit or sequence
+ * split between two pieces waits in d->carry. Sets d->why, and stops, at
+ * the first bytes that are not text: d->text then holds the text before
+ * them, which locates the error. NUL padding at the very end is
+ * ignored. */
+static void decode_feed(struct decoded *d, const uint8_t *in, size_t n,
+			int final)
+{
 	size_t i = 0;
 
-	memset(d, 0, sizeof *d);
-	if (len >= 2 && in[0] == 0xff && in[1] == 0xfe) {
-		d->unicode = 1;
-		/* At most 3 bytes of UTF-8 per UTF-16 unit. */
-		d->text = malloc(len / 2 * 3 + 1);
-		if (d->text == NULL)
-			return -2;
-		o = d->text;
-		for (i = 2; i + 1 < len; i += 2) {
-			uint32_t c = (uint32_t)in[i] | (uint32_t)in[i + 1] << 8;
+	if (d->why != NULL || d->oom)
+		return;
+	if (d->nul) {
+		if (!all_zero(in, n))
+			d->why = "NUL character in the file";
+		return;
+	}
+	if (!d->started) {
+		size_t size = d->hint > n ? d->hint : n;
 
-			if (c - 1 < 0x7f) {
-				/* ASCII, the bulk of any export. */
-				*o++ = (char)c;
+		d->started = 1;
+		if (n >= 2 && in[0] == 0xff && in[1] == 0xfe) {
+			d->unicode = 1;
+			i = 2;
+			/* At most 3 bytes of UTF-8 per UTF-16 unit. */
+			size = size / 2 * 3;
+		} else {
+			if (d->codepage == TLSR_CODEPAGE_UTF8) {
+				if (n >= 3 && in[0] == 0xef && in[1] == 0xbb &&
+				    in[2] == 0xbf)
+					i = 3;
+			} else {
+				d->table = tlsr_codepage_table(d->codepage);
+				d->utf8_bom = n >= 3 && in[0] == 0xef &&
+					      in[1] == 0xbb && in[2] == 0xbf;
+			}
+			size *= 3;
+		}
+		if (text_room(d, size) != 0)
+			return;
+	}
+	if (text_room(d, d->unicode ? (n + 4) / 2 * 3 : (n + 4) * 3) != 0)
+		return;
+	if (d->unicode) {
+		if (d->ncarry == 2) {
+			/* A high surrogate that ended the last piece. */
+			uint32_t c =
+			    (uint32_t)d->carry[0] | (uint32_t)d->carry[1] << 8;
+
+			d->ncarry = 0;
+			i += put_unit(d, c, in, n);
+		}
+		while (i + 1 < n) {
+			uint32_t c;
+
+			if (in[i + 1] == 0 && in[i] - 1u < 0x7fu) {
+				/* ASCII, the bulk of any export: a run of it
+				 * is copied without the general path. */
+				char *o = d->text + d->len;
+				size_t j = i;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				/* Four units at a time while each is 0x01 to
+				 * 0x7f: no high byte, no low byte above 0x7f,
+				 * none 0 (which borrows into bit 15). */
+				while (j + 8 <= n) {
+					uint64_t x;
+
+					memcpy(&x, in + j, 8);
+					if ((x & 0xff80ff80ff80ff80u) != 0 ||
+					    ((x - 0x0001000100010001u) &
+					     0x8000800080008000u) != 0)
+						break;
+					o[0] = (char)x;
+					o[1] = (char)(x >> 16);
+					o[2] = (char)(x >> 32);
+					o[3] = (char)(x >> 48);
+					o += 4;
+					j += 8;
+				}
+#endif
+				while (j + 1 < n && in[j + 1] == 0 &&
+				       in[j] - 1u < 0x7fu) {
+					*o++ = (char)in[j];
+					j += 2;
+				}
+				d->len = (size_t)(o - d->text);
+				i = j;
 				continue;
 			}
-			if (c >= 0xd800 && c <= 0xdbff && i + 3 < len) {
-				uint32_t lo = (uint32_t)in[i + 2] |
-					      (uint32_t)in[i + 3] << 8;
-
-				if (lo >= 0xdc00 && lo <= 0xdfff) {
-					c = 0x10000 + ((c - 0xd800) << 10) +
-					    (lo - 0xdc00);
-					i += 2;
-				}
-			}
+			c = (uint32_t)in[i] | (uint32_t)in[i + 1] << 8;
 			if (c == 0) {
-				if (!all_zero(in + i, len - i))
-					d->why = "NUL character in the file";
-				i = len;
-				break;
+				at_nul(d, in + i, n - i);
+				return;
 			}
-			o += tlsr_utf8_put(c, o);
+			if (c >= 0xd800 && c <= 0xdbff && i + 2 == n &&
+			    !final) {
+				/* Its pair may start the next piece. */
+				d->carry[0] = in[i];
+				d->carry[1] = in[i + 1];
+				d->ncarry = 2;
+				return;
+			}
+			i += 2;
+			i += put_unit(d, c, in + i, n - i);
 		}
-		if (d->why == NULL && i < len)
+		if (i < n)
 			d->why = "odd number of bytes in a UTF-16 file";
-		goto done;
+		return;
 	}
-	if (codepage == TLSR_CODEPAGE_UTF8) {
-		if (len >= 3 && in[0] == 0xef && in[1] == 0xbb && in[2] == 0xbf)
-			i = 3;
-	} else {
-		table = tlsr_codepage_table(codepage ? codepage
-						     : TLSR_CODEPAGE_DEFAULT);
-		d->utf8_bom = len >= 3 && in[0] == 0xef && in[1] == 0xbb &&
-			      in[2] == 0xbf;
-	}
-	d->text = malloc((len - i) * 3 + 1);
-	if (d->text == NULL)
-		return -2;
-	o = d->text;
-	while (i < len) {
+	if (d->ncarry > 0) {
+		/* The rest of a UTF-8 sequence the last piece split. */
+		uint8_t seq[4];
+		size_t want = d->carry[0] >= 0xf0   ? 4
+			      : d->carry[0] >= 0xe0 ? 3
+						    : 2;
+		size_t k = d->ncarry, used = 0;
 		uint32_t c;
-		size_t n;
+		size_t got;
+
+		memcpy(seq, d->carry, k);
+		while (k < want && used < n)
+			seq[k++] = in[used++];
+		d->ncarry = 0;
+		got = tlsr_utf8_get(seq, k, &c);
+		if (got == 0 || (c >= 0xd800 && c <= 0xdfff)) {
+			d->why = "invalid UTF-8";
+			return;
+		}
+		memcpy(d->text + d->len, seq, got);
+		d->len += got;
+		i = got - (k - used);
+	}
+	while (i < n) {
+		uint32_t c;
+		size_t k;
 
 		if (in[i] == 0) {
-			if (!all_zero(in + i, len - i))
-				d->why = "NUL character in the file";
-			break;
+			at_nul(d, in + i, n - i);
+			return;
 		}
-		if (table != NULL) {
-			c = tlsr_codepage_decode(table, in[i]);
+		if (d->table != NULL) {
+			c = tlsr_codepage_decode(d->table, in[i]);
 			if (c == 0xffff) {
 				snprintf(d->why_buf, sizeof d->why_buf,
 					 "byte 0x%02x is not a character in "
 					 "code page %u",
-					 in[i], codepage);
+					 in[i], d->codepage);
 				d->why = d->why_buf;
-				break;
+				return;
 			}
-			o += tlsr_utf8_put(c, o);
+			d->len += tlsr_utf8_put(c, d->text + d->len);
 			i++;
 			continue;
 		}
-		n = tlsr_utf8_get(in + i, len - i, &c);
-		if (n == 0 || (c >= 0xd800 && c <= 0xdfff)) {
-			d->why = "invalid UTF-8";
-			break;
+		if (!final && in[i] >= 0xc2 && in[i] <= 0xf4) {
+			size_t want = in[i] >= 0xf0 ? 4 : in[i] >= 0xe0 ? 3 : 2;
+
+			if (n - i < want) {
+				/* Its end is in the next piece. */
+				memcpy(d->carry, in + i, n - i);
+				d->ncarry = n - i;
+				return;
+			}
 		}
-		memcpy(o, in + i, n);
-		o += n;
-		i += n;
+		k = tlsr_utf8_get(in + i, n - i, &c);
+		if (k == 0 || (c >= 0xd800 && c <= 0xdfff)) {
+			d->why = "invalid UTF-8";
+			return;
+		}
+		memcpy(d->text + d->len, in + i, k);
+		d->len += k;
+		i += k;
 	}
-done:
-	*o = '\0';
-	d->len = (size_t)(o - d->text);
+}
+
+/* Ends the text with a NUL. Returns 0, -2 when out of memory, or -1 with
+ * d->why set when the bytes are not text. */
+static int decode_end(struct decoded *d)
+{
+	if (d->oom || (d->text == NULL && text_room(d, 0) != 0))
+		return -2;
+	d->text[d->len] = '\0';
 	return d->why ? -1 : 0;
 }
 
@@ -415,12 +573,17 @@ static const char *hive_of(const char *comp, size_t len, int *abbrev)
 /* The mask's child called name (len bytes), or NULL: a mask has a handful
  * of children per key, compared in turn without hashing the name. */
 static const struct tlsr_mem_node *
-mask_child(const struct tlsr_mem_node *mask, const char *name, size_t len)
+mask_child(const struct tlsr_mem_node *mask, const char *name, size_t len,
+	   int hive)
 {
-	for (size_t i = 0; i < mask->nkids; i++)
-		if (tlsr_mem_name_eq(mask->kids[i]->name,
-				     mask->kids[i]->name_len, name, len))
-			return mask->kids[i];
+	for (size_t i = 0; i < mask->nkids; i++) {
+		const struct tlsr_mem_node *k = mask->kids[i];
+
+		/* Hives are spelled the one way hive_of returns them. */
+		if (hive ? strcmp(k->name, name) == 0
+			 : tlsr_mem_name_eq(k->name, k->name_len, name, len))
+			return k;
+	}
 	return NULL;
 }
 
@@ -506,7 +669,10 @@ static tlsr_err parse_key(struct parser *ps)
 					    "empty component in the key name "
 					    "(Windows' reading is unverified)");
 		}
-		if (c != comp && units(c, n) > KEY_COMPONENT_MAX) {
+		/* A character is at least one byte: only a long name can
+		 * hold too many. */
+		if (c != comp && n > KEY_COMPONENT_MAX &&
+		    units(c, n) > KEY_COMPONENT_MAX) {
 			return drop_section(ps, c, del,
 					    "key name component longer than "
 					    "255 characters");
@@ -540,7 +706,7 @@ static tlsr_err parse_key(struct parser *ps)
 					e = end_name;
 				n = c == comp ? strlen(hive) : (size_t)(e - c);
 				mask = mask_child(mask, c == comp ? hive : c,
-						  n);
+						  n, c == comp);
 				if (mask != NULL &&
 				    mask->keep == TLSR_MEM_KEEP_TREE) {
 					keep_to = level;
@@ -905,7 +1071,9 @@ static tlsr_err parse_value(struct parser *ps)
 		ps->p++;
 	} else if (*ps->p == '"') {
 		err = parse_quoted(ps, &ps->text);
-		if (err == TLSR_OK)
+		/* Text is valid UTF-8 once decoded: only a value that is
+		 * kept needs its UTF-16. */
+		if (err == TLSR_OK && ps->key != NULL)
 			err = text_to_utf16(ps, ps->text.data, ps->text.len);
 		if (err != TLSR_OK)
 			return err;
@@ -948,8 +1116,9 @@ static tlsr_err parse_value(struct parser *ps)
 	err = end_of_item(ps, "the value");
 	if (err != TLSR_OK)
 		return err;
-	if (units((const char *)ps->name.data, ps->name.len) >
-	    VALUE_NAME_MAX) {
+	if (ps->name.len > VALUE_NAME_MAX &&
+	    units((const char *)ps->name.data, ps->name.len) >
+		VALUE_NAME_MAX) {
 		warn_value(ps, start,
 			   "value name longer than 16383 characters; the value "
 			   "is not imported");
@@ -1090,60 +1259,60 @@ static tlsr_err parse_text(struct parser *ps, int *import_nothing)
 	return TLSR_OK;
 }
 
-/* Reads buf; source names the file a partial registry reads in whole when
- * an op needs more (NULL for a buffer). */
-static tlsr_err parse_from(const char *label, const char *source,
-			   const uint8_t *buf, size_t len,
-			   const struct tlsr_regfile_options *opts,
-			   struct tlsr_registry **out, struct tlsr_diag *diag)
+/* The code page opts ask for (1252 by default); TLSR_EINVAL for one
+ * tlsward does not know. */
+static tlsr_err codepage_of(const char *label,
+			    const struct tlsr_regfile_options *opts,
+			    unsigned *codepage, struct tlsr_diag *diag)
+{
+	*codepage = opts && opts->codepage ? opts->codepage
+					   : TLSR_CODEPAGE_DEFAULT;
+	if (*codepage != TLSR_CODEPAGE_UTF8 &&
+	    tlsr_codepage_table(*codepage) == NULL) {
+		tlsr_diag_set(diag, label, 0, 0, "unknown code page %u",
+			      *codepage);
+		return TLSR_EINVAL;
+	}
+	return TLSR_OK;
+}
+
+/* Parses the decoded file d (decode_end gave rc) and frees its text;
+ * source names the file a partial registry reads in whole when an op
+ * needs more (NULL for a buffer). */
+static tlsr_err parse_decoded(const char *label, const char *source,
+			      struct decoded *d, int rc, unsigned codepage,
+			      const struct tlsr_regfile_options *opts,
+			      struct tlsr_registry **out,
+			      struct tlsr_diag *diag)
 {
 	struct parser ps = {0};
-	struct decoded d;
-	unsigned codepage = opts && opts->codepage ? opts->codepage
-						   : TLSR_CODEPAGE_DEFAULT;
 	int import_nothing = 0, reg4;
 	tlsr_err err;
-	int rc;
 
-	if (out == NULL || (buf == NULL && len != 0))
-		return TLSR_EINVAL;
-	*out = NULL;
-	if (label == NULL)
-		label = "(buffer)";
-	if (codepage != TLSR_CODEPAGE_UTF8 &&
-	    tlsr_codepage_table(codepage) == NULL) {
-		tlsr_diag_set(diag, label, 0, 0, "unknown code page %u",
-			      codepage);
-		return TLSR_EINVAL;
-	}
-	if (len > TLSR_REGFILE_MAX_BYTES) {
-		tlsr_diag_set(diag, label, 0, 0, "file is larger than %u bytes",
-			      TLSR_REGFILE_MAX_BYTES);
-		return TLSR_ETOOBIG;
-	}
 	ps.label = label;
 	ps.diag = diag;
 	ps.opts = opts;
 	ps.line = 1;
-	rc = decode(buf, len, codepage, &d);
 	if (rc == -2) {
+		free(d->text);
 		tlsr_diag_set(diag, label, 0, 0, "out of memory");
 		return TLSR_ENOMEM;
 	}
-	ps.line_start = d.text;
+	ps.line_start = d->text;
 	if (rc == -1) {
 		/* Find the line and column the bad bytes start at. */
-		for (const char *q = d.text; *q; q++)
+		for (const char *q = d->text; *q; q++)
 			if (*q == '\n') {
 				ps.line++;
 				ps.line_start = q + 1;
 			}
-		err = fail_at(&ps, d.text + d.len, d.why);
+		err = fail_at(&ps, d->text + d->len, d->why);
 		goto out;
 	}
-	ps.unicode = d.unicode;
-	ps.utf8 = !d.unicode && codepage == TLSR_CODEPAGE_UTF8;
-	ps.cp_table = d.unicode || ps.utf8 ? NULL : tlsr_codepage_table(codepage);
+	ps.unicode = d->unicode;
+	ps.utf8 = !d->unicode && codepage == TLSR_CODEPAGE_UTF8;
+	ps.cp_table =
+	    d->unicode || ps.utf8 ? NULL : tlsr_codepage_table(codepage);
 	ps.reg = tlsr_mem_create(1);
 	if (ps.reg == NULL ||
 	    (opts != NULL && opts->n_keep > 0 &&
@@ -1153,8 +1322,8 @@ static tlsr_err parse_from(const char *label, const char *source,
 		err = TLSR_ENOMEM;
 		goto out;
 	}
-	ps.p = d.text;
-	if (d.utf8_bom) {
+	ps.p = d->text;
+	if (d->utf8_bom) {
 		warn_at(&ps, ps.p,
 			"UTF-8 byte order mark: regedit reads this file in "
 			"code page %u, does not find its header and imports "
@@ -1182,7 +1351,7 @@ static tlsr_err parse_from(const char *label, const char *source,
 		}
 	}
 	{
-		const char *h = d.text;
+		const char *h = d->text;
 
 		while (*h == ' ' || *h == '\t')
 			h++;
@@ -1198,7 +1367,7 @@ out:
 	free(ps.name.data);
 	free(ps.data.data);
 	free(ps.text.data);
-	free(d.text);
+	free(d->text);
 	return err;
 }
 
@@ -1208,7 +1377,27 @@ tlsr_err tlsr_regfile_parse_with(const char *label, const uint8_t *buf,
 				 struct tlsr_registry **out,
 				 struct tlsr_diag *diag)
 {
-	return parse_from(label, NULL, buf, len, opts, out, diag);
+	struct decoded d;
+	unsigned codepage;
+	tlsr_err err;
+
+	if (out == NULL || (buf == NULL && len != 0))
+		return TLSR_EINVAL;
+	*out = NULL;
+	if (label == NULL)
+		label = "(buffer)";
+	err = codepage_of(label, opts, &codepage, diag);
+	if (err != TLSR_OK)
+		return err;
+	if (len > TLSR_REGFILE_MAX_BYTES) {
+		tlsr_diag_set(diag, label, 0, 0, "file is larger than %u bytes",
+			      TLSR_REGFILE_MAX_BYTES);
+		return TLSR_ETOOBIG;
+	}
+	decode_start(&d, codepage, len);
+	decode_feed(&d, buf != NULL ? buf : (const uint8_t *)"", len, 1);
+	return parse_decoded(label, NULL, &d, decode_end(&d), codepage, opts,
+			     out, diag);
 }
 
 tlsr_err tlsr_regfile_parse(const char *label, const uint8_t *buf, size_t len,
@@ -1217,12 +1406,19 @@ tlsr_err tlsr_regfile_parse(const char *label, const uint8_t *buf, size_t len,
 	return tlsr_regfile_parse_with(label, buf, len, NULL, out, diag);
 }
 
+/* A file is read and decoded in pieces of this size (even, so that no
+ * UTF-16 unit is split): the bytes are never all in memory at once. */
+#define READ_PIECE (64u * 1024u)
+
 tlsr_err tlsr_regfile_read_with(const char *path,
 				const struct tlsr_regfile_options *opts,
 				struct tlsr_registry **out,
 				struct tlsr_diag *diag)
 {
-	struct buf b = {0};
+	struct decoded d;
+	uint8_t *piece = NULL;
+	size_t total = 0, hint = 0;
+	unsigned codepage;
 	FILE *f;
 	tlsr_err err;
 
@@ -1249,36 +1445,47 @@ tlsr_err tlsr_regfile_read_with(const char *path,
 			err = TLSR_ETOOBIG;
 			goto out;
 		}
+		if (size > 0)
+			hint = (size_t)size;
 	}
 	rewind(f);
+	err = codepage_of(path, opts, &codepage, diag);
+	if (err != TLSR_OK)
+		goto out;
+	piece = malloc(READ_PIECE);
+	if (piece == NULL) {
+		tlsr_diag_set(diag, path, 0, 0, "out of memory");
+		err = TLSR_ENOMEM;
+		goto out;
+	}
+	decode_start(&d, codepage, hint);
 	for (;;) {
-		size_t n;
+		/* fread fills the piece unless the file ends (or fails). */
+		size_t n = fread(piece, 1, READ_PIECE, f);
 
-		if (buf_reserve(&b, 1 << 16) != 0) {
-			tlsr_diag_set(diag, path, 0, 0, "out of memory");
-			err = TLSR_ENOMEM;
-			goto out;
-		}
-		n = fread(b.data + b.len, 1, b.cap - b.len, f);
-		b.len += n;
-		if (b.len > TLSR_REGFILE_MAX_BYTES) {
+		total += n;
+		if (total > TLSR_REGFILE_MAX_BYTES) {
+			free(d.text);
 			tlsr_diag_set(diag, path, 0, 0,
 				      "file is larger than %u bytes",
 				      TLSR_REGFILE_MAX_BYTES);
 			err = TLSR_ETOOBIG;
 			goto out;
 		}
-		if (n == 0)
+		decode_feed(&d, piece, n, n < READ_PIECE);
+		if (n < READ_PIECE)
 			break;
 	}
 	if (ferror(f)) {
+		free(d.text);
 		tlsr_diag_set(diag, path, 0, 0, "read error");
 		err = TLSR_EIO;
 		goto out;
 	}
-	err = parse_from(path, path, b.data, b.len, opts, out, diag);
+	err = parse_decoded(path, path, &d, decode_end(&d), codepage, opts,
+			    out, diag);
 out:
-	free(b.data);
+	free(piece);
 	fclose(f);
 	return err;
 }

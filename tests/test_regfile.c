@@ -2048,6 +2048,165 @@ START_TEST(regfile_kept_keys_read_the_rest_on_demand)
 }
 END_TEST
 
+/* What a file read in pieces gives, against the same bytes parsed as one
+ * buffer: the same error and warnings, and the same tree written back. */
+static void same_in_pieces(const uint8_t *bytes, size_t len, unsigned cp,
+			   const char *what)
+{
+	struct tlsr_regfile_options o;
+	struct all_warnings w1 = {0}, w2 = {0};
+	struct tlsr_registry *r1 = NULL, *r2 = NULL;
+	struct tlsr_diag d1, d2;
+	char path[1024], out1[1024], out2[1024], m1[1200], m2[1200];
+	tlsr_err e1, e2;
+	FILE *f;
+
+	temp_path(path, sizeof path, "pieces.reg");
+	temp_path(out1, sizeof out1, "pieces-1.reg");
+	temp_path(out2, sizeof out2, "pieces-2.reg");
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+	fclose(f);
+	memset(&o, 0, sizeof o);
+	memset(&d1, 0, sizeof d1);
+	memset(&d2, 0, sizeof d2);
+	o.codepage = cp;
+	o.warn = collect_all;
+	o.warn_ctx = &w1;
+	e1 = tlsr_regfile_parse_with(path, bytes, len, &o, &r1, &d1);
+	o.warn_ctx = &w2;
+	e2 = tlsr_regfile_read_with(path, &o, &r2, &d2);
+	tlsr_diag_format(&d1, m1, sizeof m1);
+	tlsr_diag_format(&d2, m2, sizeof m2);
+	ck_assert_msg(e1 == e2, "%s: %s / %s", what, m1, m2);
+	ck_assert_str_eq(m1, m2);
+	ck_assert_int_eq(w1.n, w2.n);
+	if (w1.n > 0)
+		ck_assert_str_eq(w1.text, w2.text);
+	if (e1 == TLSR_OK) {
+		size_t n1, n2;
+		uint8_t *b1, *b2;
+
+		ck_assert_int_eq(tlsr_regfile_write(r1, out1, TLSR_REGFILE_V5),
+				 TLSR_OK);
+		ck_assert_int_eq(tlsr_regfile_write(r2, out2, TLSR_REGFILE_V5),
+				 TLSR_OK);
+		b1 = slurp(out1, &n1);
+		b2 = slurp(out2, &n2);
+		ck_assert_msg(n1 == n2 && memcmp(b1, b2, n1) == 0,
+			      "%s: the trees differ", what);
+		free(b1);
+		free(b2);
+		remove(out1);
+		remove(out2);
+	}
+	tlsr_registry_destroy(r1);
+	tlsr_registry_destroy(r2);
+	free(w1.text);
+	free(w2.text);
+	remove(path);
+}
+
+/* A file is read in pieces of 64 KiB: a surrogate pair, a UTF-8 sequence,
+ * NUL padding or an odd last byte that a piece boundary splits reads as
+ * in one buffer. */
+START_TEST(regfile_pieces_read_as_one_buffer)
+{
+	enum { PIECE = 64 * 1024, MAX = 3 * PIECE };
+	static const char head[] = "Windows Registry Editor Version 5.00\r\n\r\n"
+				   "[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n"
+				   "\"v\"=\"";
+	uint8_t *b = malloc(MAX);
+	char what[96];
+
+	ck_assert_ptr_nonnull(b);
+	/* UTF-16: U+1F600 (D83D DE00), a lone D83D, then NULs, around the
+	 * boundary. */
+	for (int shift = -6; shift <= 6; shift += 2) {
+		for (int kind = 0; kind < 5; kind++) {
+			size_t n = 0, hl = strlen(head), at;
+
+			b[n++] = 0xff;
+			b[n++] = 0xfe;
+			for (size_t i = 0; i < hl; i++) {
+				b[n++] = (uint8_t)head[i];
+				b[n++] = 0;
+			}
+			at = (size_t)(PIECE - 2 + shift);
+			while (n < at) {
+				b[n++] = 'x';
+				b[n++] = 0;
+			}
+			if (kind == 3) {
+				/* NUL padding over the boundary. */
+				memset(b + n, 0, 20);
+				n += 20;
+			} else if (kind == 4) {
+				/* NULs, then text in the next piece. */
+				memset(b + n, 0, 20);
+				n += 20;
+				b[n++] = 'x';
+				b[n++] = 0;
+			} else {
+				b[n++] = 0x3d;
+				b[n++] = 0xd8;
+				if (kind == 0) {
+					b[n++] = 0x00;
+					b[n++] = 0xde;
+				}
+				for (const char *t = "\"\r\n"; *t; t++) {
+					b[n++] = (uint8_t)*t;
+					b[n++] = 0;
+				}
+				if (kind == 2)
+					b[n++] = 'x'; /* an odd last byte */
+			}
+			snprintf(what, sizeof what, "UTF-16 shift %d kind %d",
+				 shift, kind);
+			same_in_pieces(b, n, 0, what);
+		}
+	}
+	/* UTF-8 (on request) and code page 1252: 2-, 3- and 4-byte
+	 * sequences, and a truncated one, split at every byte. */
+	for (int shift = -4; shift <= 4; shift++) {
+		static const char *const seqs[] = {"\xc3\xa9", "\xe2\x82\xac",
+						   "\xf0\x9f\x98\x80",
+						   "\xe2\x82"};
+
+		for (size_t k = 0; k < 4; k++) {
+			size_t n = strlen(head);
+
+			memcpy(b, head, n);
+			while (n < (size_t)(PIECE + shift))
+				b[n++] = 'y';
+			memcpy(b + n, seqs[k], strlen(seqs[k]));
+			n += strlen(seqs[k]);
+			memcpy(b + n, "\"\r\n", 3);
+			n += 3;
+			snprintf(what, sizeof what, "UTF-8 shift %d seq %zu",
+				 shift, k);
+			same_in_pieces(b, n, 65001, what);
+			same_in_pieces(b, n, 0, what);
+		}
+	}
+	/* Exactly one piece, and one piece and one byte. */
+	for (size_t extra = 0; extra < 2; extra++) {
+		size_t n = strlen(head);
+
+		memcpy(b, head, n);
+		while (n < (size_t)PIECE - 3)
+			b[n++] = 'z';
+		memcpy(b + n, "\"\r\n", 3);
+		n += 3;
+		if (extra)
+			b[n++] = ';';
+		same_in_pieces(b, n, 0, "one piece");
+	}
+	free(b);
+}
+END_TEST
+
 static Suite *regfile_suite(void)
 {
 	Suite *s = suite_create("regfile");
@@ -2093,6 +2252,7 @@ static Suite *regfile_suite(void)
 	tcase_add_test(c, regfile_cli_codepage_option);
 	tcase_add_test(c, regfile_check_keys_read_the_same_check);
 	tcase_add_test(c, regfile_kept_keys_read_the_rest_on_demand);
+	tcase_add_test(c, regfile_pieces_read_as_one_buffer);
 	suite_add_tcase(s, c);
 	return s;
 }
