@@ -13,6 +13,7 @@
 K_TLS10_CLIENT="$K_SCHANNEL"'\TLS 1.0\Client'
 TLS_DIR="$WORK_DIR/tls"
 TLS_PIDS=()
+TLS_PORTS=()
 # How long a server may live at most, in seconds.
 TLS_LIFETIME=${TLS_LIFETIME:-280}
 
@@ -25,8 +26,26 @@ stop_tls_servers()
 		wait "$pid" 2>/dev/null || true
 	done
 	TLS_PIDS=()
+	TLS_PORTS=()
 }
-trap 'stop_tls_servers; cleanup' EXIT
+# lib.sh's cleanup exits with the status it finds in $?: hand it the
+# scenario's (errexit off, or the subshell's status would end the trap).
+trap 'tls_rc=$?; stop_tls_servers; set +e; (exit "$tls_rc"); cleanup' EXIT
+
+# stop_tls_server_on PORT: stops the server started on that port.
+stop_tls_server_on()
+{
+	local i pid
+
+	for i in "${!TLS_PIDS[@]}"; do
+		[ "${TLS_PORTS[$i]}" = "$1" ] || continue
+		pid=${TLS_PIDS[$i]}
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		unset 'TLS_PIDS[i]' 'TLS_PORTS[i]'
+	done
+	! port_open "$1" || fail "the TLS server on port $1 is still up"
+}
 
 # Writes $TLS_DIR/cert.pem and key.pem (RSA 2048, CN and IP SAN 127.0.0.1,
 # valid two days).
@@ -69,6 +88,7 @@ start_tls_server()
 		done
 		if port_open "$port" && kill -0 "$pid" 2>/dev/null; then
 			TLS_PIDS+=("$pid")
+			TLS_PORTS+=("$port")
 			TLS_PORT=$port
 			log "TLS server $name on 127.0.0.1:$port (pid $pid, $*)"
 			return 0
