@@ -760,7 +760,12 @@ static void guards_build(struct loop *l, const struct tlsr_report *r)
 
 		if (entry < 0 || entry >= 32)
 			continue;
+		/* A legacy value is re-asserted only while a proof of this
+		 * boot allows the legacy step: otherwise the full pass
+		 * decides, and defers it. */
 		if (it->state != TLSR_STATE_OK || it->deferred ||
+		    (it->phase == TLSR_PHASE_LEGACY && r->proof_listed &&
+		     l->policy.proof.require_for_legacy_off && !r->proven) ||
 		    it->def->type != TLSR_REG_DWORD ||
 		    tlsr_reg_get(l->reg, TLSR_KEY_JOURNAL, TLSR_VIEW_64, it->id,
 				 &journal) != TLSR_OK) {
@@ -1099,6 +1104,9 @@ static void prove(struct loop *l)
 	tlsr_prove_report(&l->prove, l->reg, &l->policy, l->log);
 	l->next_probe = GetTickCount64() +
 			(ULONGLONG)l->policy.proof.interval * 1000u;
+	/* The guards follow the proof: legacy values are guarded only while
+	 * it holds. */
+	l->guards_dirty = 1;
 	pass(l, 0);
 }
 

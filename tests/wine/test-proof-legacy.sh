@@ -63,4 +63,20 @@ assert_match 'SChannel +protocol ' "$OUT" "SChannel against the TLS 1.0-only ser
 run_cli probe "$URL12"
 assert_eq 0 "$RC" "probe of the TLS 1.2 server: $OUT"
 assert_match 'proven \(tls1\.2\)' "$OUT" "probe verdict for the TLS 1.2 server"
+
+log "a reboot without a proof: TLS 1.0 turned back on is not turned off again"
+stop_tls_server_on "$PORT12"
+stop_service
+reboot_prefix
+[ "$(svc_state)" = RUNNING ] || start_service
+wait_event 4001 60 . 2
+reg_set "$K_TLS10_CLIENT" Enabled REG_DWORD 1
+sleep 3
+check_now
+sleep 3
+assert_eq 0x1 "$(reg_dword "$K_TLS10_CLIENT" Enabled)" \
+	"TLS 1.0 Client Enabled set back by hand, without a proof in this boot"
+run_cli check --policy "$POLICY_WIN"
+assert_match 'waits for a TLS 1\.2 proof on the wire since this boot' "$OUT" \
+	"tlsward check says why TLS 1.0 is not turned off again"
 pass
