@@ -53,7 +53,7 @@ PART=${TLSR_BENCH_PART:-all}
 RATE=1000
 PAUSE=${TLSR_BENCH_PAUSE:-100}
 PROG_DIR="$(dirname "$PROGRAM_UNIX")"
-RAW_DIR="$WORK_ROOT/bench-wine-raw.$(date -u +%Y%m%dT%H%M%SZ)"
+RAW_DIR="$WORK_ROOT/bench-wine-raw.$(date -u +%Y%m%dT%H%M%SZ).${TLSR_BENCH_PART:-all}"
 mkdir -p "$RAW_DIR"
 K_BENCH='SOFTWARE\tlsward-bench'
 
