@@ -28,7 +28,8 @@
 #
 # Environment: TLSR_BENCH_SMOKE=1 (small sizes for CI), TLSR_WINE_WORK
 # (where the prefix, raw figures and logs go), TLSR_BENCH_PART=idle (only
-# the idle measurement) or active (everything else), so that bench/run.sh
+# the idle measurement), flap (only the flapping) or active (everything
+# but the idle measurement), so that bench/run.sh
 # can run the ten idle minutes in a prefix of their own beside the rest:
 # CPU time and wakeups are counted per process, so the other prefix's work
 # does not enter them.
@@ -185,7 +186,7 @@ mh=$(win_pid 'm-value.tsv')
 [ -n "$mh" ] || fail "no minheal process"
 
 # ---- idle ----
-if [ "$PART" != active ]; then
+if [ "$PART" = all ] || [ "$PART" = idle ]; then
 log "idle: $IDLE s"
 s0=$(cpu_ns "$svc") w0=$(wakeups "$svc") b0=$(cpu_ns "$mh") v0=$(wakeups "$mh")
 e0=$(all_events)
@@ -205,6 +206,7 @@ log "idle: $((${e0:-0})) -> $(all_events) events"
 fi
 [ "$PART" = idle ] && pass
 
+if [ "$PART" != flap ]; then
 # ---- check cost on the live registry ----
 line=$(wine "$PROGRAM_DIR_WIN\\bench_check.exe" "$POLICY_WIN" --live "$CHECKS" | tr -d '\r') ||
 	fail "bench_check --live failed: $line"
@@ -330,6 +332,7 @@ row "private bytes of the service at start / after $HEALS heals" \
 row "working set of the service at start / after $HEALS heals" \
 	"$ws0 / $ws1 KiB" "minheal $mws KiB" "$(ratio "$ws1" "$mws")x" "(reported)" "-"
 
+fi
 # ---- flapping ----
 log "flapping: the policy's damping (5 reverts in 10m), $RATE writes/s for $FLAP ms"
 loads=$(event_count 1100)
