@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "policy_internal.h"
 
 /* Sets diag at mark and records the error; returns -1. */
@@ -536,7 +537,7 @@ tlsr_err tlsr_policy_load_file_floor(const char *path,
 		tlsr_diag_set(diag, "", 0, 0, "no policy file given");
 		return TLSR_EINVAL;
 	}
-	f = fopen(path, "rb");
+	f = tlsr_file_open(path, "rb");
 	if (f == NULL) {
 		tlsr_diag_set(diag, path, 0, 0, "cannot open the policy: %s",
 			      strerror(errno));
