@@ -366,12 +366,22 @@ static int parse_mapping(struct loader *ld, const struct pfield *fields,
 	const struct pfield *f;
 	const char *key;
 	struct pmark *seen;
+	unsigned keys = 0;
 
 	for (;;) {
 		if (next_event(ld) < 0)
 			return -1;
-		if (ld->ev.type == YAML_MAPPING_END_EVENT)
+		if (ld->ev.type == YAML_MAPPING_END_EVENT) {
+			/* An empty section says nothing: docs/policy.md asks
+			 * to remove it instead. */
+			if (keys == 0 && parent != NULL)
+				return failf(ld, ld->marks->value[parent->id],
+					     "%s is empty: give at least one "
+					     "key or remove it",
+					     parent->path);
 			return 0;
+		}
+		keys++;
 		if (ld->ev.type != YAML_SCALAR_EVENT)
 			return failf(ld, ev_mark(ld),
 				     "keys must be plain words, found %s",

@@ -604,7 +604,7 @@ static int set_window(const struct pfield *f, const struct pscalar *s,
 
 static int path_ok(const char *t)
 {
-	if (t[0] == '\0' || t[0] == '/')
+	if (t[0] == '\0')
 		return 1;
 	if (t[0] == '\\' && t[1] == '\\')
 		return t[2] != '\0' && t[2] != '\\';
