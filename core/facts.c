@@ -12,8 +12,6 @@
 #define CBS_PACKAGES_KEY                                                       \
 	"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based "       \
 	"Servicing\\Packages"
-#define KB3140245_PREFIX "Package_for_KB3140245~"
-#define CBS_STATE_INSTALLED 0x70u
 #define FIPS_KEY "SYSTEM\\CurrentControlSet\\Control\\Lsa\\FIPSAlgorithmPolicy"
 #define WOW64_KEY "SOFTWARE\\Wow6432Node"
 
@@ -164,8 +162,51 @@ static tlsr_err read_os(struct tlsr_registry *reg, struct tlsr_facts *f)
 	return TLSR_OK;
 }
 
-/* Looks for an installed KB3140245 servicing package. */
-static tlsr_err read_kb3140245(struct tlsr_registry *reg, struct tlsr_facts *f)
+/* Whether s begins with prefix, ignoring ASCII case; *rest points past. */
+static int skip_nocase(const char *s, const char *prefix, const char **rest)
+{
+	if (!starts_with_nocase(s, prefix))
+		return 0;
+	*rest = s + strlen(prefix);
+	return 1;
+}
+
+/* Servicing names an update's packages Package_for_KB<n>~..., on NT 6.2
+ * and later Package_for_KB<n>_RTM~..., and multi-part ones
+ * Package_<i>_for_KB<n>~... */
+int tlsr_cbs_package_is(const char *package, const char *kb)
+{
+	const char *p;
+
+	if (package == NULL || kb == NULL || kb[0] == '\0')
+		return 0;
+	if (!skip_nocase(package, "Package_", &p))
+		return 0;
+	if (*p >= '0' && *p <= '9') {
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (*p != '_')
+			return 0;
+		p++;
+	}
+	if (!skip_nocase(p, "for_", &p) || !skip_nocase(p, kb, &p))
+		return 0;
+	if (*p == '~')
+		return 1;
+	return skip_nocase(p, "_RTM~", &p);
+}
+
+/* [CBS] servicing states: 0x70 installed, 0x80 permanent, 0x50
+ * superseded (a newer package carries the content). */
+int tlsr_cbs_state_present(uint32_t state)
+{
+	return state == 0x70u || state == 0x80u || state == 0x50u;
+}
+
+/* Looks for an update's servicing package in place: *out YES / NO, or
+ * UNKNOWN without a servicing store; source says how. */
+static tlsr_err read_cbs_kb(struct tlsr_registry *reg, const char *kb,
+			    tlsr_tri *out, char *source, size_t size)
 {
 	char name[TLSR_REG_NAME_MAX];
 	char path[sizeof CBS_PACKAGES_KEY + TLSR_REG_NAME_MAX + 2];
@@ -177,20 +218,18 @@ static tlsr_err read_kb3140245(struct tlsr_registry *reg, struct tlsr_facts *f)
 
 	err = reg->ops->open_key(reg, CBS_PACKAGES_KEY, TLSR_VIEW_64, 0, &key);
 	if (err == TLSR_ENOTFOUND) {
-		f->kb3140245 = TLSR_UNKNOWN;
-		snprintf(
-		    f->kb3140245_source, sizeof f->kb3140245_source,
-		    "unknown: no Component Based Servicing packages in the "
-		    "registry");
+		*out = TLSR_UNKNOWN;
+		snprintf(source, size,
+			 "unknown: no Component Based Servicing packages in "
+			 "the registry");
 		return TLSR_OK;
 	}
 	if (err != TLSR_OK)
 		return err;
 
-	f->kb3140245 = TLSR_NO;
-	snprintf(f->kb3140245_source, sizeof f->kb3140245_source,
-		 "no installed Package_for_KB3140245 in Component Based "
-		 "Servicing");
+	*out = TLSR_NO;
+	snprintf(source, size, "no %s package in Component Based Servicing",
+		 kb);
 	for (i = 0;; i++) {
 		err = reg->ops->enum_subkey(reg, key, i, name, sizeof name);
 		if (err == TLSR_ENOTFOUND) {
@@ -201,28 +240,70 @@ static tlsr_err read_kb3140245(struct tlsr_registry *reg, struct tlsr_facts *f)
 			continue;
 		if (err != TLSR_OK)
 			goto out;
-		if (!starts_with_nocase(name, KB3140245_PREFIX))
+		if (!tlsr_cbs_package_is(name, kb))
 			continue;
 		seen = 1;
 		snprintf(path, sizeof path, "%s\\%s", CBS_PACKAGES_KEY, name);
 		err = get_dword(reg, path, "CurrentState", &state, &found);
 		if (err != TLSR_OK)
 			goto out;
-		if (found && state == CBS_STATE_INSTALLED) {
-			f->kb3140245 = TLSR_YES;
-			snprintf(f->kb3140245_source,
-				 sizeof f->kb3140245_source,
-				 "CBS package %.80s CurrentState 0x70", name);
+		if (found && tlsr_cbs_state_present(state)) {
+			*out = TLSR_YES;
+			snprintf(source, size, "CBS package %.80s CurrentState "
+					       "0x%lx",
+				 name, (unsigned long)state);
 			break;
 		}
 	}
-	if (f->kb3140245 != TLSR_YES && seen)
-		snprintf(f->kb3140245_source, sizeof f->kb3140245_source,
-			 "Package_for_KB3140245 present in Component Based "
-			 "Servicing but not installed (CurrentState not 0x70)");
+	if (*out != TLSR_YES && seen)
+		snprintf(source, size,
+			 "%s present in Component Based Servicing but not "
+			 "installed (CurrentState not 0x70, 0x80 or 0x50)",
+			 kb);
 out:
 	reg->ops->close_key(reg, key);
 	return err;
+}
+
+/* The updates the OS row names, from the servicing store. */
+static tlsr_err read_updates(struct tlsr_registry *reg, struct tlsr_facts *f)
+{
+	const struct tlsr_os *os = tlsr_facts_os(f);
+	char ignored[128];
+	tlsr_err err;
+
+	if (os->winhttp_update != NULL) {
+		err = read_cbs_kb(reg, os->winhttp_update, &f->kb3140245,
+				  f->kb3140245_source,
+				  sizeof f->kb3140245_source);
+		if (err != TLSR_OK)
+			return err;
+	} else {
+		f->kb3140245 = TLSR_UNKNOWN;
+		snprintf(f->kb3140245_source, sizeof f->kb3140245_source,
+			 "not needed: %s has TLS 1.2 in WinHTTP built in",
+			 os->name);
+	}
+	if (os->os_update != NULL) {
+		err = read_cbs_kb(reg, os->os_update, &f->os_update, ignored,
+				  sizeof ignored);
+		if (err != TLSR_OK)
+			return err;
+	}
+	if (f->net35 && os->net35_update != NULL) {
+		err = read_cbs_kb(reg, os->net35_update, &f->net35_update,
+				  f->net35_update_source,
+				  sizeof f->net35_update_source);
+		if (err != TLSR_OK)
+			return err;
+	} else if (f->net35) {
+		f->net35_update = TLSR_YES;
+		snprintf(f->net35_update_source,
+			 sizeof f->net35_update_source,
+			 "%s's own updates carry TLS 1.2 for .NET 3.5",
+			 os->name);
+	}
+	return TLSR_OK;
 }
 
 /* Reads every fact; see tlsr.h. */
@@ -237,6 +318,8 @@ tlsr_err tlsr_facts_read(struct tlsr_registry *reg, struct tlsr_facts *out)
 		return TLSR_EINVAL;
 	memset(&f, 0, sizeof f);
 	f.kb3140245 = TLSR_UNKNOWN;
+	f.os_update = TLSR_UNKNOWN;
+	f.net35_update = TLSR_UNKNOWN;
 
 	err = read_os(reg, &f);
 	if (err != TLSR_OK)
@@ -247,23 +330,19 @@ tlsr_err tlsr_facts_read(struct tlsr_registry *reg, struct tlsr_facts *out)
 		return err;
 	f.net4_release = found ? v : 0;
 
+	err = get_dword(reg, NDP4_KEY, "Install", &v, &found);
+	if (err != TLSR_OK)
+		return err;
+	f.net40 = found && v == 1 && f.net4_release == 0;
+
 	err = get_dword(reg, NDP35_KEY, "Install", &v, &found);
 	if (err != TLSR_OK)
 		return err;
 	f.net35 = found && v == 1;
 
-	err = read_kb3140245(reg, &f);
+	err = read_updates(reg, &f);
 	if (err != TLSR_OK)
 		return err;
-	if (f.os_known && !tlsr_facts_needs_kb3140245(&f)) {
-		char seen[sizeof f.kb3140245_source];
-
-		/* A "false" here would read like a problem; say it is not. */
-		snprintf(seen, sizeof seen, "%s", f.kb3140245_source);
-		snprintf(f.kb3140245_source, sizeof f.kb3140245_source,
-			 "Windows NT %u.%u has it built in; %.80s",
-			 f.os_major, f.os_minor, seen);
-	}
 
 	err = tlsr_reg_key_exists(reg, WOW64_KEY, TLSR_VIEW_64);
 	if (err != TLSR_OK && err != TLSR_ENOTFOUND)
@@ -279,20 +358,26 @@ tlsr_err tlsr_facts_read(struct tlsr_registry *reg, struct tlsr_facts *out)
 	return TLSR_OK;
 }
 
-/* NT 6.1 (7 / 2008 R2) and 6.2 (8 / 2012) need the update for WinHTTP. */
-int tlsr_facts_needs_kb3140245(const struct tlsr_facts *f)
+/* The row of the OS model for these facts. */
+const struct tlsr_os *tlsr_facts_os(const struct tlsr_facts *f)
 {
-	return f->os_known && f->os_major == 6 &&
-	       (f->os_minor == 1 || f->os_minor == 2);
+	return tlsr_os_find(f->os_known, f->os_major, f->os_minor, f->os_build,
+			    f->is_server);
 }
 
-/* SChannel turns TLS 1.2 on by itself from NT 6.2 on; an unknown OS is
- * treated as the older case so nothing is assumed. */
+/* The row says whether WinHTTP needs the update (NT 6.1 and 6.2). */
+int tlsr_facts_needs_kb3140245(const struct tlsr_facts *f)
+{
+	const char *kb = tlsr_facts_os(f)->winhttp_update;
+
+	return kb != NULL && strcmp(kb, "KB3140245") == 0;
+}
+
+/* From the row: an unknown OS has TLS 1.2 off, so nothing is assumed. */
 int tlsr_facts_tls12_default_on(const struct tlsr_facts *f)
 {
-	if (!f->os_known)
-		return 0;
-	return f->os_major > 6 || (f->os_major == 6 && f->os_minor >= 2);
+	return (tlsr_facts_os(f)->schannel_client &
+		TLSR_PROTO_BIT(TLSR_PROTO_TLS12)) != 0;
 }
 
 static const struct {

@@ -213,6 +213,49 @@ static void json_facts(struct tlsr_sb *b, const struct tlsr_report *r)
 	    bool_str(r->tls12[TLSR_COMP_DOTNET]));
 }
 
+/* The "risks" member: [{"id", "severity", "component", "message"}]. */
+static void json_risks(struct tlsr_sb *b, const struct tlsr_report *r)
+{
+	size_t i;
+
+	tlsr_sb_puts(b, "  \"risks\": [");
+	for (i = 0; i < r->n_risks; i++) {
+		const struct tlsr_risk *k = &r->risks[i];
+
+		tlsr_sb_puts(b, i ? ", {\"id\": " : "{\"id\": ");
+		tlsr_sb_json(b, k->id);
+		tlsr_sb_printf(b, ", \"severity\": \"%s\", \"component\": \"%s\", "
+				  "\"message\": ",
+			       tlsr_severity_name(k->severity),
+			       tlsr_component_name(k->component));
+		tlsr_sb_json(b, k->message);
+		tlsr_sb_puts(b, "}");
+	}
+	tlsr_sb_puts(b, "],\n");
+}
+
+/* The "os_model" member: the row of core/os.c the verdict used. */
+static void json_os(struct tlsr_sb *b, const struct tlsr_report *r)
+{
+	const struct tlsr_os *os = r->os;
+
+	tlsr_sb_puts(b, "  \"os_model\": {\"row\": ");
+	tlsr_sb_json(b, os->id);
+	tlsr_sb_puts(b, ", \"name\": ");
+	tlsr_sb_json(b, os->name);
+	tlsr_sb_printf(b,
+		       ", \"support\": \"%s\", \"winhttp_default\": %lu, "
+		       "\"dsp_needed\": %s, \"winhttp_update\": ",
+		       tlsr_os_support_name(os->support),
+		       (unsigned long)os->winhttp_default,
+		       bool_str(os->dsp_needed));
+	if (os->winhttp_update)
+		tlsr_sb_json(b, os->winhttp_update);
+	else
+		tlsr_sb_puts(b, "null");
+	tlsr_sb_printf(b, ", \"tls13\": %s},\n", bool_str(os->tls13));
+}
+
 /* The members check and plan JSON share. */
 static void json_head(struct tlsr_sb *b, const struct tlsr_report *r,
 		      int restart_required)
@@ -226,6 +269,8 @@ static void json_head(struct tlsr_sb *b, const struct tlsr_report *r,
 		       bool_str(r->ready_for_server));
 	json_reasons(b, r->blocked_reasons);
 	tlsr_sb_puts(b, ",\n");
+	json_risks(b, r);
+	json_os(b, r);
 	json_facts(b, r);
 }
 
@@ -257,6 +302,10 @@ char *tlsr_report_json(const struct tlsr_report *r)
 			tlsr_sb_puts(&b, ", \"reason\": ");
 			tlsr_sb_json(&b, it->reason);
 		}
+		if (it->stricter)
+			tlsr_sb_puts(&b, ", \"stricter\": true");
+		if (it->by_default)
+			tlsr_sb_puts(&b, ", \"by_default\": true");
 		tlsr_sb_puts(&b, "}");
 	}
 	tlsr_sb_puts(&b, r->n_items ? "\n  ]\n}\n" : "]\n}\n");
@@ -267,10 +316,10 @@ char *tlsr_report_json(const struct tlsr_report *r)
 static const char *phase_name(enum tlsr_phase p)
 {
 	switch (p) {
-	case TLSR_PHASE_WINHTTP:
-		return "winhttp";
 	case TLSR_PHASE_SCHANNEL:
 		return "schannel";
+	case TLSR_PHASE_WINHTTP:
+		return "winhttp";
 	case TLSR_PHASE_DOTNET:
 		return "dotnet";
 	case TLSR_PHASE_LEGACY:
@@ -423,13 +472,22 @@ static void text_facts(struct tlsr_sb *b, const struct tlsr_report *r)
 		tlsr_sb_printf(b, "machine: unknown OS%s%s%s\n",
 			       f->product[0] ? ", " : "", f->product,
 			       f->x64 ? ", x64" : "");
-	tlsr_sb_printf(b, ".NET: %s%s; KB3140245: %s (%s)%s\n", net,
+	tlsr_sb_printf(b,
+		       "model: %s (row %s, %s): WinHTTP default 0x%04lx, "
+		       "DefaultSecureProtocols %s, TLS 1.3 %s\n",
+		       r->os->name, r->os->id,
+		       tlsr_os_support_name(r->os->support),
+		       (unsigned long)r->os->winhttp_default,
+		       r->os->dsp_needed ? "needed" : "not needed",
+		       r->os->tls13 ? "available" : "not available");
+	tlsr_sb_printf(b, ".NET: %s%s; %s: %s (%s)%s\n", net,
 		       f->net35 ? ", .NET Framework 3.5" : "",
-		       f->os_known && !tlsr_facts_needs_kb3140245(f)
-			   ? "not needed"
-		       : f->kb3140245 == TLSR_YES ? "installed"
-		       : f->kb3140245 == TLSR_NO  ? "not installed"
-						  : "unknown",
+		       r->os->winhttp_update ? r->os->winhttp_update
+					     : "KB3140245",
+		       r->os->winhttp_update == NULL ? "not needed"
+		       : f->kb3140245 == TLSR_YES    ? "installed"
+		       : f->kb3140245 == TLSR_NO     ? "not installed"
+						     : "unknown",
 		       f->kb3140245_source,
 		       f->fips ? "; FIPS algorithm policy on (SChannel may "
 				 "negotiate TLS 1.0)"
@@ -552,6 +610,21 @@ static void text_summary(struct tlsr_sb *b, const struct tlsr_report *r)
 	text_tls12(b, r);
 }
 
+/* One line per risk, critical first. */
+static void text_risks(struct tlsr_sb *b, const struct tlsr_report *r)
+{
+	int sev;
+	size_t i;
+
+	for (sev = TLSR_SEV_CRITICAL; sev >= TLSR_SEV_INFO; sev--)
+		for (i = 0; i < r->n_risks; i++)
+			if ((int)r->risks[i].severity == sev)
+				tlsr_sb_printf(
+				    b, "risk: %s %s: %s\n",
+				    tlsr_severity_name(r->risks[i].severity),
+				    r->risks[i].id, r->risks[i].message);
+}
+
 /* Whether and why a restart is needed. */
 static void text_restart(struct tlsr_sb *b, const struct tlsr_report *r,
 			 int required)
@@ -602,13 +675,17 @@ char *tlsr_report_text(const struct tlsr_report *r)
 		number_text(it, it->expected, row[4], CELL);
 		actual_text(it, row[5], CELL);
 		snprintf(row[6], CELL, "%s%s", tlsr_state_name(it->state),
-			 it->deferred ? " (deferred)" : "");
+			 it->deferred	  ? " (deferred)"
+			 : it->stricter	  ? " (stricter, left alone)"
+			 : it->by_default ? " (OS default)"
+					  : "");
 	}
 	t.rows = r->n_items + 1;
 	table_print(&b, &t);
 	free(t.cells);
 	tlsr_sb_puts(&b, "\n");
 	text_summary(&b, r);
+	text_risks(&b, r);
 	text_restart(&b, r, r->restart_required);
 	return tlsr_sb_finish(&b);
 }
@@ -691,6 +768,7 @@ char *tlsr_plan_text(const struct tlsr_report *r, const struct tlsr_plan *p)
 			       held, held == 1 ? "" : "s");
 	if (r->blocked)
 		tlsr_sb_printf(&b, "blocked: %s\n", r->blocked_reasons);
+	text_risks(&b, r);
 	text_restart(&b, r, p->restart_required);
 	return tlsr_sb_finish(&b);
 }

@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "names.h"
+#include "os.h"
 #include "owed.h"
 #include "registry.h"
 #include "settings.h"
@@ -90,9 +91,13 @@ struct tlsr_facts {
 	int is_server;
 	char product[128];
 	uint32_t net4_release; /* 0: .NET 4.5 or later absent */
+	int net40;             /* .NET 4.0 installed (no Release value) */
 	int net35;             /* .NET 3.5 installed */
-	tlsr_tri kb3140245;
+	tlsr_tri kb3140245;    /* the WinHTTP update of the OS row */
 	char kb3140245_source[128]; /* how it was learnt, for reports */
+	tlsr_tri os_update;    /* the OS row's os_update (KB4019276) */
+	tlsr_tri net35_update; /* the OS row's net35_update (KB3154518...) */
+	char net35_update_source[128];
 	int x64;                    /* both registry views exist */
 	int fips;                   /* FIPSAlgorithmPolicy Enabled */
 	/* This boot's id, to tell which restart-owed entries a restart has
@@ -110,10 +115,19 @@ tlsr_err tlsr_facts_read(struct tlsr_registry *reg, struct tlsr_facts *out);
 extern const struct tlsr_regfile_keep tlsr_facts_keys[];
 extern const size_t tlsr_facts_keys_count;
 
+/* The OS model row for the facts (core/os.h); never NULL. */
+const struct tlsr_os *tlsr_facts_os(const struct tlsr_facts *f);
 /* 1 when this OS needs KB3140245 for WinHTTP (NT 6.1 and 6.2). */
 int tlsr_facts_needs_kb3140245(const struct tlsr_facts *f);
-/* 1 when the OS enables TLS 1.2 in SChannel without registry values. */
+/* 1 when the OS enables TLS 1.2 in SChannel (client) without keys. */
 int tlsr_facts_tls12_default_on(const struct tlsr_facts *f);
+/* Whether a Component Based Servicing package name is the update kb
+ * ("KB3140245"): Package_for_KB~, Package_for_KB_RTM~ and
+ * Package_N_for_KB~ all are. */
+int tlsr_cbs_package_is(const char *package, const char *kb);
+/* Whether a CBS CurrentState means the update's content is in place:
+ * 0x70 installed, 0x80 permanent, 0x50 superseded. */
+int tlsr_cbs_state_present(uint32_t state);
 /* ".NET 4.8" style name of net4_release into buf. */
 void tlsr_facts_net_name(const struct tlsr_facts *f, char *buf, size_t size);
 
@@ -127,11 +141,14 @@ enum tlsr_state {
 };
 const char *tlsr_state_name(enum tlsr_state s); /* "ok", "missing", ... */
 
+/* Apply order. SChannel comes first: on NT 6.1 and 6.2 WinHTTP's TLS 1.2
+ * needs SChannel's, and a failed phase stops the later ones. */
 enum tlsr_phase {
-	TLSR_PHASE_WINHTTP = 1,
-	TLSR_PHASE_SCHANNEL = 2,
+	TLSR_PHASE_SCHANNEL = 1,
+	TLSR_PHASE_WINHTTP = 2,
 	TLSR_PHASE_DOTNET = 3,
-	TLSR_PHASE_LEGACY = 4, /* turning a legacy protocol off */
+	TLSR_PHASE_LEGACY = 4, /* turning a legacy protocol off, in SChannel
+				* or in DefaultSecureProtocols */
 };
 
 struct tlsr_item {
@@ -147,6 +164,24 @@ struct tlsr_item {
 	int deferred;        /* legacy step waiting for TLS 1.2 and a restart */
 	int write;           /* apply writes it (not blocked without prestage,
 			      * not deferred, not ok) */
+	int by_default;      /* ok because the value is absent and the OS
+			      * default is what the policy wants */
+	int stricter;        /* ok, and offers fewer legacy protocols than the
+			      * policy's value: left alone */
+	char reason_buf[256]; /* reason points here when it names the OS */
+};
+
+enum tlsr_severity { TLSR_SEV_INFO, TLSR_SEV_WARNING, TLSR_SEV_CRITICAL };
+/* "info", "warning", "critical". */
+const char *tlsr_severity_name(enum tlsr_severity s);
+
+/* Something on the machine that can break TLS 1.2 although the values
+ * tlsward manages are right, or that already cut a client off. */
+struct tlsr_risk {
+	char id[48]; /* stable: "legacy-off-before-tls12", ... */
+	enum tlsr_severity severity;
+	enum tlsr_component component;
+	char message[256];
 };
 
 struct tlsr_report {
@@ -161,7 +196,8 @@ struct tlsr_report {
 				  * planned */
 	int tls12[TLSR_COMP_COUNT]; /* TLS 1.2 holds in that component, and
 				     * none of its changes owes a restart */
-	int ready_for_server;    /* all three hold and no restart is owed */
+	int ready_for_server;    /* all three hold, no restart is owed and no
+				  * critical risk */
 	char blocked_reasons[1024]; /* "; "-separated, "" when none */
 	/* The proof on the wire (core/proof.h), when the policy lists
 	 * endpoints: proven since this boot, and the legacy step's reason
@@ -169,6 +205,10 @@ struct tlsr_report {
 	int proof_listed;
 	int proven;
 	char proof_reason[1100];
+	const struct tlsr_os *os; /* the OS model row used (static) */
+	struct tlsr_risk *risks;  /* owned, n_risks of them */
+	size_t n_risks;
+	int critical;             /* some risk is critical */
 };
 
 /* Compares the registry with the policy. Facts come from the caller (read

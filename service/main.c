@@ -24,6 +24,7 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_BLOCKED = 3,
 	EXIT_WRITE_FAILED = 4,
+	EXIT_CRITICAL = 5,
 };
 
 #define DEFAULT_POLICY                                                     \
@@ -99,7 +100,8 @@ static const char usage_main[] =
 	"\n"
 	"Exit codes of check, plan and apply: 0 compliant, 1 not compliant and\n"
 	"remediable, 3 something is blocked by a missing prerequisite, 2 usage or\n"
-	"input error, 4 (apply) a write failed.\n";
+	"input error, 4 (apply) a write failed, 5 a critical risk (a legacy\n"
+	"protocol already off where TLS 1.2 does not work yet).\n";
 
 static const char usage_facts[] =
 	"Facts (read from the registry; these override them):\n"
@@ -497,6 +499,10 @@ static int read_facts(const char *cmd, const struct options *o,
 
 static int exit_for(const struct tlsr_report *r)
 {
+	/* A client that its next restart cuts off beats every other
+	 * verdict. */
+	if (r->critical)
+		return EXIT_CRITICAL;
 	if (r->compliant)
 		return EXIT_COMPLIANT;
 	return r->blocked ? EXIT_BLOCKED : EXIT_REMEDIABLE;

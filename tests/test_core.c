@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tlsr.h"
+#include "risks.h"
 
 #define CV "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
 #define WINHTTP                                                                \
@@ -103,6 +104,13 @@ static struct tlsr_registry *make_machine(const struct machine_spec *m)
 	if (m->kb)
 		put_dword(reg, CBS "\\" KB_PKG, TLSR_VIEW_64, "CurrentState",
 			  0x70);
+	/* .NET 3.5's TLS 1.2 updates, as on any patched machine. */
+	put_dword(reg, CBS "\\Package_for_KB3154518~31bf3856ad364e35~amd64~~6.1.1.0",
+		  TLSR_VIEW_64, "CurrentState", 0x70);
+	put_dword(reg, CBS "\\Package_for_KB3154519_RTM~31bf3856ad364e35~amd64~~6.2.1.0",
+		  TLSR_VIEW_64, "CurrentState", 0x70);
+	put_dword(reg, CBS "\\Package_for_KB3154520_RTM~31bf3856ad364e35~amd64~~6.3.1.0",
+		  TLSR_VIEW_64, "CurrentState", 0x70);
 	/* WinHttp exists on every Windows, without the value. */
 	put_string(reg, WINHTTP, TLSR_VIEW_64, "", "");
 	return reg;
@@ -503,7 +511,7 @@ END_TEST
 START_TEST(core_value_in_one_view_only_is_missing_in_the_other)
 {
 	struct tlsr_policy p;
-	struct tlsr_registry *reg = make_machine(&win10);
+	struct tlsr_registry *reg = make_machine(&win7_patched);
 	struct tlsr_report *r;
 
 	tlsr_policy_defaults(&p);
@@ -611,17 +619,19 @@ START_TEST(core_win7_unpatched_blocks_winhttp_and_prestages)
 	ck_assert(it->write);
 	ck_assert_ptr_nonnull(strstr(it->reason, "KB3140245 is not installed"));
 	ck_assert(r->blocked);
-	ck_assert_str_eq(
-	    r->blocked_reasons,
-	    "KB3140245 is not installed (WinHTTP on Windows 7 SP1 / "
-	    "Server 2008 R2 SP1 / Server 2012 needs it for "
-	    "DefaultSecureProtocols)");
+	ck_assert_ptr_nonnull(strstr(r->blocked_reasons,
+				     "KB3140245 is not installed (WinHTTP on "
+				     "Windows 7 needs it for TLS 1.2"));
 	ck_assert(!r->compliant);
 	ck_assert(!r->tls12[TLSR_COMP_WINHTTP]);
 	ck_assert(r->restart_required);
 	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
-	ck_assert_uint_ge(plan->n_actions, 2);
-	ck_assert_int_eq(plan->actions[0].phase, TLSR_PHASE_WINHTTP);
+	ck_assert_uint_ge(plan->n_actions, 4);
+	/* SChannel's TLS 1.2 first: WinHTTP's needs it on NT 6.1. */
+	ck_assert_int_eq(plan->actions[0].phase, TLSR_PHASE_SCHANNEL);
+	ck_assert_int_eq(plan->actions[2].phase, TLSR_PHASE_WINHTTP);
+	/* Pre-staged, the value owes no restart: the update brings one. */
+	ck_assert_int_eq(plan->actions[2].restart, TLSR_RESTART_NONE);
 	ck_assert_int_eq(tlsr_apply(reg, r, plan, NULL, NULL, &res), TLSR_OK);
 	tlsr_plan_free(plan);
 	tlsr_report_free(r);
@@ -932,17 +942,17 @@ static void legacy_policy(struct tlsr_policy *p)
 	p->schannel.disable = TLSR_PROTO_BIT(TLSR_PROTO_TLS10);
 }
 
-START_TEST(core_plan_orders_winhttp_schannel_dotnet_legacy)
+START_TEST(core_plan_orders_schannel_winhttp_dotnet_legacy)
 {
 	struct tlsr_policy p;
-	struct tlsr_registry *reg = make_machine(&win10);
+	struct tlsr_registry *reg = make_machine(&win7_patched);
 	struct tlsr_report *r;
 	struct tlsr_plan *plan;
 	const char *expect[] = {
-	    "winhttp.default_secure_protocols",
-	    "winhttp.default_secure_protocols@32",
 	    "schannel.tls1.2.client.enabled",
 	    "schannel.tls1.2.client.disabled_by_default",
+	    "winhttp.default_secure_protocols",
+	    "winhttp.default_secure_protocols@32",
 	    "dotnet.v2.0.50727.strong_crypto",
 	    "dotnet.v2.0.50727.strong_crypto@32",
 	    "dotnet.v2.0.50727.system_default_tls_versions",
@@ -951,16 +961,14 @@ START_TEST(core_plan_orders_winhttp_schannel_dotnet_legacy)
 	    "dotnet.v4.0.30319.strong_crypto@32",
 	    "dotnet.v4.0.30319.system_default_tls_versions",
 	    "dotnet.v4.0.30319.system_default_tls_versions@32",
-	    "schannel.tls1.0.client.enabled",
-	    "schannel.tls1.0.client.disabled_by_default",
 	};
 	size_t i;
 
-	/* Windows 10 with .NET 4.8 already speaks TLS 1.2 everywhere, so the
-	 * legacy step is allowed in the same plan, last. */
+	/* Windows 7: SChannel, then WinHTTP, then .NET; the legacy step
+	 * waits. */
 	legacy_policy(&p);
 	r = check_seed(reg, &p);
-	ck_assert(r->ready_for_server);
+	ck_assert(!r->ready_for_server);
 	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
 	ck_assert_uint_eq(plan->n_actions, sizeof expect / sizeof expect[0]);
 	for (i = 0; i < plan->n_actions; i++) {
@@ -969,15 +977,30 @@ START_TEST(core_plan_orders_winhttp_schannel_dotnet_legacy)
 		ck_assert_str_eq(it->id, expect[i]);
 		ck_assert_int_eq(plan->actions[i].phase, it->phase);
 		ck_assert_uint_eq(plan->actions[i].value, it->expected);
+		ck_assert_int_eq(plan->actions[i].restart,
+				 TLSR_RESTART_REQUIRED);
 		if (i > 0)
 			ck_assert_int_ge(plan->actions[i].phase,
 					 plan->actions[i - 1].phase);
 	}
-	ck_assert_uint_eq(plan->actions[13].value, 1); /* DBD on */
-	ck_assert_uint_eq(plan->actions[12].value, 0); /* Enabled off */
-	ck_assert_int_eq(plan->actions[0].restart, TLSR_RESTART_REQUIRED);
-	ck_assert_int_eq(plan->actions[2].restart, TLSR_RESTART_REQUIRED);
+	ck_assert_uint_eq(plan->actions[2].value, 0xAA0);
 	ck_assert(plan->restart_required);
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+
+	/* Windows 10 with .NET 4.8 speaks TLS 1.2 everywhere already, so the
+	 * legacy step comes in the same plan, last. */
+	reg = make_machine(&win10);
+	r = check_seed(reg, &p);
+	ck_assert(r->ready_for_server);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	ck_assert_uint_eq(plan->n_actions, 8 + 2);
+	ck_assert_str_eq(r->items[plan->actions[8].item].id,
+			 "schannel.tls1.0.client.enabled");
+	ck_assert_int_eq(plan->actions[8].phase, TLSR_PHASE_LEGACY);
+	ck_assert_uint_eq(plan->actions[8].value, 0); /* Enabled off */
+	ck_assert_uint_eq(plan->actions[9].value, 1); /* DBD on */
 	tlsr_plan_free(plan);
 	tlsr_report_free(r);
 	tlsr_registry_destroy(reg);
@@ -1188,7 +1211,7 @@ START_TEST(core_failed_phase_stops_later_phases)
 		ck_assert_int_eq(
 		    tlsr_apply(twin, tr, tp, note_calls, &marks, &res),
 		    TLSR_OK);
-		k = marks.ends[0] + 2;
+		k = marks.ends[0] + 1;
 		tlsr_plan_free(tp);
 		tlsr_report_free(tr);
 		tlsr_registry_destroy(twin);
@@ -1200,11 +1223,12 @@ START_TEST(core_failed_phase_stops_later_phases)
 	ck_assert_uint_eq(res.written, 1);
 	ck_assert_uint_eq(res.first_failed, 1);
 	ck_assert_ptr_nonnull(
-	    strstr(res.message, "DefaultSecureProtocols (32-bit view)"));
+	    strstr(res.message, "TLS 1.2\\Client\\DisabledByDefault"));
 	ck_assert_ptr_nonnull(strstr(res.message, "access denied"));
 	ck_assert_ptr_nonnull(strstr(res.message, "injected fault"));
-	/* SChannel and .NET were not started. */
-	ck_assert(value_absent(reg, TLS12_CLIENT, TLSR_VIEW_NONE, "Enabled"));
+	/* WinHTTP and .NET were not started. */
+	ck_assert(value_absent(reg, WINHTTP, TLSR_VIEW_64,
+			       "DefaultSecureProtocols"));
 	ck_assert(value_absent(reg, NET4, TLSR_VIEW_64, "SchUseStrongCrypto"));
 	tlsr_plan_free(plan);
 	tlsr_report_free(r);
@@ -1342,10 +1366,17 @@ START_TEST(core_rollback_restores_exactly)
 	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
 	ck_assert_uint_eq(res.written, 12);
 	ck_assert_uint_eq(journal_entries(reg), 12);
-	/* A second change of the same values keeps the first originals. */
-	p.winhttp.default_secure_protocols = 0xAA0;
+	/* After the restart the legacy step changes DSP again; the journal
+	 * keeps the first originals. */
+	ck_assert_uint_eq(dword_at(reg, WINHTTP, TLSR_VIEW_32,
+				   "DefaultSecureProtocols"),
+			  0xAA0);
+	reboot();
 	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
 	ck_assert_uint_eq(res.written, 2);
+	ck_assert_uint_eq(dword_at(reg, WINHTTP, TLSR_VIEW_32,
+				   "DefaultSecureProtocols"),
+			  0xA00);
 	ck_assert_uint_eq(journal_entries(reg), 12);
 	after = dump(reg);
 	ck_assert_str_ne(before, after);
@@ -1373,7 +1404,7 @@ END_TEST
 START_TEST(core_rollback_keeps_corrupt_entries_and_names_them)
 {
 	struct tlsr_policy p;
-	struct tlsr_registry *reg = make_machine(&win10);
+	struct tlsr_registry *reg = make_machine(&win7_patched);
 	struct tlsr_apply_result res;
 	struct tlsr_diag diag;
 	size_t restored;
@@ -1598,6 +1629,541 @@ START_TEST(core_fixtures_converge)
 }
 END_TEST
 
+/* ---- the OS model (audit findings by number) ---- */
+
+/* Machines with a row each, as installed; golden files without drift. */
+static const char *const os_fixtures[] = {
+    "vista-sp2",	     "server2008-sp2",	   "win7-rtm",
+    "win8",		     "server2012",	   "server2012-no-kb",
+    "win10-22h2-default",    "server2016",	   "server2019",
+    "server2022",	     "server2025",	   "win11-23h2-default",
+    "win11-24h2-default",    "win7-sp1-tls10-off", "win10-22h2-stricter",
+    "win10-22h2-tls13-keys", "win10-22h2-fips-ciphers",
+};
+
+START_TEST(core_golden_os_reports)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg;
+	struct tlsr_report *r;
+	struct tlsr_plan *plan;
+	char *json;
+
+	tlsr_policy_defaults(&p);
+	reg = load_fixture(os_fixtures[_i]);
+	r = check_seed(reg, &p);
+	json = tlsr_report_json(r);
+	ck_assert_ptr_nonnull(json);
+	golden(os_fixtures[_i], "check", json);
+	free(json);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	json = tlsr_plan_json(r, plan);
+	ck_assert_ptr_nonnull(json);
+	golden(os_fixtures[_i], "plan", json);
+	free(json);
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* The plan's action for an item id, or NULL. */
+static const struct tlsr_action *action_for(const struct tlsr_report *r,
+					    const struct tlsr_plan *plan,
+					    const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < plan->n_actions; i++)
+		if (strcmp(r->items[plan->actions[i].item].id, id) == 0)
+			return &plan->actions[i];
+	return NULL;
+}
+
+/* Finding 1: Windows 8.1 and later have TLS 1.2 in WinHTTP: no
+ * DefaultSecureProtocols write, no restart for WinHTTP; the written mask
+ * never drops TLS 1.3 where the OS has it. */
+START_TEST(core_f01_no_dsp_write_where_winhttp_has_tls12)
+{
+	static const char *const names[] = {
+	    "win10-22h2-default", "server2016",		"server2019",
+	    "server2022",	  "server2025",		"win11-23h2-default",
+	    "win11-24h2-default",
+	};
+	struct tlsr_policy p;
+	struct tlsr_registry *reg;
+	struct tlsr_report *r;
+	struct tlsr_plan *plan;
+	const struct tlsr_item *it;
+	size_t i;
+
+	tlsr_policy_defaults(&p);
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		reg = load_fixture(names[i]);
+		r = check_seed(reg, &p);
+		it = find_item(r, "winhttp.default_secure_protocols@32");
+		ck_assert_msg(it->state == TLSR_STATE_OK, "%s", names[i]);
+		ck_assert(it->by_default);
+		ck_assert(r->tls12[TLSR_COMP_WINHTTP]);
+		ck_assert(r->tls12[TLSR_COMP_SCHANNEL]);
+		ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+		ck_assert_ptr_null(action_for(r, plan,
+					      "winhttp.default_secure_"
+					      "protocols"));
+		ck_assert_ptr_null(action_for(r, plan,
+					      "schannel.tls1.2.client."
+					      "enabled"));
+		/* Only .NET values remain; the machine is ready already. */
+		ck_assert_msg(r->ready_for_server, "%s", names[i]);
+		tlsr_plan_free(plan);
+		tlsr_report_free(r);
+		tlsr_registry_destroy(reg);
+	}
+
+	/* A present mask without TLS 1.2 on Windows 11 gets TLS 1.2 and
+	 * keeps TLS 1.3; no legacy bit is added. */
+	reg = load_fixture("win11-24h2-default");
+	put_dword(reg, WINHTTP, TLSR_VIEW_64, "DefaultSecureProtocols", 0x80);
+	r = check_seed(reg, &p);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	ck_assert_uint_eq(
+	    action_for(r, plan, "winhttp.default_secure_protocols")->value,
+	    0x2A80);
+	ck_assert_ptr_null(
+	    action_for(r, plan, "winhttp.default_secure_protocols@32"));
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* Finding 2: a stricter DefaultSecureProtocols is compliant and left
+ * alone. */
+START_TEST(core_f02_stricter_dsp_is_left_alone)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = load_fixture("win10-22h2-stricter");
+	struct tlsr_report *r;
+	struct tlsr_plan *plan;
+	const struct tlsr_item *it;
+
+	tlsr_policy_defaults(&p);
+	r = check_seed(reg, &p);
+	it = find_item(r, "winhttp.default_secure_protocols");
+	ck_assert_int_eq(it->state, TLSR_STATE_OK);
+	ck_assert(it->stricter);
+	ck_assert(!it->write);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	ck_assert_ptr_null(
+	    action_for(r, plan, "winhttp.default_secure_protocols"));
+	ck_assert_ptr_null(
+	    action_for(r, plan, "winhttp.default_secure_protocols@32"));
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* Finding 3: Windows 7 is not ready, and the legacy step not planned,
+ * until the restart after SChannel's TLS 1.2 keys. */
+START_TEST(core_f03_win7_ready_only_after_the_restart)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = make_machine(&win7_patched);
+	struct tlsr_apply_result res;
+	struct tlsr_report *r;
+
+	legacy_policy(&p);
+	/* DSP and .NET already set by someone else: only SChannel's TLS 1.2
+	 * is written, the change the audit found untracked. */
+	put_dword(reg, WINHTTP, TLSR_VIEW_64, "DefaultSecureProtocols", 0xAA0);
+	put_dword(reg, WINHTTP, TLSR_VIEW_32, "DefaultSecureProtocols", 0xAA0);
+	put_dword(reg, NET4, TLSR_VIEW_64, "SchUseStrongCrypto", 1);
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	ck_assert(res.restart_required);
+	r = check_seed(reg, &p);
+	ck_assert(!r->tls12[TLSR_COMP_SCHANNEL]);
+	ck_assert(!r->ready_for_server);
+	ck_assert(find_item(r, "schannel.tls1.0.client.enabled")->deferred);
+	tlsr_report_free(r);
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	ck_assert_uint_eq(res.written, 0);
+	reboot();
+	r = check_seed(reg, &p);
+	ck_assert(r->ready_for_server);
+	ck_assert(!find_item(r, "schannel.tls1.0.client.enabled")->deferred);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* Finding 4 and 16: Vista and Windows 8 are unsupported, Windows 7 RTM
+ * needs SP1, Server 2008 SP2 needs KB4019276: named as such, nothing
+ * written, never ready. */
+START_TEST(core_f04_unsupported_os_is_named_and_never_ready)
+{
+	static const struct {
+		const char *fixture, *row, *reason;
+	} cases[] = {
+	    {"vista-sp2", "vista", "unsupported OS: Windows Vista"},
+	    {"server2008-sp2", "server2008", "KB4019276 is not installed"},
+	    {"win7-rtm", "win7",
+	     "unsupported service pack: Windows 7 without Service Pack 1"},
+	    {"win8", "win8", "unsupported OS: Windows 8 is out of support"},
+	};
+	struct tlsr_policy p;
+	struct tlsr_registry *reg;
+	struct tlsr_report *r;
+	struct tlsr_plan *plan;
+	size_t i;
+
+	tlsr_policy_defaults(&p);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		reg = load_fixture(cases[i].fixture);
+		r = check_seed(reg, &p);
+		ck_assert_str_eq(r->os->id, cases[i].row);
+		ck_assert_msg(strstr(r->blocked_reasons, cases[i].reason) !=
+				  NULL,
+			      "%s: %s", cases[i].fixture, r->blocked_reasons);
+		ck_assert_ptr_null(
+		    strstr(r->blocked_reasons, "KB3140245 is not installed"));
+		ck_assert(r->blocked && !r->compliant && !r->ready_for_server);
+		ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+		ck_assert_uint_eq(plan->n_actions, 0);
+		tlsr_plan_free(plan);
+		tlsr_report_free(r);
+		tlsr_registry_destroy(reg);
+	}
+}
+END_TEST
+
+/* Finding 5 and 14: .NET holds only with 4.6.2 or later; values are
+ * demanded only for frameworks that are there; .NET 3.5's need its
+ * update. Generated in memory: .NET 4 absent/4.0/4.5.2/4.6.2/4.8.1, with
+ * and without 3.5, on Windows 7 and 10. */
+START_TEST(core_f05_dotnet_needs_462_and_present_frameworks)
+{
+	static const struct {
+		uint32_t release; /* 1: .NET 4.0 */
+		int holds;
+	} nets[] = {{0, 0}, {1, 0}, {379893, 0}, {394802, 1}, {533320, 1}};
+	const struct machine_spec *oses[] = {&win7_patched, &win10};
+	struct tlsr_policy p;
+	size_t i, o;
+	int with35;
+
+	tlsr_policy_defaults(&p);
+	for (o = 0; o < 2; o++)
+		for (i = 0; i < sizeof nets / sizeof nets[0]; i++)
+			for (with35 = 0; with35 < 2; with35++) {
+				struct machine_spec m = *oses[o];
+				struct tlsr_registry *reg;
+				struct tlsr_report *r;
+				struct tlsr_apply_result res;
+
+				m.net4 = nets[i].release > 1 ? nets[i].release
+							     : 0;
+				reg = make_machine(&m);
+				if (nets[i].release == 1)
+					put_dword(reg, NDP "\\v4\\Full",
+						  TLSR_VIEW_64, "Install", 1);
+				if (!with35)
+					put_dword(reg, NDP "\\v3.5",
+						  TLSR_VIEW_64, "Install", 0);
+				ck_assert_int_eq(pass_once(reg, &p, &res),
+						 TLSR_OK);
+				reboot();
+				r = check_seed(reg, &p);
+				ck_assert_msg(r->tls12[TLSR_COMP_DOTNET] ==
+						  nets[i].holds,
+					      "os %zu release %lu", o,
+					      (unsigned long)nets[i].release);
+				ck_assert(r->ready_for_server ==
+					  nets[i].holds);
+				ck_assert(r->blocked == !nets[i].holds);
+				if (!nets[i].holds)
+					ck_assert_ptr_nonnull(strstr(
+					    r->blocked_reasons,
+					    ".NET Framework 4.6.2"));
+				/* v4 values only where 4.5+ can use them,
+				 * v2 only with 3.5. */
+				ck_assert((find_item(r, "dotnet.v4.0.30319."
+							"strong_crypto") !=
+					   NULL) == (nets[i].release > 1));
+				ck_assert(
+				    (find_item(r, "dotnet.v2.0.50727."
+						  "strong_crypto") != NULL) ==
+				    with35);
+				if (!with35)
+					ck_assert(value_absent(
+					    reg, NET2, TLSR_VIEW_64,
+					    "SchUseStrongCrypto"));
+				tlsr_report_free(r);
+				tlsr_registry_destroy(reg);
+			}
+
+	/* .NET 3.5 without its TLS 1.2 update: blocked, named. */
+	{
+		struct tlsr_registry *reg = make_machine(&win7_patched);
+		struct tlsr_report *r;
+		char path[256];
+
+		snprintf(path, sizeof path, "%s\\%s", CBS,
+			 "Package_for_KB3154518~31bf3856ad364e35~amd64~~"
+			 "6.1.1.0");
+		ck_assert_int_eq(reg->ops->delete_key(reg, path, TLSR_VIEW_64),
+				 TLSR_OK);
+		r = check_seed(reg, &p);
+		ck_assert_int_eq(
+		    find_item(r, "dotnet.v2.0.50727.strong_crypto")->state,
+		    TLSR_STATE_BLOCKED);
+		ck_assert_ptr_nonnull(strstr(r->blocked_reasons, "KB3154518"));
+		tlsr_report_free(r);
+		tlsr_registry_destroy(reg);
+	}
+	/* Finding 14: SchUseStrongCrypto explicitly 0 breaks it. */
+	{
+		struct tlsr_registry *reg = make_machine(&win10);
+		struct tlsr_report *r;
+
+		put_dword(reg, NET4, TLSR_VIEW_64, "SchUseStrongCrypto", 0);
+		r = check_seed(reg, &p);
+		ck_assert(!r->tls12[TLSR_COMP_DOTNET]);
+		tlsr_report_free(r);
+		tlsr_registry_destroy(reg);
+	}
+}
+END_TEST
+
+/* Finding 6: TLS 1.3 only where the OS has it. */
+START_TEST(core_f06_tls13_per_build)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg;
+	struct tlsr_report *r;
+	struct tlsr_plan *plan;
+	const struct tlsr_item *it;
+
+	tlsr_policy_defaults(&p);
+	p.schannel.enable |= TLSR_PROTO_BIT(TLSR_PROTO_TLS13);
+	p.winhttp.default_secure_protocols = 0x2AA0;
+
+	/* Windows 10: blocked with the reason, never written; the DSP
+	 * written on Windows 7 has no 0x2000. */
+	reg = make_machine(&win10);
+	r = check_seed(reg, &p);
+	it = find_item(r, "schannel.tls1.3.client.enabled");
+	ck_assert_int_eq(it->state, TLSR_STATE_BLOCKED);
+	ck_assert(!it->write);
+	ck_assert_ptr_nonnull(strstr(it->reason, "has no TLS 1.3"));
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+	reg = make_machine(&win7_patched);
+	r = check_seed(reg, &p);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	ck_assert_uint_eq(
+	    action_for(r, plan, "winhttp.default_secure_protocols")->value,
+	    0x0AA0);
+	ck_assert_ptr_null(
+	    action_for(r, plan, "schannel.tls1.3.client.enabled"));
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+
+	/* Windows 11: on by default, nothing to write. */
+	reg = load_fixture("win11-24h2-default");
+	r = check_seed(reg, &p);
+	it = find_item(r, "schannel.tls1.3.client.enabled");
+	ck_assert_int_eq(it->state, TLSR_STATE_OK);
+	ck_assert(r->os->tls13);
+	ck_assert_str_eq(r->os->name, "Windows 11");
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+
+	/* TLS 1.3 keys on Windows 10: a warning. */
+	tlsr_policy_defaults(&p);
+	reg = load_fixture("win10-22h2-tls13-keys");
+	r = check_seed(reg, &p);
+	ck_assert_uint_eq(r->n_risks, 1);
+	ck_assert_str_eq(r->risks[0].id, "tls13-without-os-support");
+	ck_assert_int_eq(r->risks[0].severity, TLSR_SEV_WARNING);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* Finding 7: every CBS package form and present state counts. */
+START_TEST(core_f07_cbs_variants_and_states)
+{
+	struct tlsr_facts f;
+	struct tlsr_registry *reg;
+
+	ck_assert(tlsr_cbs_package_is(
+	    "Package_for_KB3140245~31bf3856ad364e35~amd64~~6.1.1.2",
+	    "KB3140245"));
+	ck_assert(tlsr_cbs_package_is(
+	    "package_for_kb3140245_rtm~31bf3856ad364e35~amd64~~6.2.1.1",
+	    "KB3140245"));
+	ck_assert(tlsr_cbs_package_is(
+	    "Package_2_for_KB3140245~31bf3856ad364e35~amd64~~6.2.1.1",
+	    "KB3140245"));
+	ck_assert(!tlsr_cbs_package_is(
+	    "Package_for_KB31402450~31bf3856ad364e35~amd64~~6.2.1.1",
+	    "KB3140245"));
+	ck_assert(!tlsr_cbs_package_is("Package_for_KB3140245_RTMX~",
+				       "KB3140245"));
+	ck_assert(tlsr_cbs_state_present(0x70));
+	ck_assert(tlsr_cbs_state_present(0x80));
+	ck_assert(tlsr_cbs_state_present(0x50));
+	ck_assert(!tlsr_cbs_state_present(0x20));
+
+	reg = load_fixture("server2012");
+	f = read_facts(reg);
+	ck_assert_int_eq(f.kb3140245, TLSR_YES);
+	ck_assert_ptr_nonnull(strstr(f.kb3140245_source, "_RTM~"));
+	ck_assert_int_eq(f.net35_update, TLSR_YES);
+	tlsr_registry_destroy(reg);
+	reg = load_fixture("server2012-no-kb");
+	f = read_facts(reg);
+	ck_assert_int_eq(f.kb3140245, TLSR_NO);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* Finding 8: SChannel before WinHTTP; removing legacy bits from DSP is
+ * the gated legacy step. */
+START_TEST(core_f08_dsp_legacy_removal_is_gated)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = make_machine(&win7_patched);
+	struct tlsr_apply_result res;
+	struct tlsr_report *r;
+	struct tlsr_plan *plan;
+
+	tlsr_policy_defaults(&p);
+	p.winhttp.default_secure_protocols = 0xA00; /* strict.yaml */
+	r = check_seed(reg, &p);
+	ck_assert_int_eq(tlsr_plan_make(r, &plan), TLSR_OK);
+	ck_assert_int_eq(plan->actions[0].phase, TLSR_PHASE_SCHANNEL);
+	/* The first step adds TLS 1.1/1.2 and keeps SSL 3.0 / TLS 1.0. */
+	ck_assert_uint_eq(
+	    action_for(r, plan, "winhttp.default_secure_protocols")->value,
+	    0xAA0);
+	tlsr_plan_free(plan);
+	tlsr_report_free(r);
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	r = check_seed(reg, &p);
+	ck_assert(find_item(r, "winhttp.default_secure_protocols")->deferred);
+	ck_assert_int_eq(find_item(r, "winhttp.default_secure_protocols")->phase,
+			 TLSR_PHASE_LEGACY);
+	tlsr_report_free(r);
+	reboot();
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	ck_assert_uint_eq(
+	    dword_at(reg, WINHTTP, TLSR_VIEW_64, "DefaultSecureProtocols"),
+	    0xA00);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* Findings 9 and 15: cipher suite policy, FIPS, WinINet, 0xffffffff. */
+START_TEST(core_f09_policy_keys_that_defeat_tls12_are_risks)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = load_fixture("win10-22h2-fips-ciphers");
+	struct tlsr_report *r;
+	const char *want[] = {"cipher-suites-without-tls12", "enabled-ffffffff",
+			      "fips-on", "wininet-without-tls12"};
+	size_t i, j;
+
+	tlsr_policy_defaults(&p);
+	put_dword(reg,
+		  "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet "
+		  "Settings",
+		  TLSR_VIEW_64, "SecureProtocols", 0xA0);
+	r = check_seed(reg, &p);
+	ck_assert_uint_eq(r->n_risks, 4);
+	for (i = 0; i < 4; i++) {
+		int seen = 0;
+
+		for (j = 0; j < r->n_risks; j++)
+			seen |= strcmp(r->risks[j].id, want[i]) == 0;
+		ck_assert_msg(seen, "%s", want[i]);
+	}
+	ck_assert(!r->critical);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+
+	ck_assert(tlsr_ciphers_have_tls12(
+	    "TLS_RSA_WITH_RC4_128_SHA,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_"
+	    "P256"));
+	ck_assert(!tlsr_ciphers_have_tls12("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_"
+					   "SHA256,TLS_RSA_WITH_RC4_128_MD5"));
+	ck_assert(!tlsr_ciphers_have_tls12(""));
+}
+END_TEST
+
+/* Finding 10: a legacy protocol off before TLS 1.2 works is critical and
+ * blocks the legacy gate. */
+START_TEST(core_f10_orphaning_state_is_critical)
+{
+	struct tlsr_policy p;
+	struct tlsr_registry *reg = load_fixture("win7-sp1-tls10-off");
+	struct tlsr_apply_result res;
+	struct tlsr_report *r;
+	int crit_schannel = 0, crit_winhttp = 0;
+	size_t i;
+
+	tlsr_policy_defaults(&p);
+	r = check_seed(reg, &p);
+	ck_assert(r->critical);
+	for (i = 0; i < r->n_risks; i++) {
+		if (r->risks[i].severity != TLSR_SEV_CRITICAL)
+			continue;
+		crit_schannel |= r->risks[i].component == TLSR_COMP_SCHANNEL;
+		crit_winhttp |= r->risks[i].component == TLSR_COMP_WINHTTP;
+	}
+	ck_assert(crit_schannel && crit_winhttp);
+	ck_assert(!r->ready_for_server);
+	tlsr_report_free(r);
+	/* Turning TLS 1.2 on takes the risk away. */
+	ck_assert_int_eq(pass_once(reg, &p, &res), TLSR_OK);
+	r = check_seed(reg, &p);
+	ck_assert(!r->critical);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* Finding 13 and 16: the table's defaults per build, and names. */
+START_TEST(core_f13_os_rows_per_build)
+{
+	const struct tlsr_os *o;
+
+	o = tlsr_os_find(1, 10, 0, 26100, 0);
+	ck_assert_str_eq(o->name, "Windows 11");
+	ck_assert_uint_eq(o->winhttp_default, 0x2800);
+	o = tlsr_os_find(1, 10, 0, 19045, 0);
+	ck_assert_str_eq(o->id, "win10");
+	ck_assert_uint_eq(o->winhttp_default, 0x0AA0);
+	ck_assert(!o->tls13 && !o->dsp_needed);
+	o = tlsr_os_find(1, 10, 0, 20348, 1);
+	ck_assert_str_eq(o->id, "server2022");
+	ck_assert(o->tls13);
+	o = tlsr_os_find(1, 10, 0, 19045, 1);
+	ck_assert_str_eq(o->id, "server2019");
+	ck_assert(!o->tls13);
+	o = tlsr_os_find(1, 6, 1, 7601, 0);
+	ck_assert(o->dsp_needed);
+	ck_assert_uint_eq(o->winhttp_file_min[3], 23375);
+	o = tlsr_os_find(1, 6, 2, 9200, 1);
+	ck_assert_uint_eq(o->winhttp_file_min[3], 21797);
+	ck_assert_ptr_eq(tlsr_os_find(0, 0, 0, 0, 0), &tlsr_os_unknown);
+	/* A newer Windows than the table: its newest row of that edition. */
+	ck_assert_str_eq(tlsr_os_find(1, 11, 0, 30000, 1)->id, "server2025");
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
 	Suite *s = suite_create("core");
@@ -1622,7 +2188,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, core_owed_first_write_in_a_boot_keeps_the_at_boot_value);
 	tcase_add_test(tc, core_owed_settles_only_on_a_known_new_boot);
 	tcase_add_test(tc, core_owed_interrupted_entry_stays_owed);
-	tcase_add_test(tc, core_plan_orders_winhttp_schannel_dotnet_legacy);
+	tcase_add_test(tc, core_plan_orders_schannel_winhttp_dotnet_legacy);
 	tcase_add_test(tc, core_legacy_step_waits_for_tls12_and_restart);
 	tcase_add_test(tc, core_disabling_tls12_is_refused);
 	tcase_add_test(tc, core_apply_is_idempotent);
@@ -1633,6 +2199,19 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, core_json_escapes_strings);
 	tcase_add_test(tc, core_text_report_summarises);
 	tcase_add_loop_test(tc, core_golden_reports, 0, (int)nfix);
+	tcase_add_loop_test(tc, core_golden_os_reports, 0,
+			    (int)(sizeof os_fixtures / sizeof os_fixtures[0]));
+	tcase_add_test(tc, core_f01_no_dsp_write_where_winhttp_has_tls12);
+	tcase_add_test(tc, core_f02_stricter_dsp_is_left_alone);
+	tcase_add_test(tc, core_f03_win7_ready_only_after_the_restart);
+	tcase_add_test(tc, core_f04_unsupported_os_is_named_and_never_ready);
+	tcase_add_test(tc, core_f05_dotnet_needs_462_and_present_frameworks);
+	tcase_add_test(tc, core_f06_tls13_per_build);
+	tcase_add_test(tc, core_f07_cbs_variants_and_states);
+	tcase_add_test(tc, core_f08_dsp_legacy_removal_is_gated);
+	tcase_add_test(tc, core_f09_policy_keys_that_defeat_tls12_are_risks);
+	tcase_add_test(tc, core_f10_orphaning_state_is_critical);
+	tcase_add_test(tc, core_f13_os_rows_per_build);
 	tcase_add_loop_test(tc, core_fixtures_converge, 0, (int)nfix);
 	suite_add_tcase(s, tc);
 	return s;

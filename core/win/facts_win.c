@@ -7,9 +7,6 @@
 #include <string.h>
 #include <windows.h>
 
-/* winhttp.dll of KB3140245 (and of every later rollup) on NT 6.1. */
-static const unsigned kb3140245_61[4] = {6, 1, 7601, 23375};
-
 typedef LONG(WINAPI *rtl_get_version_fn)(OSVERSIONINFOEXW *);
 
 /* GetVersionEx lies to programs without a compatibility manifest;
@@ -75,35 +72,42 @@ static int version_cmp(const unsigned a[4], const unsigned b[4])
 	return 0;
 }
 
+/* The WinHTTP update from the files it replaces: winhttp.dll and webio.dll
+ * at or above the OS row's threshold ([DrDAV]: 6.1.7601.23375 on NT 6.1,
+ * 6.2.9200.21797 on NT 6.2). One file below it settles "not installed";
+ * "installed" needs both. Otherwise (no threshold pinned, a file that
+ * cannot be read) the servicing store's answer stands. */
 static void kb3140245_from_file(struct tlsr_facts *f)
 {
-	unsigned v[4];
-	const unsigned *t = kb3140245_61;
-	int yes;
+	static const WCHAR *const files[] = {L"winhttp.dll", L"webio.dll"};
+	static const char *const names[] = {"winhttp.dll", "webio.dll"};
+	const struct tlsr_os *os = tlsr_facts_os(f);
+	const unsigned *t = os->winhttp_file_min;
+	unsigned v[2][4];
+	int i, read[2];
 
-	if (f->os_major != 6)
+	if (os->winhttp_update == NULL || t[0] == 0)
 		return;
-	if (f->os_minor == 2) {
-		/* No file threshold is pinned for NT 6.2: the servicing
-		 * store's word stands, and the report says so. */
-		char cbs[sizeof f->kb3140245_source];
-
-		if (strncmp(f->kb3140245_source, "NT 6.2", 6) == 0)
+	for (i = 0; i < 2; i++) {
+		read[i] = system_file_version(files[i], v[i]);
+		if (read[i] && version_cmp(v[i], t) < 0) {
+			f->kb3140245 = TLSR_NO;
+			snprintf(f->kb3140245_source,
+				 sizeof f->kb3140245_source,
+				 "%s %u.%u.%u.%u < %u.%u.%u.%u", names[i],
+				 v[i][0], v[i][1], v[i][2], v[i][3], t[0], t[1],
+				 t[2], t[3]);
 			return;
-		snprintf(cbs, sizeof cbs, "%s", f->kb3140245_source);
-		snprintf(f->kb3140245_source, sizeof f->kb3140245_source,
-			 "NT 6.2, CBS only: %s", cbs);
-		return;
+		}
 	}
-	if (f->os_minor != 1)
+	if (!read[0] || !read[1])
 		return;
-	if (!system_file_version(L"winhttp.dll", v))
-		return;
-	yes = version_cmp(v, t) >= 0;
-	f->kb3140245 = yes ? TLSR_YES : TLSR_NO;
+	f->kb3140245 = TLSR_YES;
 	snprintf(f->kb3140245_source, sizeof f->kb3140245_source,
-		 "winhttp.dll %u.%u.%u.%u %s %u.%u.%u.%u", v[0], v[1], v[2],
-		 v[3], yes ? ">=" : "<", t[0], t[1], t[2], t[3]);
+		 "winhttp.dll %u.%u.%u.%u and webio.dll %u.%u.%u.%u >= "
+		 "%u.%u.%u.%u",
+		 v[0][0], v[0][1], v[0][2], v[0][3], v[1][0], v[1][1], v[1][2],
+		 v[1][3], t[0], t[1], t[2], t[3]);
 }
 
 /* This boot's id, kept in the volatile key HKLM\SOFTWARE\tlsward\Boot

@@ -7,10 +7,10 @@
 
 /* Overlays on f, which the caller owns and has usually filled with
  * tlsr_facts_read: the OS version, service pack and product type from
- * RtlGetVersion; x64 on a 64-bit build; and KB3140245 from the file version
- * of %SystemRoot%\System32\winhttp.dll where that version decides it (NT
- * 6.1). Otherwise the registry's answer (Component Based Servicing) stands
- * and kb3140245_source says why. Never fails: what cannot be learnt is left
+ * RtlGetVersion; x64 on a 64-bit build; and KB3140245 from the file versions
+ * of %SystemRoot%\System32\winhttp.dll and webio.dll against the OS row's
+ * thresholds (NT 6.1 and 6.2). Otherwise the registry's answer (Component
+ * Based Servicing) stands and kb3140245_source says why. Never fails: what cannot be learnt is left
  * as it was. Also fills boot_id (tlsr_win_boot_id). */
 void tlsr_facts_live(struct tlsr_facts *f);
 

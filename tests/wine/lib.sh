@@ -191,7 +191,7 @@ template_prefix()
 {
 	local version=${1:-win7} tpl
 
-	tpl="$WORK_ROOT/wine-template-$version-$(wine --version 2>/dev/null |
+	tpl="$WORK_ROOT/wine-template-cm-$version-$(wine --version 2>/dev/null |
 		tr -c 'A-Za-z0-9.~\n-' _)"
 	(
 		flock 9
@@ -206,6 +206,10 @@ template_prefix()
 		WINEPREFIX=$tpl wine reg add \
 			'HKLM\System\CurrentControlSet\Control' \
 			/v ServicesPipeTimeout /t REG_DWORD /d 60000 /f \
+			>>"$tpl.log" 2>&1 || exit 1
+		# A Configuration Manager client: .NET 4.8 and 3.5 registered.
+		WINEPREFIX=$tpl wine regedit /S \
+			"$(WINEPREFIX=$tpl winepath -w "$WINE_DATA/cm-client.reg")" \
 			>>"$tpl.log" 2>&1 || exit 1
 		WINEPREFIX=$tpl wineserver -w
 		touch "$tpl/.tlsward-template"
@@ -531,14 +535,18 @@ wait_dword()
 	fail "HKLM\\$1\\$2 (view $3): expected $4 within ${5:-30} s, got $v"
 }
 
-# The managed values the default policy wants, as "KEY|NAME|VIEW|DATA".
+# The managed values the default policy writes, as "KEY|NAME|VIEW|DATA":
+# on Windows 7 (the default) every one; with "win10", where WinHTTP and
+# SChannel have TLS 1.2 by default, the .NET values only.
 managed_values()
 {
-	cat <<EOF
+	[ "${1:-win7}" = win10 ] || cat <<EOF
 $K_WINHTTP|DefaultSecureProtocols|64|0xaa0
 $K_WINHTTP|DefaultSecureProtocols|32|0xaa0
 $K_TLS12_CLIENT|Enabled|64|0x1
 $K_TLS12_CLIENT|DisabledByDefault|64|0x0
+EOF
+	cat <<EOF
 $K_NET4|SchUseStrongCrypto|64|0x1
 $K_NET4|SystemDefaultTlsVersions|64|0x1
 $K_NET4|SchUseStrongCrypto|32|0x1

@@ -15,8 +15,11 @@ assert_eq 1 "$RC" "exit code of check (not compliant, remediable)"
 run_cli check --format json
 assert_eq 1 "$RC" "exit code of check --format json"
 assert_match '"compliant": *false' "$OUT" "check --format json"
-assert_match '"id": *"winhttp\.default_secure_protocols", [^}]*"state": *"missing"' "$OUT" \
-	"check --format json: DefaultSecureProtocols missing"
+assert_match '"id": *"dotnet\.v4\.0\.30319\.strong_crypto", [^}]*"state": *"missing"' "$OUT" \
+	"check --format json: SchUseStrongCrypto missing"
+assert_match '"id": *"winhttp\.default_secure_protocols", [^}]*"state": *"ok", [^}]*"by_default": *true' "$OUT" \
+	"check --format json: DefaultSecureProtocols absent is Windows 10's default"
+assert_match '"row": *"win10"' "$OUT" "check --format json: the OS model row"
 
 log "check with a broken policy"
 cp "$WINE_DATA/broken.yaml" "$DATA_UNIX/broken.yaml"
@@ -31,10 +34,10 @@ assert_match '^[01]$' "$RC" "exit code of run --console --once (got: $OUT)"
 while IFS='|' read -r key name view want; do
 	assert_eq "$want" "$(reg_dword "$key" "$name" "$view")" \
 		"HKLM\\$key\\$name (view $view) after run --once"
-done < <(managed_values)
+done < <(managed_values win10)
 run_cli check
 assert_eq 0 "$RC" "exit code of check after remediation"
-wait_event 2002 5 . 12
+wait_event 2002 5 . 8
 
 log "status --format json"
 run_cli status --format json

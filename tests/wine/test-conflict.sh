@@ -14,6 +14,10 @@ SETTING='"setting":"winhttp\.default_secure_protocols"'
 # shellcheck disable=SC2034 # read by lib.sh's start_session
 SERVICE_TRACE=+reg
 boot_prefix win10
+# Windows 10 needs no DefaultSecureProtocols; one without TLS 1.2 (the
+# Windows 7 default pushed in) is written in both views at the first pass.
+reg_set "$K_WINHTTP" DefaultSecureProtocols REG_DWORD 0xa0 64
+reg_set "$K_WINHTTP" DefaultSecureProtocols REG_DWORD 0xa0 32
 put_policy conflict.yaml
 grep -q "max_reverts: $MAX_REVERTS" "$POLICY_UNIX" || fail "conflict.yaml changed"
 install_service
@@ -53,7 +57,8 @@ assert_eq 0xa0 "$(reg_dword "$K_WINHTTP" DefaultSecureProtocols 64)" \
 log "other values are still healed"
 reg_set "$K_TLS12_CLIENT" Enabled REG_DWORD 0
 wait_dword "$K_TLS12_CLIENT" Enabled 64 0x1 10
-reg_set "$K_WINHTTP" DefaultSecureProtocols REG_DWORD 0x800 32
+# TLS 1.0 only: healed back to what tlsward wrote at the first pass.
+reg_set "$K_WINHTTP" DefaultSecureProtocols REG_DWORD 0x80 32
 wait_dword "$K_WINHTTP" DefaultSecureProtocols 32 0xaa0 10
 assert_eq 1 "$(event_count 2005)" "2005 events after healing other values"
 assert_eq RUNNING "$(svc_state)" "service state"

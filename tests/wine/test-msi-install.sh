@@ -54,7 +54,7 @@ wait_dword "$K_STATUS" Compliant 64 0x1 60
 assert_eq enforce "$(reg_sz "$K_STATUS" Mode)" "Status Mode"
 while IFS='|' read -r key name view want; do
 	assert_eq "$want" "$(reg_dword "$key" "$name" "$view")" "HKLM\\$key\\$name (view $view)"
-done < <(managed_values)
+done < <(managed_values win10)
 assert_ge 1 "$(event_count 2002)" "remediated events (2002)"
 
 # Delayed auto start, failure actions and required privileges (set by the

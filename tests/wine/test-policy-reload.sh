@@ -8,21 +8,25 @@
 
 hash_of() { sha256sum <"$1" | cut -d' ' -f1; }
 
+# The first policy leaves SchUseStrongCrypto alone; the reloaded one (the
+# seed) wants it, which Windows 10 takes at once (no legacy step to gate).
 boot_prefix win10
-put_policy enforce.yaml
+sed -e 's/^  strong_crypto: true/  strong_crypto: false/' \
+	"$WINE_DATA/enforce.yaml" | put_policy -
+grep -q 'strong_crypto: false' "$POLICY_UNIX" || fail "could not write the first policy"
 h1=$(hash_of "$POLICY_UNIX")
 install_service
 wait_dword "$K_STATUS" Compliant 64 0x1 30
 wait_event 1100 10 "$h1"
-assert_eq 0xaa0 "$(reg_dword "$K_WINHTTP" DefaultSecureProtocols 64)" \
-	"DefaultSecureProtocols under the first policy"
+assert_eq absent "$(reg_dword "$K_NET4" SchUseStrongCrypto 64)" \
+	"SchUseStrongCrypto under the first policy"
 
-log "new policy: DefaultSecureProtocols 0xa00"
-put_policy enforce-a00.yaml
+log "new policy: SchUseStrongCrypto 1"
+put_policy enforce.yaml
 h2=$(hash_of "$POLICY_UNIX")
 wait_event 1100 20 "$h2"
-wait_dword "$K_WINHTTP" DefaultSecureProtocols 64 0xa00 20
-wait_dword "$K_WINHTTP" DefaultSecureProtocols 32 0xa00 20
+wait_dword "$K_NET4" SchUseStrongCrypto 64 0x1 20
+wait_dword "$K_NET4" SchUseStrongCrypto 32 0x1 20
 wait_dword "$K_STATUS" Compliant 64 0x1 20
 assert_eq "$h2" "$(reg_sz "$K_STATUS" PolicyHash | tr 'A-F' 'a-f')" \
 	"Status PolicyHash after the reload"
@@ -46,17 +50,17 @@ assert_eq "$h2" "$(reg_sz "$K_STATUS" PolicyHash | tr 'A-F' 'a-f')" \
 	"Status PolicyHash (the last good policy stays in force)"
 assert_eq "$h2" "$(hash_of "$DATA_UNIX/policy.cache.yaml")" \
 	"policy.cache.yaml after a rejected policy"
-assert_eq 0xa00 "$(reg_dword "$K_WINHTTP" DefaultSecureProtocols 64)" \
-	"DefaultSecureProtocols after a rejected policy"
+assert_eq 0x1 "$(reg_dword "$K_NET4" SchUseStrongCrypto 64)" \
+	"SchUseStrongCrypto after a rejected policy"
 
 log "drift is still healed against the last good policy"
-reg_set "$K_WINHTTP" DefaultSecureProtocols REG_DWORD 0xaa0 64
-wait_event 2001 10 '"setting":"winhttp\.default_secure_protocols"' 1
-wait_dword "$K_WINHTTP" DefaultSecureProtocols 64 0xa00 10
+reg_set "$K_NET4" SchUseStrongCrypto REG_DWORD 0 64
+wait_event 2001 10 '"setting":"dotnet\.v4\.0\.30319\.strong_crypto"' 1
+wait_dword "$K_NET4" SchUseStrongCrypto 64 0x1 10
 check_now
 sleep 1
-assert_eq 0xa00 "$(reg_dword "$K_WINHTTP" DefaultSecureProtocols 64)" \
-	"DefaultSecureProtocols after check now"
+assert_eq 0x1 "$(reg_dword "$K_NET4" SchUseStrongCrypto 64)" \
+	"SchUseStrongCrypto after check now"
 
 log "policy file gone: unreachable, the last good policy stays"
 rm -f "$POLICY_UNIX"
@@ -65,8 +69,8 @@ line=$(events 1102 | tail -n 1)
 assert_eq warning "$(json_field level <<<"$line")" "level of the 1102 event"
 assert_match 'policy\.yaml' "$(json_field policy_source <<<"$line")" \
 	"policy_source of the 1102 event"
-reg_set "$K_WINHTTP" DefaultSecureProtocols REG_DWORD 0xaa0 32
-wait_dword "$K_WINHTTP" DefaultSecureProtocols 32 0xa00 10
+reg_set "$K_NET4" SchUseStrongCrypto REG_DWORD 0 32
+wait_dword "$K_NET4" SchUseStrongCrypto 32 0x1 10
 assert_eq "$h2" "$(reg_sz "$K_STATUS" PolicyHash | tr 'A-F' 'a-f')" \
 	"Status PolicyHash while the source is unreachable"
 assert_eq RUNNING "$(svc_state)" "service state"

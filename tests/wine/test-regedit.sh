@@ -23,8 +23,8 @@ log "check on the export"
 run_cli check --policy "$POLICY_WIN" --registry 'C:\hklm.reg' --format json
 assert_eq 1 "$RC" "exit code of check on the export (remediable): $OUT"
 assert_match '"os_major": *10' "$OUT" "facts read from the export"
-assert_match '"id": *"winhttp\.default_secure_protocols@32", [^}]*"state": *"missing"' \
-	"$OUT" "the 32-bit DefaultSecureProtocols is missing in the export"
+assert_match '"id": *"dotnet\.v4\.0\.30319\.strong_crypto@32", [^}]*"state": *"missing"' \
+	"$OUT" "the 32-bit SchUseStrongCrypto is missing in the export"
 
 log "apply --out"
 run_cli apply --policy "$POLICY_WIN" --registry 'C:\hklm.reg' --out 'C:\after.reg'
@@ -35,15 +35,15 @@ run_cli check --policy "$POLICY_WIN" --registry 'C:\after.reg'
 assert_eq 0 "$RC" "exit code of check on the written file"
 
 log "the live registry is untouched so far"
-assert_eq absent "$(reg_dword "$K_WINHTTP" DefaultSecureProtocols 64)" \
-	"DefaultSecureProtocols before the import"
+assert_eq absent "$(reg_dword "$K_NET4" SchUseStrongCrypto 64)" \
+	"SchUseStrongCrypto before the import"
 
 log "regedit /S imports the written file"
 wine regedit /S 'C:\after.reg' >/dev/null 2>&1 || fail "regedit /S failed"
 while IFS='|' read -r key name view want; do
 	assert_eq "$want" "$(reg_dword "$key" "$name" "$view")" \
 		"HKLM\\$key\\$name (view $view) after the import"
-done < <(managed_values)
+done < <(managed_values win10)
 run_cli check --policy "$POLICY_WIN"
 assert_eq 0 "$RC" "exit code of check against the live registry: $OUT"
 pass

@@ -17,6 +17,7 @@ boot_prefix win10
 put_policy enforce.yaml
 reg_set "$K_WINHTTP" DefaultSecureProtocols REG_DWORD 0xa0 64
 reg_set "$K_WINHTTP" DefaultSecureProtocols REG_SZ 0xa0 32
+reg_set "$K_TLS12_CLIENT" Enabled REG_DWORD 0
 reg_set "$K_TLS12_CLIENT" DisabledByDefault REG_QWORD 1
 reg_set "$K_NET4" SchUseStrongCrypto REG_DWORD 0 64
 reg_set "$K_NET4" SystemDefaultTlsVersions REG_MULTI_SZ 'one\0two' 32

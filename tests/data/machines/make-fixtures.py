@@ -31,6 +31,9 @@ PROTO = r"SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols"
 CBS = (r"SOFTWARE\Microsoft\Windows\CurrentVersion"
        r"\Component Based Servicing\Packages")
 KB3140245 = "Package_for_KB3140245~31bf3856ad364e35~amd64~~6.1.1.2"
+FIPS = r"SYSTEM\CurrentControlSet\Control\Lsa\FIPSAlgorithmPolicy"
+CIPHER_POLICY = (r"SOFTWARE\Policies\Microsoft\Cryptography\Configuration"
+                 r"\SSL\00010002")
 
 
 def sz(text):
@@ -288,6 +291,7 @@ def win7_patched():
     m.set(CBS + "\\" + KB3140245, "InstallClient", sz("WindowsUpdateAgent"))
     m.set(CBS + "\\" + KB3140245, "InstallName",
           sz("Windows6.1-KB3140245-x64.mum"))
+    cbs(m, "Package_for_KB3154518~31bf3856ad364e35~amd64~~6.1.1.0")
     # Partly done: WinHTTP in the 64-bit view only, TLS 1.2 client keys,
     # .NET strong crypto for 64-bit 4.x only.
     m.set(WINHTTP, "DefaultSecureProtocols", dword(0xa00))
@@ -303,6 +307,7 @@ def server2012r2():
             "ServerStandard", "Server", ubr=20365)
     m.set(NDP35, "Version", sz("3.5.30729.4926"))
     net4(m, 461808, "4.7.03062")
+    cbs(m, "Package_for_KB3154520_RTM~31bf3856ad364e35~amd64~~6.3.1.0")
     m.set(PROTO + r"\SSL 2.0\Client", "DisabledByDefault", dword(1))
     m.set(WINHTTP, "DefaultSecureProtocols", dword(0xaa0))
     m.set(WINHTTP32, "DefaultSecureProtocols", dword(0xaa0))
@@ -340,6 +345,121 @@ def win11():
     return m
 
 
+def cbs(m, package, state=0x70):
+    """A servicing package in a given CurrentState."""
+    m.set(CBS + "\\" + package, "CurrentState", dword(state))
+    m.set(CBS + "\\" + package, "InstallClient", sz("WindowsUpdateAgent"))
+
+
+def bare(version, build, product, edition, itype, csd=None, major=None,
+         minor=None, display=None, ubr=None, release=None, net_version=None,
+         net35=True):
+    """A machine as installed: no TLS value set by anyone."""
+    m = Machine()
+    common(m)
+    if not net35:
+        del m.keys[NDP35]
+    os_info(m, version, build, product, edition, itype, major=major,
+            minor=minor, csd=csd, display=display, ubr=ubr)
+    if release:
+        net4(m, release, net_version)
+    return m
+
+
+def vista():
+    return bare("6.0", "6002", "Windows Vista (TM) Business", "Business",
+                "Client", csd="Service Pack 2")
+
+
+def server2008_sp2():
+    return bare("6.0", "6002", "Windows Server (R) 2008 Standard",
+                "ServerStandard", "Server", csd="Service Pack 2",
+                release=379893, net_version="4.5.51209")
+
+
+def win7_rtm():
+    m = bare("6.1", "7600", "Windows 7 Enterprise", "Enterprise", "Client",
+             release=379893, net_version="4.5.51209")
+    m.set(PROTO + r"\SSL 2.0\Client", "DisabledByDefault", dword(1))
+    return m
+
+
+def win8():
+    return bare("6.2", "9200", "Windows 8 Pro", "Professional", "Client",
+                release=394806, net_version="4.6.01590")
+
+
+def server2012():
+    # The update as rollups deliver it: an _RTM package superseded (0x50)
+    # by a later one, and a multi-part package installed permanently.
+    m = bare("6.2", "9200", "Windows Server 2012 Standard", "ServerStandard",
+             "Server", release=528040, net_version="4.8.03761")
+    cbs(m, "Package_for_KB3140245_RTM~31bf3856ad364e35~amd64~~6.2.1.1",
+        0x50)
+    cbs(m, "Package_for_KB3154519_RTM~31bf3856ad364e35~amd64~~6.2.1.0",
+        0x80)
+    return m
+
+
+def server2012_no_kb():
+    m = bare("6.2", "9200", "Windows Server 2012 Standard", "ServerStandard",
+             "Server", release=528040, net_version="4.8.03761")
+    # Staged but never installed (0x20): not present.
+    cbs(m, "Package_1_for_KB3140245~31bf3856ad364e35~amd64~~6.2.1.1", 0x20)
+    return m
+
+
+def win10_default():
+    return bare("6.3", "19045", "Windows 10 Enterprise", "Enterprise",
+                "Client", major=10, minor=0, display="22H2", ubr=3803,
+                release=528372, net_version="4.8.04084")
+
+
+def server(build, product, display=None, release=528040):
+    return bare("6.3", build, product, "ServerStandard", "Server", major=10,
+                minor=0, display=display, release=release,
+                net_version="4.8.03761")
+
+
+def win11_default(build, display):
+    # ProductName says "Windows 10 Pro" as on real Windows 11.
+    return bare("6.3", build, "Windows 10 Pro", "Professional", "Client",
+                major=10, minor=0, display=display, release=533320,
+                net_version="4.8.09032")
+
+
+def special():
+    """Machines in a state tlsward must recognise."""
+    out = {}
+    m = win7_patched()
+    # A hardening script turned TLS 1.0 and 1.1 off before TLS 1.2 works:
+    # orphaned at the next restart.
+    for p in ("TLS 1.0", "TLS 1.1"):
+        m.set(PROTO + "\\" + p + r"\Client", "Enabled", dword(0))
+        m.set(PROTO + "\\" + p + r"\Client", "DisabledByDefault", dword(1))
+    del m.keys[PROTO + r"\TLS 1.2\Client"]
+    out["win7-sp1-tls10-off"] = m
+    m = win10_default()
+    # A security baseline's stricter DefaultSecureProtocols (TLS 1.1/1.2).
+    m.set(WINHTTP, "DefaultSecureProtocols", dword(0xa00))
+    m.set(WINHTTP32, "DefaultSecureProtocols", dword(0xa00))
+    out["win10-22h2-stricter"] = m
+    m = win10_default()
+    for side in ("Client", "Server"):
+        m.set(PROTO + r"\TLS 1.3" + "\\" + side, "Enabled", dword(1))
+        m.set(PROTO + r"\TLS 1.3" + "\\" + side, "DisabledByDefault",
+              dword(0))
+    out["win10-22h2-tls13-keys"] = m
+    m = win10_default()
+    m.set(FIPS, "Enabled", dword(1))
+    # An SSL Cipher Suite Order policy with TLS 1.0-era suites only.
+    m.set(CIPHER_POLICY, "Functions",
+          sz("TLS_RSA_WITH_RC4_128_SHA,TLS_RSA_WITH_3DES_EDE_CBC_SHA"))
+    m.set(PROTO + r"\TLS 1.2\Client", "Enabled", dword(0xffffffff))
+    out["win10-22h2-fips-ciphers"] = m
+    return out
+
+
 def drift(base, path, name, value):
     m = copy.deepcopy(base)
     m.set(path, name, value)
@@ -366,6 +486,25 @@ def main():
     }
     for name in list(machines):
         machines[name + "-drift"] = drift(machines[name], *drifts[name])
+    # One machine per Windows the OS model has a row for, as installed.
+    machines.update({
+        "vista-sp2": vista(),
+        "server2008-sp2": server2008_sp2(),
+        "win7-rtm": win7_rtm(),
+        "win8": win8(),
+        "server2012": server2012(),
+        "server2012-no-kb": server2012_no_kb(),
+        "win10-22h2-default": win10_default(),
+        "server2016": server("14393", "Windows Server 2016 Standard"),
+        "server2019": server("17763", "Windows Server 2019 Standard"),
+        "server2022": server("20348", "Windows Server 2022 Standard",
+                             "21H2"),
+        "server2025": server("26100", "Windows Server 2025 Standard",
+                             "24H2", release=533320),
+        "win11-23h2-default": win11_default("22631", "23H2"),
+        "win11-24h2-default": win11_default("26100", "24H2"),
+    })
+    machines.update(special())
     for name, m in machines.items():
         with open(os.path.join(HERE, name + ".reg"), "wb") as f:
             f.write(render(m))
