@@ -147,8 +147,8 @@ static int row_wanted(const struct tlsr_setting *s, const struct tlsr_policy *p,
 				snprintf(buf, size,
 					 "%s has no TLS 1.3 (it starts with "
 					 "Windows 11 build 22000 and Server "
-					 "2022 build 20348); turning it on "
-					 "here is not a safe configuration",
+					 "2022 build 20348), and turning it "
+					 "on here is not a safe configuration",
 					 os->name);
 				*blocked = buf;
 			}
@@ -539,7 +539,7 @@ static void judge_items(const struct tlsr_policy *p, struct tlsr_report *r,
 			 * ahead so the update takes effect on install. */
 			snprintf(it->reason_buf, sizeof it->reason_buf,
 				 "%s is not installed (WinHTTP on %s needs it "
-				 "for TLS 1.2; %s)",
+				 "for TLS 1.2: %s)",
 				 os->winhttp_update, os->name,
 				 f->kb3140245_source);
 			it->reason = it->reason_buf;

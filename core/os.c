@@ -27,8 +27,10 @@
 #include "os.h"
 
 #include "settings.h"
+#include "strbuf.h"
 
 #include <limits.h>
+#include <stdio.h>
 
 #define P(x) TLSR_PROTO_BIT(TLSR_PROTO_##x)
 #define ANY_BUILD 0, UINT_MAX
@@ -38,7 +40,7 @@
 const struct tlsr_os tlsr_os_table[] = {
 	/* [Schannel-tbl] Vista: TLS 1.1/1.2 not supported. [NET-tls]. */
 	{"vista", "Windows Vista", 6, 0, ANY_BUILD, 0, 0, TLSR_OS_UNSUPPORTED,
-	 "Windows Vista has no TLS 1.2 in SChannel; upgrade the OS", NULL,
+	 "Windows Vista has no TLS 1.2 in SChannel, upgrade the OS", NULL,
 	 0x00A0, 0, NULL, NO_FILE,
 	 P(SSL3) | P(TLS10), P(SSL2) | P(SSL3) | P(TLS10), 0, NULL},
 	/* [Schannel-tbl] Server 2008 SP2: TLS 1.1/1.2 disabled, after
@@ -64,7 +66,7 @@ const struct tlsr_os tlsr_os_table[] = {
 	/* [lifecycle] Windows 8 client: out of support, no KB3140245. */
 	{"win8", "Windows 8", 6, 2, ANY_BUILD, 0, 0, TLSR_OS_UNSUPPORTED,
 	 "Windows 8 is out of support and never got KB3140245 (WinHTTP TLS "
-	 "1.2); upgrade to Windows 8.1 or later", NULL,
+	 "1.2), upgrade to Windows 8.1 or later", NULL,
 	 0x00A0, 1, "KB3140245", NO_FILE,
 	 P(SSL3) | P(TLS10) | P(TLS11) | P(TLS12),
 	 P(SSL3) | P(TLS10) | P(TLS11) | P(TLS12), 0, NULL},
@@ -172,4 +174,82 @@ const char *tlsr_os_support_name(enum tlsr_os_support s)
 	default:
 		return "unsupported";
 	}
+}
+
+/* "SSL 3.0, TLS 1.0" for a TLSR_PROTO_BIT mask. */
+static void protos_text(unsigned mask, char *buf, size_t size)
+{
+	size_t len = 0;
+	unsigned p;
+
+	buf[0] = '\0';
+	for (p = 0; p < TLSR_PROTO_COUNT; p++)
+		if (mask & TLSR_PROTO_BIT(p))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+						len ? ", " : "",
+						tlsr_proto_schannel_name(
+						    (enum tlsr_proto)p));
+	if (len == 0)
+		snprintf(buf, size, "none");
+}
+
+/* Renders the table as docs/windows.md carries it. */
+char *tlsr_os_markdown(void)
+{
+	struct tlsr_sb b = {0};
+	char client[96], server[96], builds[48], files[48];
+	size_t i;
+
+	tlsr_sb_puts(&b,
+		     "| Windows | builds | support | WinHTTP default | "
+		     "DefaultSecureProtocols | update for WinHTTP (files) | "
+		     "SChannel client default | SChannel server default | "
+		     "TLS 1.3 | .NET 3.5 update |\n"
+		     "|---|---|---|---|---|---|---|---|---|---|\n");
+	for (i = 0; i < tlsr_os_count; i++) {
+		const struct tlsr_os *o = &tlsr_os_table[i];
+		int unsup = o->support == TLSR_OS_UNSUPPORTED;
+
+		protos_text(o->schannel_client, client, sizeof client);
+		protos_text(o->schannel_server, server, sizeof server);
+		if (o->build_min == 0 && o->build_max == UINT_MAX)
+			snprintf(builds, sizeof builds, "all");
+		else if (o->build_max == UINT_MAX)
+			snprintf(builds, sizeof builds, "%u and later",
+				 o->build_min);
+		else
+			snprintf(builds, sizeof builds, "%u to %u",
+				 o->build_min, o->build_max);
+		if (o->winhttp_file_min[0])
+			snprintf(files, sizeof files,
+				 " (winhttp.dll, webio.dll >= %u.%u.%u.%u)",
+				 o->winhttp_file_min[0], o->winhttp_file_min[1],
+				 o->winhttp_file_min[2], o->winhttp_file_min[3]);
+		else
+			files[0] = '\0';
+		tlsr_sb_printf(&b,
+			       "| %s %s | %u.%u, %s | %s%s%s%s | 0x%04lx | "
+			       "%s | %s%s | %s | %s | %s | %s |\n",
+			       o->name, o->server ? "(server)" : "(client)",
+			       o->major, o->minor, builds,
+			       tlsr_os_support_name(o->support),
+			       o->os_update ? ": " : "",
+			       o->os_update ? o->os_update : "",
+			       o->min_sp ? (o->min_sp == 1 ? ", SP1 or later"
+							   : ", SP2 or later")
+					 : "",
+			       (unsigned long)o->winhttp_default,
+			       unsup	       ? "-"
+			       : o->dsp_needed ? "needed"
+					       : "not needed",
+			       unsup		   ? "-"
+			       : o->winhttp_update ? o->winhttp_update
+						   : "none",
+			       unsup ? "" : files, client, server,
+			       o->tls13 ? "yes" : "no",
+			       unsup		 ? "-"
+			       : o->net35_update ? o->net35_update
+						 : "in the OS's updates");
+	}
+	return tlsr_sb_finish(&b);
 }

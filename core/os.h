@@ -52,6 +52,10 @@ extern const struct tlsr_os tlsr_os_unknown;
 const struct tlsr_os *tlsr_os_find(int known, unsigned major, unsigned minor,
 				   unsigned build, int server);
 
+/* The table as a Markdown table (docs/windows.md carries it, and a test
+ * keeps the two the same). Caller frees; NULL when out of memory. */
+char *tlsr_os_markdown(void);
+
 /* "supported", "needs update", "unsupported". */
 const char *tlsr_os_support_name(enum tlsr_os_support s);
 

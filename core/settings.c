@@ -47,14 +47,16 @@ const struct tlsr_setting tlsr_settings[] = {
 	 TLSR_KIND_WINHTTP_DSP, WINHTTP_KEY, "DefaultSecureProtocols",
 	 TLSR_REG_DWORD, TLSR_VIEWS_BOTH, TLSR_PROTO_TLS12, 0, NULL,
 	 TLSR_RESTART_REQUIRED,
-	 "the OS default: SSL 3.0 and TLS 1.0 (0x0a0) on Windows 7 / Server "
-	 "2008 R2 / Server 2012; TLS 1.2 included from Windows 8.1 / Server "
-	 "2012 R2 on"},
+	 "the OS default (core/os.c): SSL 3.0 and TLS 1.0 (0x0a0) on Windows "
+	 "7 / Server 2008 R2 / Server 2012; SSL 3.0 to TLS 1.2 (0xaa0) on "
+	 "Windows 8.1 / 10 / Server 2012 R2 to 2019; TLS 1.2 and 1.3 (0x2800) "
+	 "on Windows 11"},
 	SCHANNEL_PROTO("ssl2", "SSL 2.0", TLSR_PROTO_SSL2,
-		       "the OS default: SSL 2.0 is off on every supported "
-		       "Windows",
-		       "the OS default: SSL 2.0 is off on every supported "
-		       "Windows"),
+		       "the OS default: off as a client everywhere; as a server "
+		       "on up to Windows 7 / Server 2008 R2, off from Windows "
+		       "8 / Server 2012, removed from Windows 10 1607",
+		       "the OS default: not used as a client; as a server used "
+		       "up to Windows 7 / Server 2008 R2"),
 	SCHANNEL_PROTO("ssl3", "SSL 3.0", TLSR_PROTO_SSL3,
 		       "the OS default: on up to Windows 10 1511, off from "
 		       "Windows 10 1607 / Server 2016 on",

@@ -2164,6 +2164,47 @@ START_TEST(core_f13_os_rows_per_build)
 }
 END_TEST
 
+#define DOC_BEGIN "<!-- os-table: generated from core/os.c by tlsr_os_markdown -->\n"
+#define DOC_END "<!-- os-table end -->\n"
+
+/* docs/windows.md carries the OS table exactly as tlsr_os_markdown renders
+ * it (TLSR_UPDATE_GOLDEN=1 rewrites that part of the file). */
+START_TEST(core_windows_doc_is_the_os_table)
+{
+	const char *root = getenv("TLSR_SOURCE_ROOT");
+	const char *update = getenv("TLSR_UPDATE_GOLDEN");
+	char path[1024], *doc, *table, *begin, *end;
+
+	ck_assert_msg(root != NULL, "TLSR_SOURCE_ROOT is not set");
+	snprintf(path, sizeof path, "%s/docs/windows.md", root);
+	doc = slurp(path);
+	ck_assert_msg(doc != NULL, "cannot read %s", path);
+	table = tlsr_os_markdown();
+	ck_assert_ptr_nonnull(table);
+	begin = strstr(doc, DOC_BEGIN);
+	ck_assert_msg(begin != NULL, "%s lacks the os-table marker", path);
+	begin += strlen(DOC_BEGIN);
+	end = strstr(begin, DOC_END);
+	ck_assert_msg(end != NULL, "%s lacks the os-table end marker", path);
+	if (update != NULL && strcmp(update, "1") == 0) {
+		FILE *fp = fopen(path, "wb");
+
+		ck_assert_ptr_nonnull(fp);
+		fwrite(doc, 1, (size_t)(begin - doc), fp);
+		fputs(table, fp);
+		fputs(end, fp);
+		fclose(fp);
+	} else {
+		ck_assert_msg(strlen(table) == (size_t)(end - begin) &&
+				  strncmp(begin, table, strlen(table)) == 0,
+			      "docs/windows.md's table differs from core/os.c "
+			      "(TLSR_UPDATE_GOLDEN=1 rewrites it)");
+	}
+	free(table);
+	free(doc);
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
 	Suite *s = suite_create("core");
@@ -2212,6 +2253,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, core_f09_policy_keys_that_defeat_tls12_are_risks);
 	tcase_add_test(tc, core_f10_orphaning_state_is_critical);
 	tcase_add_test(tc, core_f13_os_rows_per_build);
+	tcase_add_test(tc, core_windows_doc_is_the_os_table);
 	tcase_add_loop_test(tc, core_fixtures_converge, 0, (int)nfix);
 	suite_add_tcase(s, tc);
 	return s;
