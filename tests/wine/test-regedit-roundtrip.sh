@@ -34,7 +34,9 @@ both_dumps()
 	REGEDIT=$(import_dump "$f")
 	run_cli apply --policy "$POLICY_WIN" --registry "C:\\rt\\$f" \
 		--out "C:\\rt\\$f.out.reg"
-	assert_eq 0 "$RC" "exit code of apply --out on $f: $OUT"
+	# 3: these files name no Windows and no .NET 4.6.2, so the client
+	# stays blocked after apply; what is compared is the file it wrote.
+	assert_match '^[03]$' "$RC" "exit code of apply --out on $f: $OUT"
 	WARNINGS=$(grep -c ': warning: ' <<<"$OUT" || true)
 	TLSWARD=$(import_dump "$f.out.reg")
 }
