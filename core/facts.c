@@ -281,7 +281,7 @@ static tlsr_err read_updates(struct tlsr_registry *reg, struct tlsr_facts *f)
 	} else {
 		f->kb3140245 = TLSR_UNKNOWN;
 		snprintf(f->kb3140245_source, sizeof f->kb3140245_source,
-			 "not needed: %s has TLS 1.2 in WinHTTP built in",
+			 "%s has TLS 1.2 in WinHTTP built in",
 			 os->name);
 	}
 	if (os->os_update != NULL) {

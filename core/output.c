@@ -478,8 +478,10 @@ static void text_facts(struct tlsr_sb *b, const struct tlsr_report *r)
 		       r->os->name, r->os->id,
 		       tlsr_os_support_name(r->os->support),
 		       (unsigned long)r->os->winhttp_default,
-		       r->os->dsp_needed ? "needed" : "not needed",
-		       r->os->tls13 ? "available" : "not available");
+		       r->os->dsp_needed
+			   ? "needed (WinHTTP gets TLS 1.2 only through it)"
+			   : "not needed (TLS 1.2 is in WinHTTP's default)",
+		       r->os->tls13 ? "available" : "absent from this Windows");
 	tlsr_sb_printf(b, ".NET: %s%s; %s: %s (%s)%s\n", net,
 		       f->net35 ? ", .NET Framework 3.5" : "",
 		       r->os->winhttp_update ? r->os->winhttp_update
