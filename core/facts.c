@@ -1,6 +1,7 @@
 /* tlsward: facts about the machine read through a registry backend (works on
  * a .reg export as well as the live registry), and the seed policy. */
 #include "tlsr.h"
+#include "risks.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,10 @@ const struct tlsr_regfile_keep tlsr_facts_keys[] = {
     {CBS_PACKAGES_KEY, TLSR_VIEW_64, 1},
     {WOW64_KEY, TLSR_VIEW_64, 0},
     {FIPS_KEY, TLSR_VIEW_64, 0},
+    /* What the risks read (core/risks.c). */
+    {TLSR_CIPHER_POLICY_KEY, TLSR_VIEW_64, 0},
+    {TLSR_WININET_KEY, TLSR_VIEW_64, 0},
+    {TLSR_WININET_POLICY_KEY, TLSR_VIEW_64, 0},
 };
 const size_t tlsr_facts_keys_count =
     sizeof tlsr_facts_keys / sizeof tlsr_facts_keys[0];

@@ -10,10 +10,8 @@
 #define SCHANNEL_PROTOCOLS                                                     \
 	"SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Pro" \
 	"tocols"
-#define WININET_KEY "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings"
-#define WININET_POLICY_KEY                                                     \
-	"SOFTWARE\\Policies\\Microsoft\\Windows\\CurrentVersion\\Internet "    \
-	"Settings"
+#define WININET_KEY TLSR_WININET_KEY
+#define WININET_POLICY_KEY TLSR_WININET_POLICY_KEY
 #define TLS12_BIT 0x0800u
 #define TLS13_BIT 0x2000u
 #define LEGACY_BITS 0x02A8u

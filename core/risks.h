@@ -9,6 +9,13 @@
 	"SOFTWARE\\Policies\\Microsoft\\Cryptography\\Configuration\\SSL\\000" \
 	"10002"
 
+/* WinINet's SecureProtocols, the machine value and the policy. */
+#define TLSR_WININET_KEY                                                       \
+	"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings"
+#define TLSR_WININET_POLICY_KEY                                                \
+	"SOFTWARE\\Policies\\Microsoft\\Windows\\CurrentVersion\\Internet "  \
+	"Settings"
+
 /* Fills r->risks, r->n_risks and r->critical from the registry, the OS row
  * (r->os) and whether TLS 1.2 is in effect per component, restarts aside
  * (effective[]): what holds once the owed restart has happened. */
