@@ -24,6 +24,7 @@ fi
 TLSWARD_EXE=$(realpath "$1")
 SETVALUE_EXE=$(realpath "${2:-$1}")
 WINE_DATA=${TLSR_WINE_DATA:-$(cd "$(dirname "$0")" && pwd)/data}
+LIB_DATA=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/data
 WORK_ROOT=${TLSR_WINE_WORK:-${TMPDIR:-/tmp}}
 mkdir -p "$WORK_ROOT"
 WORK_DIR=$(mktemp -d "$WORK_ROOT/wine-$SCENARIO.XXXXXX")
@@ -191,7 +192,7 @@ template_prefix()
 {
 	local version=${1:-win7} tpl
 
-	tpl="$WORK_ROOT/wine-template-cm-$version-$(wine --version 2>/dev/null |
+	tpl="$WORK_ROOT/wine-template-cm2-$version-$(wine --version 2>/dev/null |
 		tr -c 'A-Za-z0-9.~\n-' _)"
 	(
 		flock 9
@@ -207,9 +208,11 @@ template_prefix()
 			'HKLM\System\CurrentControlSet\Control' \
 			/v ServicesPipeTimeout /t REG_DWORD /d 60000 /f \
 			>>"$tpl.log" 2>&1 || exit 1
-		# A Configuration Manager client: .NET 4.8 and 3.5 registered.
+		# A Configuration Manager client: .NET 4.8 and 3.5 registered
+		# (from beside this file: the benchmarks source it too).
+		[ -f "$LIB_DATA/cm-client.reg" ] || exit 1
 		WINEPREFIX=$tpl wine regedit /S \
-			"$(WINEPREFIX=$tpl winepath -w "$WINE_DATA/cm-client.reg")" \
+			"$(WINEPREFIX=$tpl winepath -w "$LIB_DATA/cm-client.reg")" \
 			>>"$tpl.log" 2>&1 || exit 1
 		WINEPREFIX=$tpl wineserver -w
 		touch "$tpl/.tlsward-template"
