@@ -455,6 +455,8 @@ static void table_print(struct tlsr_sb *b, const struct table *t)
 static void text_facts(struct tlsr_sb *b, const struct tlsr_report *r)
 {
 	const struct tlsr_facts *f = &r->facts;
+	/* 0x800: TLS 1.2 in a WinHTTP protocol mask. */
+	int tls12_by_default = (r->os->winhttp_default & 0x800u) != 0;
 	char net[128];
 
 	char sp[32] = "";
@@ -480,17 +482,25 @@ static void text_facts(struct tlsr_sb *b, const struct tlsr_report *r)
 		       (unsigned long)r->os->winhttp_default,
 		       r->os->dsp_needed
 			   ? "needed (WinHTTP gets TLS 1.2 only through it)"
-			   : "not needed (TLS 1.2 is in WinHTTP's default)",
+		       : tls12_by_default
+			   ? "not needed (TLS 1.2 is in WinHTTP's default)"
+			   : "of no use (no update brings TLS 1.2 to this "
+			     "WinHTTP)",
 		       r->os->tls13 ? "available" : "absent from this Windows");
 	tlsr_sb_printf(b, ".NET: %s%s; %s: %s (%s)%s\n", net,
 		       f->net35 ? ", .NET Framework 3.5" : "",
 		       r->os->winhttp_update ? r->os->winhttp_update
 					     : "KB3140245",
-		       r->os->winhttp_update == NULL ? "not needed"
-		       : f->kb3140245 == TLSR_YES    ? "installed"
-		       : f->kb3140245 == TLSR_NO     ? "not installed"
-						     : "unknown",
-		       f->kb3140245_source,
+		       r->os->winhttp_update != NULL
+			   ? (f->kb3140245 == TLSR_YES  ? "installed"
+			      : f->kb3140245 == TLSR_NO ? "not installed"
+							: "unknown")
+		       : tls12_by_default ? "not needed"
+					  : "does not apply",
+		       r->os->winhttp_update == NULL && !tls12_by_default &&
+			       r->os->support_note != NULL
+			   ? r->os->support_note
+			   : f->kb3140245_source,
 		       f->fips ? "; FIPS algorithm policy on (SChannel may "
 				 "negotiate TLS 1.0)"
 			       : "");
@@ -516,6 +526,9 @@ static const char *tls12_why_not(const struct tlsr_report *r,
 		return "its values are not in place yet";
 	if (r->owed[c])
 		return "its change waits for a restart";
+	/* The engine's .NET rule: 4.6.2 (Release 394802) or later. */
+	if (c == TLSR_COMP_DOTNET && r->facts.net4_release < 394802u)
+		return ".NET Framework 4.6.2 or later is not installed";
 	return "its settings do not turn TLS 1.2 on";
 }
 
@@ -564,6 +577,8 @@ static void text_tls12(struct tlsr_sb *b, const struct tlsr_report *r)
 	} else if (r->restart_pending) {
 		tlsr_sb_puts(b, "the restart these changes need has not "
 				"happened yet)\n");
+	} else if (r->critical) {
+		tlsr_sb_puts(b, "see the critical risk below)\n");
 	} else {
 		tlsr_sb_puts(b, "a condition of the policy does not hold "
 				"yet)\n");
@@ -600,6 +615,12 @@ static void text_summary(struct tlsr_sb *b, const struct tlsr_report *r)
 		if (counts[TLSR_STATE_BLOCKED]) {
 			tlsr_sb_printf(b, "%s %zu blocked (%s)", sep,
 				       counts[TLSR_STATE_BLOCKED],
+				       r->blocked_reasons);
+			sep = ",";
+		}
+		if (!counts[TLSR_STATE_BLOCKED] && r->blocked_reasons[0]) {
+			/* Blocked by what the machine lacks, not by a value. */
+			tlsr_sb_printf(b, "%s blocked (%s)", sep,
 				       r->blocked_reasons);
 			sep = ",";
 		}

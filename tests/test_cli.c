@@ -1,6 +1,7 @@
 /* tlsward: the command line as a user runs it: exit codes, output and the
  * files it writes. */
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -390,6 +391,58 @@ START_TEST(cli_every_no_says_why)
 }
 END_TEST
 
+/* The two lines about the machine say one thing each: a KB that is not
+ * needed is not also "unknown", .NET that is not installed does not hold
+ * TLS 1.2, and every "no" in any fixture's report has its reason. */
+START_TEST(cli_facts_line_never_contradicts_itself)
+{
+	DIR *d = opendir(data_path("machines"));
+	struct dirent *e;
+	int seen = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		char name[300];
+		const char *kb, *tls;
+		struct run r;
+
+		if (len < 5 || strcmp(e->d_name + len - 4, ".reg") != 0)
+			continue;
+		snprintf(name, sizeof name, "machines/%s", e->d_name);
+		r = tlsward("check", "--policy", SEED, "--registry",
+			    data_path(name), NULL);
+		assert_every_no_says_why(r.out, e->d_name);
+		kb = strstr(r.out, ": not needed (");
+		if (kb != NULL) {
+			const char *end = strchr(kb, '\n');
+
+			ck_assert_msg(strncmp(kb + 14, "not needed", 10) != 0 &&
+					      (strstr(kb, "unknown") == NULL ||
+					       strstr(kb, "unknown") > end),
+				      "%s: %.*s", e->d_name,
+				      (int)(end - kb), kb);
+		}
+		/* Vista's WinHTTP has no TLS 1.2 and no update gives it. */
+		if (strncmp(e->d_name, "vista", 5) == 0)
+			ck_assert_msg(strstr(r.out, "KB3140245: does not apply (") !=
+					      NULL,
+				      "%s:\n%s", e->d_name, r.out);
+		tls = strstr(r.out, "\nTLS 1.2: ");
+		ck_assert_msg(tls != NULL, "%s: no TLS 1.2 line", e->d_name);
+		if (strstr(r.out, ".NET: none") != NULL)
+			ck_assert_msg(strncmp(strstr(tls, ".NET "), ".NET yes",
+					      8) != 0,
+				      "%s: .NET none, but .NET yes:\n%s",
+				      e->d_name, r.out);
+		run_free(&r);
+		seen++;
+	}
+	closedir(d);
+	ck_assert_int_ge(seen, 10);
+}
+END_TEST
+
 START_TEST(cli_check_json_names_every_setting)
 {
 	struct run r = tlsward("check", "--policy", SEED, "--registry",
@@ -685,6 +738,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(tc, cli_live_registry_needs_windows);
 	tcase_add_test(tc, cli_check_exit_codes_follow_state);
 	tcase_add_test(tc, cli_every_no_says_why);
+	tcase_add_test(tc, cli_facts_line_never_contradicts_itself);
 	tcase_add_test(tc, cli_check_json_names_every_setting);
 	tcase_add_test(tc, cli_facts_on_command_line_override_registry);
 	tcase_add_test(tc, cli_plan_orders_schannel_winhttp_dotnet);
