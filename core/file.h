@@ -26,6 +26,9 @@ tlsr_err tlsr_file_read_all(const char *path, size_t max, char **buf,
 tlsr_err tlsr_file_replace(const char *path, const void *data, size_t len,
 			   char *why, size_t why_size);
 
+/* Removes path; TLSR_OK also when it did not exist. */
+tlsr_err tlsr_file_remove(const char *path, char *why, size_t why_size);
+
 /* Size and modification time (an opaque number that changes when the file
  * does). A directory is an error. */
 tlsr_err tlsr_file_stat(const char *path, uint64_t *size, uint64_t *mtime,

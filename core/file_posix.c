@@ -99,6 +99,18 @@ tlsr_err tlsr_file_replace(const char *path, const void *data, size_t len,
 	return TLSR_OK;
 }
 
+tlsr_err tlsr_file_remove(const char *path, char *why, size_t why_size)
+{
+	if (remove(path) != 0 && errno != ENOENT) {
+		int e = errno;
+
+		snprintf(why, why_size, "cannot remove %s: %s", path,
+			 strerror(e));
+		return from_errno(e);
+	}
+	return TLSR_OK;
+}
+
 tlsr_err tlsr_file_stat(const char *path, uint64_t *size, uint64_t *mtime,
 			char *why, size_t why_size)
 {

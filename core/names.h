@@ -43,8 +43,8 @@
 
 /* ---- Boot ---- */
 #define TLSR_BOOT_ID "Id"
-/* Status: a random value drawn once per machine (never per boot), which
- * spreads restarts across the window. */
+/* Under TLSR_KEY_ROOT: a random DWORD drawn once per machine (never per
+ * boot), this machine's place in the restart window. */
 #define TLSR_MACHINE_SEED "MachineSeed"
 
 /* ---- Status (written only by service/status.c) ---- */
@@ -84,7 +84,8 @@
 #define TLSR_ST_WORKING_SET "WorkingSet"
 
 /* Every Status value the service writes, in the order `tlsward status`
- * shows them: X(name, label, kind) with kind BOOL, DWORD or TEXT. A value
+ * shows them: X(name, label, kind) with kind BOOL, DWORD, TEXT or LIST
+ * (REG_MULTI_SZ). A value
  * status.c writes is listed here, so that `tlsward status` and the tests
  * that iterate over this list cannot miss it. */
 #define TLSR_STATUS_VALUES(X)                                              \
@@ -99,6 +100,7 @@
 	X(TLSR_ST_BLOCKED, "blocked", BOOL)                                \
 	X(TLSR_ST_BLOCKED_REASONS, "blocked reasons", TEXT)                \
 	X(TLSR_ST_RESTART_PENDING, "restart pending", BOOL)                \
+	X(TLSR_ST_RESTART_OWED, "restart owed by", LIST)                   \
 	X(TLSR_ST_RESTART_REASON, "restart reason", TEXT)                  \
 	X(TLSR_ST_RESTART_TIME, "restart time", TEXT)                      \
 	X(TLSR_ST_RESTART_BOOT_ID, "restart boot id", TEXT)                \

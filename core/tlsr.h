@@ -53,6 +53,8 @@ struct tlsr_policy {
 	} dotnet;
 	struct {
 		enum tlsr_restart_mode mode;
+		int mode_given; /* restart.mode is in the policy (else a
+				 * server defaults to notify) */
 		unsigned window_start; /* minutes after midnight, local time */
 		unsigned window_end;   /* may be < start: the window spans midnight */
 		unsigned grace;        /* seconds */

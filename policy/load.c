@@ -514,6 +514,7 @@ tlsr_err tlsr_policy_load_buffer_floor(const char *label, const char *buf,
 		err = ld.err != TLSR_OK ? ld.err : TLSR_EPOLICY;
 		goto out_parser;
 	}
+	p.restart.mode_given = marks->key[PF_RESTART_MODE].line != 0;
 	*out = p;
 	err = TLSR_OK;
 out_parser:

@@ -5,10 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "accept.h"
 #include "cli.h"
+#include "file.h"
+#include "follow.h"
 #include "machine.h"
 #include "platform.h"
 #include "policy.h"
@@ -27,8 +28,6 @@ enum {
 	EXIT_CRITICAL = 5,
 };
 
-#define DEFAULT_POLICY                                                     \
-	"C:\\ProgramData\\" TLSR_DATA_DIR_NAME "\\" TLSR_FILE_POLICY
 
 enum format { FORMAT_TEXT, FORMAT_JSON };
 
@@ -47,11 +46,13 @@ struct options {
 	const char *net35;
 	const char *kb3140245;
 	const char *x64;
+	int force;
 };
 
 enum opt_flags { OPT_POLICY = 1u << 0, OPT_REGISTRY = 1u << 1,
 		 OPT_OUT = 1u << 2, OPT_FORMAT = 1u << 3,
-		 OPT_DRY_RUN = 1u << 4, OPT_FACTS = 1u << 5 };
+		 OPT_DRY_RUN = 1u << 4, OPT_FACTS = 1u << 5,
+		 OPT_FORCE = 1u << 6 };
 
 struct opt_def {
 	const char *name;
@@ -66,6 +67,7 @@ static const struct opt_def opt_defs[] = {
 	{"--out", OPT_OUT, offsetof(struct options, out), 1},
 	{"--codepage", OPT_REGISTRY, offsetof(struct options, codepage), 1},
 	{"--dry-run", OPT_DRY_RUN, offsetof(struct options, dry_run), 0},
+	{"--force", OPT_FORCE, offsetof(struct options, force), 0},
 	{"--os", OPT_FACTS, offsetof(struct options, os), 1},
 	{"--edition", OPT_FACTS, offsetof(struct options, edition), 1},
 	{"--net4-release", OPT_FACTS, offsetof(struct options, net4_release), 1},
@@ -118,7 +120,9 @@ static const char usage_check[] =
 	"\n"
 	"Compares the registry with the policy and marks each setting ok,\n"
 	"missing, mismatch or blocked. Without --registry it reads the live\n"
-	"registry (Windows only) and the policy defaults to the service's.\n"
+	"registry (Windows only) and the policy defaults to the service's,\n"
+	"found as the service finds it (Parameters\\PolicyPath, %VARIABLES%,\n"
+	"source.path hops, Parameters\\Mode).\n"
 	"A .reg file is read as regedit imports it (docs/regfile.md): without\n"
 	"a UTF-16 BOM in the ANSI code page, 1252 unless --codepage CP says\n"
 	"otherwise (--codepage utf-8 reads UTF-8, which regedit never does);\n"
@@ -137,13 +141,15 @@ static const char usage_plan[] =
 static const char usage_apply[] =
 	"usage: tlsward apply --policy FILE --registry IN.reg --out OUT.reg\n"
 	"                     [--dry-run] [--format text|json] [FACTS]\n"
-	"       tlsward apply --policy FILE            (live registry, Windows)\n"
+	"       tlsward apply [--policy FILE] [--force] (live registry, Windows)\n"
 	"\n"
 	"Journals the original value of everything it will change, then writes\n"
 	"the plan in order and reads every value back. With a .reg file the\n"
 	"input is left untouched and the result goes to OUT.reg, which regedit\n"
 	"imports. --dry-run prints the plan and writes nothing. A policy in\n"
-	"audit mode writes nothing either.\n"
+	"audit mode writes nothing either. On the live registry, apply\n"
+	"refuses while Parameters\\Mode is audit (the service only reports\n"
+	"on this computer) unless --force is given.\n"
 	"Exit: 0 compliant afterwards, 1 not yet (a step waits for a restart),\n"
 	"3 blocked by a missing prerequisite, 4 a write failed, 2 usage or\n"
 	"input error.\n\n";
@@ -455,25 +461,26 @@ static int open_target(const char *cmd, const char *path,
 static int load_policy(const char *cmd, const struct options *o,
 		       const struct target *t, struct tlsr_policy *p)
 {
-	char configured[1024];
+	char data_dir[1024], source[1024];
 	const char *path = o->policy;
 	struct tlsr_diag diag;
 	char msg[1100];
+	tlsr_err err;
 
+	memset(&diag, 0, sizeof diag);
 	if (path == NULL && t->live) {
-		if (tlsr_reg_get_string(t->reg, TLSR_KEY_PARAMETERS, TLSR_VIEW_64,
-					TLSR_PARAM_POLICY_PATH, configured,
-					sizeof configured) == TLSR_OK &&
-		    configured[0] != '\0')
-			path = configured;
-		else
-			path = DEFAULT_POLICY;
-	}
-	if (path == NULL)
+		/* The service's policy, found as the service finds it. */
+		tlsr_platform_data_dir(data_dir, sizeof data_dir);
+		err = tlsr_policy_load_located(t->reg, NULL, data_dir,
+					       tlsr_platform_expand, NULL, p,
+					       source, sizeof source, &diag);
+	} else if (path == NULL) {
 		return usage_error(cmd, "%s",
 				   "needs --policy FILE with --registry");
-	memset(&diag, 0, sizeof diag);
-	if (tlsr_policy_load_file(path, p, &diag) != TLSR_OK) {
+	} else {
+		err = tlsr_policy_load_file(path, p, &diag);
+	}
+	if (err != TLSR_OK) {
 		tlsr_diag_format(&diag, msg, sizeof msg);
 		fprintf(stderr, "tlsward %s: %s\n", cmd, msg);
 		return EXIT_USAGE;
@@ -534,19 +541,6 @@ static int run_check(struct tlsr_registry *reg, const struct tlsr_policy *p,
 	return 0;
 }
 
-/* 1 when a and b name the same existing file. */
-static int same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-
-	if (strcmp(a, b) == 0)
-		return 1;
-	if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
-		return 0;
-	/* Windows' C runtime reports no inode numbers. */
-	return sa.st_ino != 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
-}
 
 /* What check, plan and apply all start from: the registry, the policy, the
  * facts, the report and the plan. */
@@ -650,7 +644,7 @@ static int cmd_apply(int argc, char **argv)
 
 	rc = parse_options(cmd, argc, argv,
 			   OPT_POLICY | OPT_REGISTRY | OPT_OUT | OPT_FORMAT |
-				   OPT_DRY_RUN | OPT_FACTS,
+				   OPT_DRY_RUN | OPT_FACTS | OPT_FORCE,
 			   &o);
 	if (rc != 0)
 		return rc;
@@ -664,18 +658,39 @@ static int cmd_apply(int argc, char **argv)
 				   "file is never changed)");
 	if (o.registry == NULL && o.out != NULL)
 		return usage_error(cmd, "%s", "--out goes with --registry");
-	if (o.out != NULL && same_file(o.registry, o.out))
+	if (o.out != NULL && tlsr_file_same(o.registry, o.out))
 		return usage_error(cmd,
 				   "--out '%s' is the input file; the input is "
 				   "never changed, name another file",
 				   o.out);
-	if (o.out != NULL && o.policy != NULL && same_file(o.policy, o.out))
+	if (o.out != NULL && o.policy != NULL && tlsr_file_same(o.policy, o.out))
 		return usage_error(cmd,
 				   "--out '%s' is the policy file; name another "
 				   "file",
 				   o.out);
 	if ((rc = session_open(cmd, &o, 0, &s)) != 0)
 		goto out;
+	if (s.t.live && !o.dry_run) {
+		char mode[16] = "";
+
+		tlsr_reg_get_string(s.t.reg, TLSR_KEY_PARAMETERS, TLSR_VIEW_64,
+				    TLSR_PARAM_MODE, mode, sizeof mode);
+		if (tlsr_policy_mode_override(TLSR_MODE_ENFORCE, mode) ==
+		    TLSR_MODE_AUDIT) {
+			if (!o.force) {
+				fprintf(stderr,
+					"tlsward %s: this computer is in audit "
+					"mode (HKLM\\%s\\%s = %s): tlsward "
+					"only reports here; nothing written. "
+					"Give --force to write anyway.\n",
+					cmd, TLSR_KEY_PARAMETERS,
+					TLSR_PARAM_MODE, mode);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			s.policy.mode = TLSR_MODE_ENFORCE;
+		}
+	}
 	if (o.dry_run || s.policy.mode == TLSR_MODE_AUDIT) {
 		if (o.format == FORMAT_TEXT)
 			printf("%s: nothing written.\n",
@@ -788,7 +803,41 @@ static int cmd_rollback(int argc, char **argv)
 }
 
 /* Status values, in the order they are shown. */
-enum status_kind { ST_DWORD, ST_BOOL, ST_TEXT };
+enum status_kind { ST_DWORD, ST_BOOL, ST_TEXT, ST_LIST };
+
+/* A REG_MULTI_SZ Status value as "a, b" into buf; 0 when it is absent or
+ * no list. */
+static int read_list(struct tlsr_registry *reg, const char *name, char *buf,
+		     size_t size)
+{
+	struct tlsr_value v = {0};
+	size_t at = 0, i = 0, len = 0;
+	int ok = 0;
+
+	buf[0] = '\0';
+	if (tlsr_reg_get(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, name, &v) !=
+		    TLSR_OK ||
+	    v.type != TLSR_REG_MULTI_SZ)
+		goto out;
+	ok = 1;
+	while (i + 1 < v.size) {
+		char one[512];
+
+		for (len = 0; i + len + 1 < v.size &&
+			      (v.data[i + len] || v.data[i + len + 1]);
+		     len += 2)
+			;
+		if (len == 0)
+			break;
+		if (tlsr_utf16le_to_utf8(v.data + i, len, one, sizeof one) > 0)
+			at += (size_t)snprintf(buf + at, size > at ? size - at : 0,
+					       "%s%s", at ? ", " : "", one);
+		i += len + 2;
+	}
+out:
+	tlsr_value_clear(&v);
+	return ok;
+}
 static const struct {
 	const char *name;
 	const char *label;
@@ -907,7 +956,10 @@ static int cmd_status(int argc, char **argv)
 		uint32_t dw = 0;
 		int have;
 
-		if (status_values[i].kind == ST_TEXT)
+		if (status_values[i].kind == ST_LIST)
+			have = read_list(t.reg, status_values[i].name, text,
+					 sizeof text);
+		else if (status_values[i].kind == ST_TEXT)
 			have = tlsr_reg_get_string(t.reg, TLSR_KEY_STATUS,
 						   TLSR_VIEW_64,
 						   status_values[i].name, text,
@@ -923,7 +975,8 @@ static int cmd_status(int argc, char **argv)
 				       status_values[i].name);
 			if (!have)
 				tlsr_sb_puts(&b, "null");
-			else if (status_values[i].kind == ST_TEXT)
+			else if (status_values[i].kind == ST_TEXT ||
+				 status_values[i].kind == ST_LIST)
 				tlsr_sb_json(&b, text);
 			else if (status_values[i].kind == ST_BOOL)
 				tlsr_sb_puts(&b, dw ? "true" : "false");
@@ -934,7 +987,8 @@ static int cmd_status(int argc, char **argv)
 		if (!have)
 			continue;
 		tlsr_sb_printf(&b, "%-26s ", status_values[i].label);
-		if (status_values[i].kind == ST_TEXT)
+		if (status_values[i].kind == ST_TEXT ||
+		    status_values[i].kind == ST_LIST)
 			tlsr_sb_printf(&b, "%s\n", text);
 		else if (status_values[i].kind == ST_BOOL && dw == 0 &&
 			 (strcmp(status_values[i].name,

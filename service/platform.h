@@ -20,7 +20,11 @@ void tlsr_platform_live_facts(struct tlsr_facts *facts);
  * off Windows prints why it cannot and returns 2. argv[0] is the command. */
 int tlsr_platform_command(int argc, char **argv);
 
-/* 1 when tlsr_platform_command handles cmd on this platform. */
-int tlsr_platform_has_command(const char *cmd);
+/* Where the service keeps its files (%ProgramData%\tlsward on Windows). */
+void tlsr_platform_data_dir(char *buf, size_t size);
+
+/* Expands %VARIABLES% of in into out: 0, or -1 when it cannot (off
+ * Windows, always). ctx is unused (the signature of env.h's expand). */
+int tlsr_platform_expand(void *ctx, const char *in, char *out, size_t size);
 
 #endif

@@ -21,10 +21,18 @@ void tlsr_platform_live_facts(struct tlsr_facts *facts)
 	(void)facts;
 }
 
-int tlsr_platform_has_command(const char *cmd)
+void tlsr_platform_data_dir(char *buf, size_t size)
 {
-	(void)cmd;
-	return 0;
+	snprintf(buf, size, "C:\\ProgramData\\" TLSR_DATA_DIR_NAME);
+}
+
+int tlsr_platform_expand(void *ctx, const char *in, char *out, size_t size)
+{
+	(void)ctx;
+	(void)in;
+	(void)out;
+	(void)size;
+	return -1;
 }
 
 int tlsr_platform_command(int argc, char **argv)

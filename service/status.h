@@ -1,7 +1,13 @@
-/* tlsward: the service's Status key (HKLM\SOFTWARE\tlsward\Status), written
- * after every check through any registry backend. Restart values
- * (RestartPending, RestartTime, ...) belong to the restart logic and the
- * engine; this module leaves them alone. */
+/* tlsward: the service's Status key (HKLM\SOFTWARE\tlsward\Status), the
+ * record Configuration Manager inventory and `tlsward status` read. This
+ * module is its only writer: compliance, counters, the policy in force, the
+ * last error and the restart state all go through tlsr_status_write. Names
+ * are core/names.h's.
+ *
+ * LastCheck marks a complete record: it is deleted before the other values
+ * are written and written last, so a reader that finds LastCheck reads a
+ * record written whole by one pass (and a failed write leaves no LastCheck,
+ * never a mix that looks complete). */
 #ifndef TLSR_STATUS_H
 #define TLSR_STATUS_H
 
@@ -12,6 +18,7 @@ struct tlsr_status {
 	char last_check[32];     /* ISO-8601 UTC */
 	char policy_source[1024];
 	char policy_hash[65];    /* SHA-256 hex of the policy file bytes */
+	char policy_cache_source[1024]; /* where the cached policy came from */
 	char mode[16];           /* "enforce" or "audit" */
 	int blocked;
 	char blocked_reasons[1024];
@@ -19,6 +26,17 @@ struct tlsr_status {
 	int tls12[TLSR_COMP_COUNT];
 	unsigned drifts;         /* drifts seen since installation */
 	unsigned remediations;   /* values rewritten since installation */
+	unsigned conflicts;      /* conflicts (2005) since installation */
+	unsigned passes;         /* completed passes since installation */
+	char last_error[512];    /* the last internal failure, "" when none */
+	/* The restart owed (restart.c). */
+	int restart_pending;
+	char restart_owed[1024]; /* ids, NUL-separated, "" when none */
+	size_t restart_owed_len; /* bytes of restart_owed, with NULs */
+	char restart_reason[256];
+	char restart_time[32];   /* ISO-8601 UTC, "" when not scheduled */
+	char restart_boot_id[64];
+	char restart_attempt[400];
 	/* The proof on the wire (prove.c): Proven, ProofTime, ProofEndpoint,
 	 * ProofProtocol and ProofResult, written when the policy lists
 	 * endpoints and removed when it does not. */
@@ -36,14 +54,15 @@ void tlsr_status_from_report(struct tlsr_status *st,
 			     const struct tlsr_report *r);
 
 /* Writes every field of st under TLSR_KEY_STATUS (creating the key), with
- * Version set to this build's version. Stops at the first failure and
+ * Version set to this build's version; empty optional texts are removed.
+ * LastCheck is written last (see above). Stops at the first failure and
  * returns it; reg->message says which value. */
 tlsr_err tlsr_status_write(struct tlsr_registry *reg,
 			   const struct tlsr_status *st);
 
-/* Reads the Drifts and Remediations counters (0 when absent), so they
- * survive a service restart. */
-void tlsr_status_read_counters(struct tlsr_registry *reg, unsigned *drifts,
-			       unsigned *remediations);
+/* Reads back what a restarted service continues from: the counters (0 when
+ * absent), the restart values and PolicyCacheSource. Fields not found are
+ * left zero. */
+void tlsr_status_read(struct tlsr_registry *reg, struct tlsr_status *st);
 
 #endif

@@ -36,6 +36,18 @@ static void sample(struct tlsr_status *st)
 	st->tls12[TLSR_COMP_DOTNET] = 1;
 	st->drifts = 7;
 	st->remediations = 19;
+	st->passes = 3;
+	snprintf(st->last_error, sizeof st->last_error,
+		 "2026-11-22T03:00:00Z: access denied");
+	st->restart_pending = 1;
+	memcpy(st->restart_owed, "winhttp.default_secure_protocols\0a.b@32",
+	       sizeof "winhttp.default_secure_protocols\0a.b@32");
+	st->restart_owed_len = sizeof "winhttp.default_secure_protocols\0a.b@32";
+	snprintf(st->restart_reason, sizeof st->restart_reason,
+		 "DefaultSecureProtocols changed");
+	snprintf(st->restart_time, sizeof st->restart_time,
+		 "2026-11-23T02:10:00Z");
+	snprintf(st->restart_boot_id, sizeof st->restart_boot_id, "boot-1");
 }
 
 static uint32_t dword(struct tlsr_registry *reg, const char *name)
@@ -88,17 +100,21 @@ END_TEST
 START_TEST(status_counters_survive_a_restart)
 {
 	struct tlsr_registry *reg = tlsr_registry_mem_new();
-	struct tlsr_status st;
-	unsigned drifts = 99, remediations = 99;
+	struct tlsr_status st, back;
 
-	tlsr_status_read_counters(reg, &drifts, &remediations);
-	ck_assert_uint_eq(drifts, 0);
-	ck_assert_uint_eq(remediations, 0);
+	memset(&back, 0, sizeof back);
+	tlsr_status_read(reg, &back);
+	ck_assert_uint_eq(back.drifts, 0);
+	ck_assert_uint_eq(back.remediations, 0);
+	ck_assert_uint_eq(back.passes, 0);
 	sample(&st);
 	ck_assert_int_eq(tlsr_status_write(reg, &st), TLSR_OK);
-	tlsr_status_read_counters(reg, &drifts, &remediations);
-	ck_assert_uint_eq(drifts, 7);
-	ck_assert_uint_eq(remediations, 19);
+	tlsr_status_read(reg, &back);
+	ck_assert_uint_eq(back.drifts, 7);
+	ck_assert_uint_eq(back.remediations, 19);
+	ck_assert_uint_eq(back.passes, 3);
+	ck_assert_int_eq(back.restart_pending, 1);
+	ck_assert_str_eq(back.restart_time, "2026-11-23T02:10:00Z");
 	tlsr_registry_destroy(reg);
 }
 END_TEST
@@ -137,16 +153,47 @@ START_TEST(status_failure_names_no_half_state)
 {
 	struct tlsr_registry *reg =
 		tlsr_registry_fault_new(tlsr_registry_mem_new());
-	struct tlsr_status st;
+	struct tlsr_status old, st;
+	unsigned long n, calls;
 
+	/* Every call of a write fails once in turn; each time either the
+	 * write succeeds whole, or LastCheck (the completion mark) is gone,
+	 * so no reader takes a half-old, half-new record for a record. */
+	sample(&old);
+	ck_assert_int_eq(tlsr_status_write(reg, &old), TLSR_OK);
 	sample(&st);
-	/* Call 1 opens the key; call 2 is the first value. */
-	tlsr_fault_arm(reg, 2, TLSR_EACCESS);
-	ck_assert_int_eq(tlsr_status_write(reg, &st), TLSR_EACCESS);
-	ck_assert_str_ne(reg->message, "");
+	st.drifts = 8;
+	snprintf(st.last_check, sizeof st.last_check, "2026-11-22T05:00:00Z");
 	tlsr_fault_arm(reg, 0, TLSR_OK);
 	ck_assert_int_eq(tlsr_status_write(reg, &st), TLSR_OK);
-	ck_assert_uint_eq(dword(reg, "Compliant"), 0);
+	calls = tlsr_fault_calls(reg);
+	ck_assert_uint_gt(calls, 10);
+	for (n = 1; n <= calls; n++) {
+		char when[32];
+		tlsr_err err;
+
+		tlsr_fault_arm(reg, 0, TLSR_OK);
+		ck_assert_int_eq(tlsr_status_write(reg, &old), TLSR_OK);
+		tlsr_fault_arm(reg, n, TLSR_EACCESS);
+		err = tlsr_status_write(reg, &st);
+		tlsr_fault_arm(reg, 0, TLSR_OK);
+		if (err == TLSR_OK) {
+			ck_assert_str_eq(text(reg, "LastCheck"),
+					 "2026-11-22T05:00:00Z");
+			ck_assert_uint_eq(dword(reg, "Drifts"), 8);
+			continue;
+		}
+		ck_assert_int_eq(err, TLSR_EACCESS);
+		ck_assert_str_ne(reg->message, "");
+		if (tlsr_reg_get_string(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+					"LastCheck", when,
+					sizeof when) == TLSR_ENOTFOUND)
+			continue;
+		/* Failed before it changed anything: the old record, whole. */
+		ck_assert_msg(strcmp(when, "2026-11-22T04:00:00Z") == 0 &&
+				      dword(reg, "Drifts") == 7,
+			      "fault at call %lu left LastCheck %s", n, when);
+	}
 	tlsr_registry_destroy(reg);
 }
 END_TEST
@@ -158,11 +205,9 @@ START_TEST(status_cli_shows_what_the_service_wrote)
 	char dir[] = "/tmp/tlsward-status-XXXXXX";
 	char file[128], cmd[512], out[4096];
 	const char *exe = getenv("TLSWARD");
-	static const char *const written[] = {
-		"Compliant", "LastCheck", "Mode", "PolicySource", "PolicyHash",
-		"Blocked", "BlockedReasons", "ReadyForServerTls12",
-		"Tls12WinHttp", "Tls12Schannel", "Tls12DotNet", "Drifts",
-		"Remediations", "Version", "RestartPending"};
+#define NAME(name, label, kind) name,
+	static const char *const written[] = {TLSR_STATUS_VALUES(NAME)};
+#undef NAME
 	FILE *p;
 	size_t n;
 
@@ -170,10 +215,12 @@ START_TEST(status_cli_shows_what_the_service_wrote)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(file, sizeof file, "%s/status.reg", dir);
 	sample(&st);
+	snprintf(st.policy_cache_source, sizeof st.policy_cache_source,
+		 "\\\\cm01\\tlsward$\\policy.yaml");
+	snprintf(st.restart_attempt, sizeof st.restart_attempt,
+		 "2026-11-23T02:10:00Z: restart failed: access denied");
+	st.conflicts = 2;
 	ck_assert_int_eq(tlsr_status_write(reg, &st), TLSR_OK);
-	ck_assert_int_eq(tlsr_reg_set_dword(reg, TLSR_KEY_STATUS,
-					    TLSR_VIEW_64, "RestartPending", 1),
-			 TLSR_OK);
 	ck_assert_int_eq(tlsr_regfile_write(reg, file, TLSR_REGFILE_V5),
 			 TLSR_OK);
 	snprintf(cmd, sizeof cmd, "'%s' status --registry '%s' --format json",
@@ -183,7 +230,8 @@ START_TEST(status_cli_shows_what_the_service_wrote)
 	n = fread(out, 1, sizeof out - 1, p);
 	out[n] = '\0';
 	ck_assert_int_eq(pclose(p), 0);
-	/* Every value the service writes is one the CLI knows. */
+	/* Every value the service writes (the names table) is one the CLI
+	 * shows. */
 	for (size_t i = 0; i < sizeof written / sizeof written[0]; i++) {
 		char absent[64];
 
@@ -196,6 +244,10 @@ START_TEST(status_cli_shows_what_the_service_wrote)
 	ck_assert_ptr_nonnull(strstr(out, "\"Drifts\": 7"));
 	ck_assert_ptr_nonnull(strstr(out, "\"Remediations\": 19"));
 	ck_assert_ptr_nonnull(strstr(out, "\"RestartPending\": true"));
+	ck_assert_ptr_nonnull(strstr(
+		out, "\"RestartOwed\": \"winhttp.default_secure_protocols, "
+		     "a.b@32\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"Passes\": 3"));
 	ck_assert_ptr_nonnull(
 		strstr(out, "\"PolicySource\": \"\\\\\\\\cm01\\\\tlsward$"));
 	ck_assert_ptr_nonnull(strstr(out, "\"Tls12Schannel\": true"));

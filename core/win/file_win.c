@@ -139,6 +139,22 @@ out:
 	return err;
 }
 
+tlsr_err tlsr_file_remove(const char *path, char *why, size_t why_size)
+{
+	wchar_t *wpath = tlsr_win_wide(path);
+	tlsr_err err = TLSR_OK;
+
+	if (wpath == NULL) {
+		snprintf(why, why_size, "the path is not valid UTF-8");
+		return TLSR_EINVAL;
+	}
+	if (!DeleteFileW(wpath) && GetLastError() != ERROR_FILE_NOT_FOUND &&
+	    GetLastError() != ERROR_PATH_NOT_FOUND)
+		err = last_error("cannot remove", path, why, why_size);
+	free(wpath);
+	return err;
+}
+
 tlsr_err tlsr_file_stat(const char *path, uint64_t *size, uint64_t *mtime,
 			char *why, size_t why_size)
 {

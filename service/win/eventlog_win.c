@@ -37,6 +37,12 @@ static const struct event_def events[] = {
 	  TLSR_EF_REASON}},
 	{TLSR_EV_SERVICE_STOPPED, TLSR_MSG_SERVICE_STOPPED, "service_stopped",
 	 EVENTLOG_INFORMATION_TYPE, 1, {TLSR_EF_REASON}},
+	{TLSR_EV_SERVICE_FAILED, TLSR_MSG_SERVICE_FAILED, "service_failed",
+	 EVENTLOG_ERROR_TYPE, 1, {TLSR_EF_REASON}},
+	{TLSR_EV_WATCH_FAILED, TLSR_MSG_WATCH_FAILED, "watch_failed",
+	 EVENTLOG_WARNING_TYPE, 2, {TLSR_EF_KEY, TLSR_EF_REASON}},
+	{TLSR_EV_CACHE_FAILED, TLSR_MSG_CACHE_FAILED, "policy_cache_failed",
+	 EVENTLOG_WARNING_TYPE, 2, {TLSR_EF_POLICY_SOURCE, TLSR_EF_REASON}},
 	{TLSR_EV_POLICY_LOADED, TLSR_MSG_POLICY_LOADED, "policy_loaded",
 	 EVENTLOG_INFORMATION_TYPE, 3,
 	 {TLSR_EF_POLICY_SOURCE, TLSR_EF_POLICY_HASH, TLSR_EF_MODE}},
@@ -61,11 +67,18 @@ static const struct event_def events[] = {
 	 {ITEM_FIELDS, TLSR_EF_REASON}},
 	{TLSR_EV_CONFLICT, TLSR_MSG_CONFLICT, "conflict", EVENTLOG_WARNING_TYPE,
 	 9, {ITEM_FIELDS, TLSR_EF_REASON}},
+	{TLSR_EV_CHECK_FAILED, TLSR_MSG_CHECK_FAILED, "check_failed",
+	 EVENTLOG_ERROR_TYPE, 3,
+	 {TLSR_EF_POLICY_SOURCE, TLSR_EF_POLICY_HASH, TLSR_EF_REASON}},
+	{TLSR_EV_STATUS_FAILED, TLSR_MSG_STATUS_FAILED, "status_failed",
+	 EVENTLOG_ERROR_TYPE, 1, {TLSR_EF_REASON}},
 	{TLSR_EV_RESTART_SCHEDULED, TLSR_MSG_RESTART_SCHEDULED,
 	 "restart_scheduled", EVENTLOG_INFORMATION_TYPE, 2,
 	 {TLSR_EF_REASON, TLSR_EF_RESTART_TIME}},
 	{TLSR_EV_RESTART_PENDING, TLSR_MSG_RESTART_PENDING, "restart_pending",
 	 EVENTLOG_INFORMATION_TYPE, 1, {TLSR_EF_REASON}},
+	{TLSR_EV_RESTART_FAILED, TLSR_MSG_RESTART_FAILED, "restart_failed",
+	 EVENTLOG_ERROR_TYPE, 1, {TLSR_EF_REASON}},
 	{TLSR_EV_PROOF_PROVEN, TLSR_MSG_PROOF_PROVEN, "proven",
 	 EVENTLOG_INFORMATION_TYPE, 3,
 	 {TLSR_EF_ENDPOINT, TLSR_EF_PROTOCOL, TLSR_EF_REASON}},
@@ -163,7 +176,7 @@ tlsr_err tlsr_eventlog_open(const char *dir, int console,
 	log->jsonl_old = tlsr_win_wide(path);
 	if (log->jsonl == NULL || log->jsonl_old == NULL)
 		goto fail;
-	err = tlsr_win_mkdirs(dir);
+	err = tlsr_win_mkdirs(dir, NULL);
 	if (err != TLSR_OK)
 		fprintf(stderr, "tlsward: cannot create %s: %s\n", dir,
 			tlsr_strerror(err));
@@ -277,6 +290,12 @@ void tlsr_eventlog_report(struct tlsr_eventlog *log, unsigned id,
 	for (i = 0; i < d->n; i++) {
 		str[i] = f->v[d->strings[i]] ? f->v[d->strings[i]] : "";
 		wstr[i] = tlsr_win_wide(str[i]);
+		/* A string that cannot be converted must not cost the whole
+		 * event: it stands as "?". */
+		if (wstr[i] == NULL) {
+			str[i] = "?";
+			wstr[i] = tlsr_win_wide(str[i]);
+		}
 		if (wstr[i] == NULL)
 			goto out;
 	}

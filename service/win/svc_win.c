@@ -31,6 +31,7 @@ struct svc {
 	HANDLE stop;
 	HANDLE reload;
 	HANDLE check_now;
+	volatile LONG shutdown; /* the stop is a system shutdown */
 };
 
 /* The console's stop event: SetConsoleCtrlHandler's callback takes no
@@ -58,9 +59,15 @@ void tlsr_platform_live_facts(struct tlsr_facts *facts)
 	tlsr_facts_live(facts);
 }
 
-int tlsr_platform_has_command(const char *cmd)
+void tlsr_platform_data_dir(char *buf, size_t size)
 {
-	return strcmp(cmd, "service") == 0 || strcmp(cmd, "run") == 0;
+	tlsr_win_data_dir(buf, size);
+}
+
+int tlsr_platform_expand(void *ctx, const char *in, char *out, size_t size)
+{
+	(void)ctx;
+	return tlsr_win_expand(in, out, size);
 }
 
 /* Prints "tlsward: WHAT: error text (code)" and returns exit code 2. */
@@ -107,8 +114,10 @@ static DWORD WINAPI handler(DWORD control, DWORD type, LPVOID event_data,
 	(void)type;
 	(void)event_data;
 	switch (control) {
-	case SERVICE_CONTROL_STOP:
 	case SERVICE_CONTROL_SHUTDOWN:
+		InterlockedExchange(&s->shutdown, 1);
+		/* fall through */
+	case SERVICE_CONTROL_STOP:
 		report(s, SERVICE_STOP_PENDING, 10000);
 		SetEvent(s->stop);
 		return NO_ERROR;
@@ -176,7 +185,7 @@ static void self_configure(void)
 
 	/* Installed by the MSI, the state gets its ACLs here. */
 	tlsr_win_data_dir(data_dir, sizeof data_dir);
-	if (tlsr_win_mkdirs(data_dir) == TLSR_OK)
+	if (tlsr_win_mkdirs(data_dir, NULL) == TLSR_OK)
 		tlsr_win_harden(data_dir, why, sizeof why);
 
 	scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
@@ -194,7 +203,7 @@ static void self_configure(void)
 
 static void WINAPI service_main(DWORD argc, LPWSTR *argv)
 {
-	struct tlsr_loop_opts o = {0};
+	struct tlsr_run_opts o = {0};
 	struct svc s = {0};
 	int code;
 
@@ -217,6 +226,7 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
 	o.stop = s.stop;
 	o.reload = s.reload;
 	o.check_now = s.check_now;
+	o.shutdown = &s.shutdown;
 	o.running = report_running;
 	o.data = &s;
 	code = tlsr_loop_run(&o);
@@ -440,7 +450,7 @@ static int service_install(int argc, char **argv)
 	char data_dir[MAX_PATH * 3];
 	SC_HANDLE scm = NULL, svc = NULL;
 	int i, code = 2;
-	DWORD n;
+	DWORD n, mkdir_code;
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc) {
@@ -519,9 +529,9 @@ static int service_install(int argc, char **argv)
 	if (code != 0)
 		goto out;
 	tlsr_win_data_dir(data_dir, sizeof data_dir);
-	if (tlsr_win_mkdirs(data_dir) != TLSR_OK) {
+	if (tlsr_win_mkdirs(data_dir, &mkdir_code) != TLSR_OK) {
 		code = fail_win32("cannot create the data directory",
-				  GetLastError());
+				  mkdir_code);
 		goto out;
 	}
 	code = write_parameters(policy, mode, data_dir);
@@ -742,7 +752,7 @@ static BOOL WINAPI console_ctrl(DWORD type)
 /* `run --console [--policy PATH] [--once]`. */
 static int run_console(int argc, char **argv)
 {
-	struct tlsr_loop_opts o = {0};
+	struct tlsr_run_opts o = {0};
 	int i, console = 0, code;
 
 	for (i = 0; i < argc; i++) {

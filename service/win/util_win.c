@@ -10,14 +10,20 @@
 
 #include "util_win.h"
 
-tlsr_err tlsr_win_mkdirs(const char *dir)
+tlsr_err tlsr_win_mkdirs(const char *dir, DWORD *code)
 {
 	wchar_t *w = tlsr_win_wide(dir);
 	wchar_t *p;
 	tlsr_err err = TLSR_OK;
+	DWORD last = ERROR_SUCCESS;
 
-	if (w == NULL)
+	if (code != NULL)
+		*code = ERROR_SUCCESS;
+	if (w == NULL) {
+		if (code != NULL)
+			*code = ERROR_NOT_ENOUGH_MEMORY;
 		return TLSR_ENOMEM;
+	}
 	/* Skip "C:\" or "\\server\share\" before creating components. */
 	p = w;
 	if (p[0] == L'\\' && p[1] == L'\\') {
@@ -36,16 +42,20 @@ tlsr_err tlsr_win_mkdirs(const char *dir)
 			*p = L'\0';
 			if (w[0] != L'\0' && wcslen(w) > 2 &&
 			    !CreateDirectoryW(w, NULL) &&
-			    GetLastError() != ERROR_ALREADY_EXISTS)
+			    (last = GetLastError()) != ERROR_ALREADY_EXISTS) {
 				err = TLSR_EIO;
-			else
+			} else {
 				err = TLSR_OK;
+				last = ERROR_SUCCESS;
+			}
 			*p = c;
 			if (c == L'\0')
 				break;
 		}
 	}
 	free(w);
+	if (code != NULL)
+		*code = last;
 	return err;
 }
 
@@ -59,18 +69,35 @@ void tlsr_win_data_dir(char *buf, size_t size)
 		tlsr_win_utf8(path, base, sizeof base);
 	else
 		snprintf(base, sizeof base, "C:\\ProgramData");
-	snprintf(buf, size, "%s\\tlsward", base);
+	snprintf(buf, size, "%s\\" TLSR_DATA_DIR_NAME, base);
 }
 
 uint64_t tlsr_win_random(uint64_t n)
 {
-	uint64_t r = 0;
+	/* Draws above the largest multiple of n are redrawn, so every
+	 * result is equally likely (no modulo bias). */
+	uint64_t limit, r;
 
 	if (n == 0)
 		return 0;
-	if (!BCRYPT_SUCCESS(BCryptGenRandom(NULL, (PUCHAR)&r, sizeof r,
-					    BCRYPT_USE_SYSTEM_PREFERRED_RNG)))
-		r = GetTickCount64() * 2654435761u;
+	limit = UINT64_MAX - UINT64_MAX % n;
+	do {
+		if (!BCRYPT_SUCCESS(BCryptGenRandom(
+			    NULL, (PUCHAR)&r, sizeof r,
+			    BCRYPT_USE_SYSTEM_PREFERRED_RNG)))
+			return 0;
+	} while (r >= limit);
 	return r % n;
 }
 
+int tlsr_win_expand(const char *in, char *out, size_t size)
+{
+	wchar_t *w = tlsr_win_wide(in), buf[1024];
+	DWORD n = w ? ExpandEnvironmentStringsW(w, buf, 1024) : 0;
+
+	free(w);
+	if (n == 0 || n > 1024)
+		return -1;
+	tlsr_win_utf8(buf, out, size);
+	return 0;
+}

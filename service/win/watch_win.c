@@ -9,7 +9,6 @@
 #include "wstr.h"
 #include "settings.h"
 
-#define MAX_WATCHES 16
 #define PATH_MAX_UTF8 512
 
 struct watch_entry {
@@ -20,11 +19,14 @@ struct watch_entry {
 	int subtree;
 	HKEY key;
 	HANDLE event; /* manual-reset, so the loop's wait leaves it set */
+	int fail_reported; /* the last failure was reported */
 };
 
 struct tlsr_watch {
-	struct watch_entry e[MAX_WATCHES];
+	struct watch_entry *e;
 	size_t n;
+	tlsr_watch_fail_fn fail;
+	void *ctx;
 };
 
 /* Length of the common leading path components of a and b. */
@@ -53,30 +55,35 @@ static size_t common_prefix(const char *a, const char *b)
 	return last;
 }
 
-/* Adds a watch unless one for the same key and view exists. */
-static void add_entry(struct tlsr_watch *w, const char *path, REGSAM view,
-		      unsigned kind, int subtree)
+/* Adds a watch unless one for the same key and view exists; -1 when out
+ * of memory. */
+static int add_entry(struct tlsr_watch *w, const char *path, REGSAM view,
+		     unsigned kind, int subtree)
 {
 	struct watch_entry *e;
 	size_t i;
 
 	for (i = 0; i < w->n; i++)
 		if (_stricmp(w->e[i].path, path) == 0 && w->e[i].view == view)
-			return;
-	if (w->n == MAX_WATCHES)
-		return;
+			return 0;
+	e = realloc(w->e, (w->n + 1) * sizeof *e);
+	if (e == NULL)
+		return -1;
+	w->e = e;
 	e = &w->e[w->n++];
+	memset(e, 0, sizeof *e);
 	snprintf(e->path, sizeof e->path, "%s", path);
 	e->view = view;
 	e->kind = kind;
 	e->subtree = subtree;
+	return 0;
 }
 
 /* One watch per component and view, on the deepest key that holds all of
  * that component's keys: the SChannel protocol keys share ...\Protocols,
  * the .NET keys ...\.NETFramework. So the number of handles stays small
  * however many rows the table grows. */
-static void plan_entries(struct tlsr_watch *w)
+static int plan_entries(struct tlsr_watch *w)
 {
 	static const REGSAM views[2] = {KEY_WOW64_64KEY, KEY_WOW64_32KEY};
 	int c, v;
@@ -103,19 +110,32 @@ static void plan_entries(struct tlsr_watch *w)
 						'\0';
 				}
 			}
-			if (any)
-				add_entry(w, root, views[v], TLSR_WATCH_MANAGED,
-					  1);
+			if (any && add_entry(w, root, views[v],
+					     TLSR_WATCH_MANAGED, 1) != 0)
+				return -1;
 		}
 	}
-	add_entry(w, TLSR_KEY_PARAMETERS, KEY_WOW64_64KEY,
-		  TLSR_WATCH_PARAMETERS, 0);
+	return add_entry(w, TLSR_KEY_PARAMETERS, KEY_WOW64_64KEY,
+			 TLSR_WATCH_PARAMETERS, 0);
+}
+
+/* Reports a watch that could not be armed, once until it can be. */
+static void arm_failed(struct tlsr_watch *w, struct watch_entry *e,
+		       const char *at, LSTATUS rc)
+{
+	char text[300];
+
+	if (e->fail_reported || w->fail == NULL)
+		return;
+	e->fail_reported = 1;
+	tlsr_win_errtext((DWORD)rc, text, sizeof text);
+	w->fail(w->ctx, at, text);
 }
 
 /* Opens the entry's key, or its nearest existing parent, and arms the
  * notification. A parent is watched for new subkeys only, so unrelated
  * writes below it do not wake the loop. */
-static void arm(struct watch_entry *e)
+static void arm(struct tlsr_watch *w, struct watch_entry *e)
 {
 	char at[PATH_MAX_UTF8];
 	wchar_t *wpath;
@@ -130,8 +150,10 @@ static void arm(struct watch_entry *e)
 	snprintf(at, sizeof at, "%s", e->path);
 	for (;;) {
 		wpath = tlsr_win_wide(at);
-		if (wpath == NULL)
+		if (wpath == NULL) {
+			arm_failed(w, e, at, ERROR_NOT_ENOUGH_MEMORY);
 			return;
+		}
 		rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, wpath, 0,
 				   KEY_NOTIFY | e->view, &key);
 		free(wpath);
@@ -144,8 +166,10 @@ static void arm(struct watch_entry *e)
 			key = NULL;
 			rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, NULL, 0,
 					   KEY_NOTIFY | e->view, &key);
-			if (rc != ERROR_SUCCESS)
+			if (rc != ERROR_SUCCESS) {
+				arm_failed(w, e, e->path, rc);
 				return;
+			}
 			break;
 		}
 		*slash = '\0';
@@ -160,12 +184,15 @@ static void arm(struct watch_entry *e)
 		e->event, TRUE);
 	if (rc != ERROR_SUCCESS) {
 		RegCloseKey(key);
+		arm_failed(w, e, at, rc);
 		return;
 	}
 	e->key = key;
+	e->fail_reported = 0;
 }
 
-tlsr_err tlsr_watch_open(struct tlsr_watch **out)
+tlsr_err tlsr_watch_open(tlsr_watch_fail_fn fail, void *ctx,
+			 struct tlsr_watch **out)
 {
 	struct tlsr_watch *w;
 	size_t i;
@@ -173,17 +200,29 @@ tlsr_err tlsr_watch_open(struct tlsr_watch **out)
 	w = calloc(1, sizeof *w);
 	if (w == NULL)
 		return TLSR_ENOMEM;
-	plan_entries(w);
+	w->fail = fail;
+	w->ctx = ctx;
+	if (plan_entries(w) != 0) {
+		tlsr_watch_close(w);
+		return TLSR_ENOMEM;
+	}
 	for (i = 0; i < w->n; i++) {
 		w->e[i].event = CreateEventW(NULL, TRUE, FALSE, NULL);
 		if (w->e[i].event == NULL) {
+			arm_failed(w, &w->e[i], w->e[i].path,
+				   (LSTATUS)GetLastError());
 			tlsr_watch_close(w);
 			return TLSR_ESYSTEM;
 		}
-		arm(&w->e[i]);
+		arm(w, &w->e[i]);
 	}
 	*out = w;
 	return TLSR_OK;
+}
+
+size_t tlsr_watch_count(const struct tlsr_watch *w)
+{
+	return w ? w->n : 0;
 }
 
 size_t tlsr_watch_events(const struct tlsr_watch *w, HANDLE *out,
@@ -207,7 +246,7 @@ unsigned tlsr_watch_rearm(struct tlsr_watch *w, unsigned *entries)
 		int was_on;
 
 		if (e->key == NULL) {
-			arm(e);
+			arm(w, e);
 			continue;
 		}
 		if (WaitForSingleObject(e->event, 0) != WAIT_OBJECT_0)
@@ -224,7 +263,7 @@ unsigned tlsr_watch_rearm(struct tlsr_watch *w, unsigned *entries)
 				e->event, TRUE);
 		}
 		if (rc != ERROR_SUCCESS)
-			arm(e);
+			arm(w, e);
 		/* A subkey that appeared under a parent without bringing the
 		 * key itself changes no value tlsward looks at. */
 		if (was_on || _stricmp(e->at, e->path) == 0) {
@@ -285,5 +324,6 @@ void tlsr_watch_close(struct tlsr_watch *w)
 		if (w->e[i].event != NULL)
 			CloseHandle(w->e[i].event);
 	}
+	free(w->e);
 	free(w);
 }

@@ -356,6 +356,26 @@ check_now()
 		fail "control 128 (check now) failed: $out"
 }
 
+# check_now_and_wait [TIMEOUT]: asks for a check and waits until the service
+# has completed that pass (Status\Passes grew), so that an assertion of
+# "nothing changed" afterwards is about a pass that really happened.
+check_now_and_wait()
+{
+	local before i now
+
+	before=$(reg_dword "$K_STATUS" Passes 64)
+	[ "$before" = absent ] && before=0
+	check_now
+	for ((i = 0; i < ${1:-20} * 5; i++)); do
+		now=$(reg_dword "$K_STATUS" Passes 64)
+		if [ "$now" != absent ] && ((now > before)); then
+			return 0
+		fi
+		sleep 0.2
+	done
+	fail "no completed pass (Status\\Passes still $before) within ${1:-20} s of check now"
+}
+
 # ---- events (the JSON-lines mirror) ----
 
 # Prints every event line with the id (rotated file first), optionally only

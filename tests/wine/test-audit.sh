@@ -23,8 +23,7 @@ log "drift while auditing"
 reg_set "$K_TLS12_CLIENT" Enabled REG_DWORD 0
 before=$(snapshot_managed)
 wait_event 2001 10 '"setting":"schannel\.tls1\.2\.client\.enabled"'
-check_now
-sleep 2
+check_now_and_wait
 assert_eq "$before" "$(snapshot_managed)" \
 	"managed keys (regedit export) after audit checks"
 assert_eq 0 "$(event_count 2002)" "2002 events in audit mode"
@@ -36,11 +35,17 @@ h=$(sha256sum <"$POLICY_UNIX" | cut -d' ' -f1)
 wait_event 1100 20 "$h"
 line=$(events 1100 "$h" | tail -n 1)
 assert_eq audit "$(json_field mode <<<"$line")" "mode of the reloaded policy"
-check_now
-sleep 2
+check_now_and_wait
 assert_eq "$before" "$(snapshot_managed)" \
 	"managed keys after a check with Parameters\\Mode=audit"
 assert_eq 0 "$(event_count 2002)" "2002 events with Parameters\\Mode=audit"
+
+log "tlsward apply refuses while Parameters\\Mode is audit"
+run_cli apply
+assert_eq 2 "$RC" "exit code of apply with Parameters\\Mode=audit"
+assert_match 'audit mode' "$OUT" "apply's refusal"
+assert_eq "$before" "$(snapshot_managed)" \
+	"managed keys after the refused apply"
 
 log "Parameters\\Mode cleared: the policy's enforce applies"
 reg_set "$K_PARAMS" Mode REG_SZ ""

@@ -30,7 +30,7 @@ assert_match 'broken\.yaml:10:3: ' "$OUT" "the error of check with a broken poli
 
 log "run --console --once"
 run_cli run --console --once
-assert_match '^[01]$' "$RC" "exit code of run --console --once (got: $OUT)"
+assert_eq 0 "$RC" "exit code of run --console --once, every value written (got: $OUT)"
 while IFS='|' read -r key name view want; do
 	assert_eq "$want" "$(reg_dword "$key" "$name" "$view")" \
 		"HKLM\\$key\\$name (view $view) after run --once"

@@ -57,8 +57,7 @@ log "drift is still healed against the last good policy"
 reg_set "$K_NET4" SchUseStrongCrypto REG_DWORD 0 64
 wait_event 2001 10 '"setting":"dotnet\.v4\.0\.30319\.strong_crypto"' 1
 wait_dword "$K_NET4" SchUseStrongCrypto 64 0x1 10
-check_now
-sleep 1
+check_now_and_wait
 assert_eq 0x1 "$(reg_dword "$K_NET4" SchUseStrongCrypto 64)" \
 	"SchUseStrongCrypto after check now"
 

@@ -39,8 +39,7 @@ wait_dword "$K_WINHTTP" DefaultSecureProtocols 32 0xaa0 10
 stop_service
 start_service
 wait_event 1000 20 . 2
-check_now
-sleep 2
+check_now_and_wait
 assert_eq 1 "$(event_count 3000)" "3000 events for one owed restart"
 assert_eq 0x1 "$(reg_dword "$K_STATUS" RestartPending)" \
 	"Status RestartPending after a service restart"
@@ -60,8 +59,7 @@ assert_eq absent "$(reg_sz "$K_STATUS" RestartTime)" \
 	"Status RestartTime after the reboot"
 assert_match 'restarted' "$(events 1000 | tail -n 1)" \
 	"the 1000 event after the reboot says the owed restart happened"
-check_now
-sleep 2
+check_now_and_wait
 assert_eq 1 "$(event_count 3000)" "3000 events after the reboot (nothing new owed)"
 assert_eq 0xaa0 "$(reg_dword "$K_WINHTTP" DefaultSecureProtocols 32)" \
 	"DefaultSecureProtocols (32-bit view, healed before the reboot) after the reboot"

@@ -1,0 +1,214 @@
+/* tlsward: the fast path, over the registry function table. */
+#include "guards.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+
+#define MAX_ENTRIES 64
+
+void tlsr_guards_clear(struct tlsr_guards *gs, struct tlsr_registry *reg)
+{
+	size_t i;
+
+	for (i = 0; i < gs->n; i++)
+		reg->ops->close_key(reg, gs->v[i].key);
+	free(gs->v);
+	gs->v = NULL;
+	gs->n = 0;
+	gs->complete = 0;
+	if (gs->journal != NULL)
+		reg->ops->close_key(reg, gs->journal);
+	gs->journal = NULL;
+}
+
+void tlsr_guards_build(struct tlsr_guards *gs, struct tlsr_registry *reg,
+		       const struct tlsr_loop_env *env,
+		       const struct tlsr_report *r)
+{
+	uint64_t partial = 0;
+	size_t i;
+
+	tlsr_guards_clear(gs, reg);
+	gs->dirty = 0;
+	if (env->watch_entry_for == NULL)
+		return;
+	if (reg->ops->open_key(reg, TLSR_KEY_JOURNAL, TLSR_VIEW_64, 0,
+			       &gs->journal) != TLSR_OK) {
+		gs->journal = NULL;
+		return;
+	}
+	gs->v = calloc(r->n_items + 1, sizeof *gs->v);
+	if (gs->v == NULL)
+		return;
+	for (i = 0; i < r->n_items; i++) {
+		const struct tlsr_item *it = &r->items[i];
+		int entry = env->watch_entry_for(env->ctx, it->def->key,
+						 it->view);
+		struct tlsr_guard *g = &gs->v[gs->n];
+		struct tlsr_value journal = {0};
+
+		if (entry < 0 || entry >= MAX_ENTRIES)
+			continue;
+		if (it->state != TLSR_STATE_OK || it->deferred ||
+		    it->def->type != TLSR_REG_DWORD ||
+		    reg->ops->get_value(reg, gs->journal, it->id, &journal) !=
+			    TLSR_OK ||
+		    reg->ops->open_key(reg, it->def->key, it->view, 0,
+				       &g->key) != TLSR_OK) {
+			tlsr_value_clear(&journal);
+			partial |= (uint64_t)1 << entry;
+			continue;
+		}
+		tlsr_value_clear(&journal);
+		g->def = it->def;
+		g->view = it->view;
+		snprintf(g->id, sizeof g->id, "%s", it->id);
+		g->entry = entry;
+		g->expected = it->expected;
+		gs->n++;
+		gs->complete |= (uint64_t)1 << entry;
+	}
+	gs->complete &= ~partial;
+}
+
+/* 1 when v is the DWORD expected. */
+static int holds(const struct tlsr_value *v, uint32_t expected)
+{
+	return v->type == TLSR_REG_DWORD && v->size == 4 &&
+	       tlsr_le32_get(v->data) == expected;
+}
+
+/* Writes g's value and reads it back. A value overwritten before the
+ * read-back is a revert too, or a fast enough agent would never bring the
+ * back-off closer: counted as one, and reported as what was read. */
+static void rewrite(struct tlsr_guard_outcome *o, struct tlsr_registry *reg,
+		    struct tlsr_item_state *st, const struct tlsr_policy *p,
+		    uint64_t now)
+{
+	const struct tlsr_guard *g = o->g;
+	struct tlsr_value back = {0};
+	uint8_t data[4];
+	int c;
+
+	tlsr_le32_put(data, g->expected);
+	reg->message[0] = '\0';
+	o->err = reg->ops->set_value(reg, g->key, g->def->name,
+				     TLSR_REG_DWORD, data, sizeof data);
+	if (o->err == TLSR_OK)
+		o->err = reg->ops->get_value(reg, g->key, g->def->name, &back);
+	if (o->err != TLSR_OK) {
+		snprintf(o->message, sizeof o->message, "%s", reg->message);
+		return;
+	}
+	if (!holds(&back, g->expected)) {
+		o->err = TLSR_EVERIFY;
+		if (back.type == TLSR_REG_DWORD && back.size == 4)
+			snprintf(o->message, sizeof o->message,
+				 "read back 0x%08lx instead of 0x%08lx",
+				 (unsigned long)tlsr_le32_get(back.data),
+				 (unsigned long)g->expected);
+		else
+			snprintf(o->message, sizeof o->message,
+				 "read back type %lu, %zu bytes instead of "
+				 "0x%08lx",
+				 (unsigned long)back.type, back.size,
+				 (unsigned long)g->expected);
+		st->last_write = now;
+		c = tlsr_conflict_note_revert(st, now, p);
+		o->conflict |= c == 1;
+	} else {
+		o->written = 1;
+	}
+	tlsr_value_clear(&back);
+}
+
+int tlsr_guards_heal(struct tlsr_guards *gs, struct tlsr_registry *reg,
+		     struct tlsr_items *items, const struct tlsr_policy *p,
+		     uint64_t now, int entry, struct tlsr_guard_outcome **out,
+		     size_t *n_out)
+{
+	struct tlsr_guard_outcome *o = NULL;
+	size_t i, n = 0;
+	int full = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	if (entry < 0 || entry >= MAX_ENTRIES || gs->dirty ||
+	    gs->journal == NULL)
+		return 1;
+	if (!(gs->complete & ((uint64_t)1 << entry)))
+		full = 1;
+	for (i = 0; i < gs->n; i++) {
+		struct tlsr_guard *g = &gs->v[i];
+		struct tlsr_value v = {0}, j = {0};
+		struct tlsr_item_state *st;
+		struct tlsr_guard_outcome *grown;
+		tlsr_err err;
+		int c;
+
+		if (g->entry != entry)
+			continue;
+		err = reg->ops->get_value(reg, g->key, g->def->name, &v);
+		if (err == TLSR_OK && holds(&v, g->expected)) {
+			tlsr_value_clear(&v);
+			continue;
+		}
+		full = 1;
+		if (err != TLSR_OK && err != TLSR_ENOTFOUND) {
+			/* The key went away or cannot be read: the full pass
+			 * sees and says what. */
+			tlsr_value_clear(&v);
+			continue;
+		}
+		st = tlsr_items_get(items, g->id);
+		if (st == NULL || tlsr_conflict_backing_off(st, now)) {
+			tlsr_value_clear(&v);
+			continue;
+		}
+		/* Only a value whose original is still journalled (a rollback
+		 * removes entries) may be written without the engine. */
+		if (reg->ops->get_value(reg, gs->journal, g->id, &j) !=
+		    TLSR_OK) {
+			tlsr_value_clear(&v);
+			gs->dirty = 1;
+			continue;
+		}
+		tlsr_value_clear(&j);
+		grown = realloc(o, (n + 1) * sizeof *o);
+		if (grown == NULL) {
+			tlsr_value_clear(&v);
+			continue;
+		}
+		o = grown;
+		memset(&o[n], 0, sizeof *o);
+		o[n].g = g;
+		o[n].present = err == TLSR_OK;
+		o[n].actual = v;
+		if (st->wrote) {
+			st->wrote = 0;
+			c = tlsr_conflict_note_revert(st, now, p);
+			o[n].conflict = c == 1;
+			o[n].backoff = tlsr_conflict_backing_off(st, now);
+		}
+		if (!o[n].backoff)
+			rewrite(&o[n], reg, st, p, now);
+		if (o[n].conflict || o[n].backoff || !o[n].written)
+			full = 1;
+		n++;
+	}
+	*out = o;
+	*n_out = n;
+	return full;
+}
+
+void tlsr_guard_outcomes_free(struct tlsr_guard_outcome *o, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		tlsr_value_clear(&o[i].actual);
+	free(o);
+}

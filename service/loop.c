@@ -1,0 +1,1026 @@
+/* tlsward: the remediation loop, shared by the service and `run --console`
+ * and driven by the tests on a simulated platform. */
+#include "loop.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "conflict.h"
+#include "follow.h"
+#include "guards.h"
+#include "restart.h"
+#include "status.h"
+
+#define RESTART_REASON                                                     \
+	"DefaultSecureProtocols changed; WinHTTP reads it only when it starts"
+
+struct tlsr_loop {
+	struct tlsr_registry *reg;
+	const struct tlsr_loop_env *env;
+	struct tlsr_loop_opts o;
+	char policy_path[1024];
+	char data_dir[1024];
+
+	uint64_t now;    /* monotonic ms, read once per wake */
+	int64_t now_utc; /* wall clock ms, read once per wake */
+
+	struct tlsr_follow follow;
+	char policy_hash[65]; /* the policy the item memory belongs to */
+	struct tlsr_facts facts;
+	struct tlsr_items items;
+	struct tlsr_guards guards;
+	struct tlsr_restart restart;
+	struct tlsr_status counters; /* drifts, remediations, conflicts,
+				      * passes */
+	struct tlsr_status *last;    /* the last pass's report, for the
+				      * Status writes between passes */
+
+	uint64_t next_check;
+	uint64_t next_probe; /* 0: no proof to run */
+	int pass_due;       /* a watch asked for a full pass */
+	int last_compliant; /* -1: no pass yet */
+	int exit_code;
+	int started, stopped, announced;
+	char last_error[512];
+	int error_this_wake; /* note_error was called in this wake */
+	int restart_settled; /* a restart owed before this boot happened */
+	char fatal[512];    /* what tlsr_loop_fail reported */
+	int check_failed_reported;
+	int status_failed_reported;
+	int cache_failed_reported;
+};
+
+/* snprintf for texts that may be cut: every caller accepts a cut. */
+static void textf(char *buf, size_t size, const char *fmt, ...)
+	TLSR_PRINTF(3, 4);
+static void textf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- events ---- */
+
+static void report(struct tlsr_loop *l, unsigned id,
+		   const struct tlsr_event_fields *f)
+{
+	l->env->report(l->env->ctx, id, f);
+}
+
+/* Records an internal failure for Status LastError, with its time. */
+static void note_error(struct tlsr_loop *l, const char *text)
+{
+	char when[32];
+
+	tlsr_utc_iso(l->now_utc, when, sizeof when);
+	textf(l->last_error, sizeof l->last_error, "%s: %s", when, text);
+	l->error_this_wake = 1;
+}
+
+/* REG_DWORD data as events show it, "0x00000aa0". */
+static void fmt_dword(uint32_t v, char *buf, size_t size)
+{
+	textf(buf, size, "0x%08lx", (unsigned long)v);
+}
+
+/* What a value holds: its DWORD, "absent", or its type, size and first
+ * bytes. */
+static void fmt_actual(int present, const struct tlsr_value *v, char *buf,
+		       size_t size)
+{
+	size_t i, at;
+
+	if (!present) {
+		textf(buf, size, "absent");
+		return;
+	}
+	if (v->type == TLSR_REG_DWORD && v->size == 4 && v->data != NULL) {
+		fmt_dword(tlsr_le32_get(v->data), buf, size);
+		return;
+	}
+	at = (size_t)snprintf(buf, size, "type %lu, %zu bytes",
+			      (unsigned long)v->type, v->size);
+	for (i = 0; i < v->size && i < 16 && at + 4 < size; i++)
+		at += (size_t)snprintf(buf + at, size - at, "%s%02x",
+				       i ? " " : ": ", v->data[i]);
+	if (i < v->size && at + 4 < size)
+		textf(buf + at, size - at, " ...");
+}
+
+/* Reports an item event with the standard insertion strings. */
+static void value_event(struct tlsr_loop *l, unsigned id,
+			const struct tlsr_setting *def, enum tlsr_view view,
+			const char *item_id, int present,
+			const struct tlsr_value *actual, uint32_t expected,
+			const char *reason)
+{
+	struct tlsr_event_fields f = {0};
+	char exp[40], act[128];
+
+	fmt_dword(expected, exp, sizeof exp);
+	fmt_actual(present, actual, act, sizeof act);
+	f.v[TLSR_EF_SETTING] = item_id;
+	f.v[TLSR_EF_KEY] = def->key;
+	f.v[TLSR_EF_VIEW] = tlsr_view_name(view);
+	f.v[TLSR_EF_NAME] = def->name;
+	f.v[TLSR_EF_EXPECTED] = exp;
+	f.v[TLSR_EF_ACTUAL] = act;
+	f.v[TLSR_EF_POLICY_SOURCE] = l->follow.source;
+	f.v[TLSR_EF_POLICY_HASH] = l->follow.hash;
+	f.v[TLSR_EF_REASON] = reason;
+	report(l, id, &f);
+}
+
+static void item_event(struct tlsr_loop *l, unsigned id,
+		       const struct tlsr_item *it, uint32_t expected,
+		       const char *reason)
+{
+	value_event(l, id, it->def, it->view, it->id, it->present, &it->actual,
+		    expected, reason);
+}
+
+/* 2005's reason. */
+static void conflict_reason(const struct tlsr_loop *l,
+			    const struct tlsr_item_state *st, char *buf,
+			    size_t size)
+{
+	textf(buf, size,
+		 "reverted %zu times within %u s; tlsward stops rewriting it "
+		 "for %u s, doubling up to %u s while the reverts go on",
+		 st->n_reverts, l->follow.policy.conflict.window,
+		 (unsigned)(st->backoff_ms / 1000u),
+		 (unsigned)(TLSR_BACKOFF_MAX_MS / 1000u));
+}
+
+void tlsr_loop_fail(struct tlsr_loop *l, const char *fmt, ...)
+{
+	struct tlsr_event_fields f = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(l->fatal, sizeof l->fatal, fmt, ap);
+	va_end(ap);
+	note_error(l, l->fatal);
+	l->exit_code = 2;
+	f.v[TLSR_EF_REASON] = l->fatal;
+	report(l, TLSR_EV_SERVICE_FAILED, &f);
+}
+
+void tlsr_loop_stop(struct tlsr_loop *l, const char *reason)
+{
+	struct tlsr_event_fields f = {0};
+	char text[600];
+
+	if (l->stopped || !l->announced)
+		return;
+	l->stopped = 1;
+	if (reason != NULL)
+		textf(text, sizeof text, "%s", reason);
+	else if (l->fatal[0] != '\0')
+		textf(text, sizeof text, "The loop failed: %s", l->fatal);
+	else
+		textf(text, sizeof text, "Stop requested.");
+	f.v[TLSR_EF_REASON] = text;
+	report(l, TLSR_EV_SERVICE_STOPPED, &f);
+}
+
+/* ---- Status ---- */
+
+/* The proof values (Proven, Proof*): written when the policy lists
+ * endpoints, removed when it does not. */
+static void proof_status(struct tlsr_loop *l, struct tlsr_status *st)
+{
+	const struct tlsr_policy *p = &l->follow.policy;
+	struct tlsr_proof_summary *sum;
+
+	st->proof_listed = p->proof.n_endpoints > 0;
+	if (!st->proof_listed)
+		return;
+	sum = calloc(1, sizeof *sum);
+	if (sum == NULL)
+		return;
+	tlsr_proof_summarize(l->reg, p, NULL, sum);
+	st->proven = sum->proven;
+	textf(st->proof_endpoint, sizeof st->proof_endpoint, "%s",
+	      sum->endpoint);
+	textf(st->proof_time, sizeof st->proof_time, "%s",
+	      sum->has_record ? sum->record.time : "");
+	textf(st->proof_protocol, sizeof st->proof_protocol, "%s",
+	      sum->has_record ? sum->record.protocol : "");
+	if (sum->proven)
+		textf(st->proof_result, sizeof st->proof_result, "proven");
+	else
+		textf(st->proof_result, sizeof st->proof_result, "failed: %s",
+		      sum->why);
+	free(sum);
+}
+
+/* Fills the parts of Status every write carries. */
+static void status_common(struct tlsr_loop *l, struct tlsr_status *st)
+{
+	const struct tlsr_restart *rs = &l->restart;
+
+	tlsr_utc_iso(l->now_utc, st->last_check, sizeof st->last_check);
+	if (l->follow.have_policy) {
+		textf(st->policy_source, sizeof st->policy_source, "%s",
+			 l->follow.source);
+		textf(st->policy_hash, sizeof st->policy_hash, "%s",
+			 l->follow.hash);
+		textf(st->mode, sizeof st->mode, "%s",
+			 tlsr_mode_name(l->follow.policy.mode));
+	}
+	textf(st->policy_cache_source, sizeof st->policy_cache_source, "%s",
+		 l->follow.cache_source);
+	st->drifts = l->counters.drifts;
+	st->remediations = l->counters.remediations;
+	st->conflicts = l->counters.conflicts;
+	st->passes = l->counters.passes;
+	textf(st->last_error, sizeof st->last_error, "%s", l->last_error);
+	if (l->follow.have_policy)
+		proof_status(l, st);
+	st->restart_pending = rs->pending;
+	if (rs->pending) {
+		memcpy(st->restart_owed, rs->owed, rs->owed_len);
+		st->restart_owed_len = rs->owed_len;
+		textf(st->restart_reason, sizeof st->restart_reason, "%s",
+			 rs->reason);
+		if (rs->scheduled)
+			tlsr_utc_iso(rs->due, st->restart_time,
+				     sizeof st->restart_time);
+		textf(st->restart_boot_id, sizeof st->restart_boot_id, "%s",
+			 rs->owed_boot);
+		textf(st->restart_attempt, sizeof st->restart_attempt, "%s",
+			 rs->attempt);
+	}
+}
+
+/* Writes the Status key; r NULL: no report (no policy, or the check
+ * failed), so Compliant=0. A failure is reported once until a write
+ * succeeds. */
+static void write_status(struct tlsr_loop *l, const struct tlsr_report *r,
+			 const struct tlsr_status *prev)
+{
+	struct tlsr_status *st = calloc(1, sizeof *st);
+	struct tlsr_event_fields f = {0};
+	char why[600];
+	tlsr_err err;
+
+	if (st == NULL)
+		return;
+	if (prev != NULL)
+		*st = *prev;
+	else if (r != NULL)
+		tlsr_status_from_report(st, r);
+	status_common(l, st);
+	l->reg->message[0] = '\0';
+	err = tlsr_status_write(l->reg, st);
+	free(st);
+	if (err == TLSR_OK) {
+		l->status_failed_reported = 0;
+		return;
+	}
+	textf(why, sizeof why, "%s%s%s", tlsr_strerror(err),
+		 l->reg->message[0] ? ": " : "", l->reg->message);
+	note_error(l, why);
+	if (l->status_failed_reported)
+		return;
+	l->status_failed_reported = 1;
+	f.v[TLSR_EF_REASON] = why;
+	report(l, TLSR_EV_STATUS_FAILED, &f);
+}
+
+/* ---- policy and facts ---- */
+
+/* Follows the source; a new policy forgets what was learnt about reverts
+ * and back-offs. Returns 1 when the policy in force changed. */
+static int load_policy(struct tlsr_loop *l, int force)
+{
+	struct tlsr_event_fields f = {0};
+	int changed = tlsr_follow_load(&l->follow, l->reg, force, l->now);
+
+	if (l->follow.have_policy &&
+	    strcmp(l->policy_hash, l->follow.hash) != 0) {
+		textf(l->policy_hash, sizeof l->policy_hash, "%s",
+			 l->follow.hash);
+		tlsr_items_clear(&l->items);
+	}
+	if (changed)
+		l->guards.dirty = 1;
+	if (l->follow.last_error[0] != '\0') {
+		if (!l->cache_failed_reported) {
+			l->cache_failed_reported = 1;
+			note_error(l, l->follow.last_error);
+			f.v[TLSR_EF_POLICY_SOURCE] = l->follow.cache_path;
+			f.v[TLSR_EF_REASON] = l->follow.last_error;
+			report(l, TLSR_EV_CACHE_FAILED, &f);
+		}
+	} else {
+		l->cache_failed_reported = 0;
+	}
+	return changed;
+}
+
+static void read_facts(struct tlsr_loop *l)
+{
+	memset(&l->facts, 0, sizeof l->facts);
+	tlsr_facts_read(l->reg, &l->facts);
+	if (l->env->live_facts != NULL)
+		l->env->live_facts(l->env->ctx, &l->facts);
+	l->guards.dirty = 1;
+}
+
+/* ---- restart ---- */
+
+/* Adds id to a NUL-separated list of *len bytes (once). */
+static void list_add(char *list, size_t size, size_t *len, const char *id)
+{
+	size_t i = 0, n = strlen(id) + 1;
+
+	while (i < *len) {
+		if (strcmp(list + i, id) == 0)
+			return;
+		i += strlen(list + i) + 1;
+	}
+	if (*len + n > size)
+		return;
+	memcpy(list + *len, id, n);
+	*len += n;
+}
+
+/* After a pass or a heal: records a newly owed restart; list (len bytes)
+ * names what owes it. */
+static void restart_owed(struct tlsr_loop *l, int owed, const char *list,
+			 size_t len)
+{
+	char all[sizeof l->restart.owed];
+	size_t n = l->restart.owed_len, i = 0;
+
+	if (!owed)
+		return;
+	memcpy(all, l->restart.owed, n);
+	while (i < len) {
+		list_add(all, sizeof all, &n, list + i);
+		i += strlen(list + i) + 1;
+	}
+	tlsr_restart_update(&l->restart, l->env, &l->follow.policy, &l->facts,
+			    1, all, n, RESTART_REASON, l->now_utc);
+}
+
+/* ---- one pass ---- */
+
+#define NOTE_DRIFT 1u
+#define NOTE_CONFLICT 2u
+#define NOTE_BLOCKED 4u
+
+struct outcome {
+	size_t item;
+	uint32_t value;
+	tlsr_err err;
+	char message[256];
+};
+
+struct apply_ctx {
+	struct tlsr_loop *l;
+	struct outcome *out;
+	size_t n, cap;
+};
+
+/* tlsr_apply's callback: records each outcome for reporting later, so
+ * that logging never delays a heal. */
+static void on_action(void *data, const struct tlsr_report *r,
+		      const struct tlsr_action *a, tlsr_err result)
+{
+	struct apply_ctx *ctx = data;
+	struct outcome *o;
+
+	(void)r;
+	if (ctx->n == ctx->cap)
+		return; /* cap is the plan's size: never reached */
+	o = &ctx->out[ctx->n++];
+	o->item = a->item;
+	o->value = a->value;
+	o->err = result;
+	textf(o->message, sizeof o->message, "%s", ctx->l->reg->message);
+}
+
+/* Reports one apply outcome (2002 or 2003) and updates the item. */
+static void report_outcome(struct tlsr_loop *l, const struct tlsr_report *r,
+			   const struct outcome *o)
+{
+	const struct tlsr_item *it = &r->items[o->item];
+	struct tlsr_item_state *st = tlsr_items_get(&l->items, it->id);
+	char reason[400];
+
+	if (o->err == TLSR_OK) {
+		item_event(l, TLSR_EV_REMEDIATED, it, o->value, NULL);
+		l->counters.remediations++;
+		if (st != NULL) {
+			tlsr_conflict_note_write(st, l->now);
+			st->drift_reported = 0;
+			st->failed_reported = 0;
+		}
+		return;
+	}
+	if (st != NULL && o->err == TLSR_EVERIFY) {
+		/* tlsward wrote it and another agent put its own value back
+		 * before the read-back: count the revert. */
+		st->last_write = l->now;
+		if (tlsr_conflict_note_revert(st, l->now, &l->follow.policy) ==
+		    1) {
+			conflict_reason(l, st, reason, sizeof reason);
+			item_event(l, TLSR_EV_CONFLICT, it, it->expected,
+				   reason);
+			l->counters.conflicts++;
+		}
+	}
+	if (st != NULL && st->failed_reported)
+		return;
+	if (o->message[0] != '\0')
+		textf(reason, sizeof reason, "%s: %s", tlsr_strerror(o->err),
+			 o->message);
+	else
+		textf(reason, sizeof reason, "%s", tlsr_strerror(o->err));
+	item_event(l, TLSR_EV_REMEDIATION_FAILED, it, o->value, reason);
+	if (st != NULL)
+		st->failed_reported = 1;
+}
+
+/* What changed since the last pass, reverts, and which items may be
+ * written now. Sets notes[i] for the events to report. */
+static void triage(struct tlsr_loop *l, const struct tlsr_report *r,
+		   unsigned char *notes)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_items; i++) {
+		const struct tlsr_item *it = &r->items[i];
+		struct tlsr_item_state *st = tlsr_items_get(&l->items, it->id);
+
+		if (st == NULL)
+			continue;
+		if (it->state == TLSR_STATE_OK) {
+			st->drift_reported = 0;
+			st->blocked_reported = 0;
+			st->failed_reported = 0;
+			tlsr_conflict_forget_if_quiet(st, l->now,
+						      &l->follow.policy);
+			continue;
+		}
+		if (it->state == TLSR_STATE_BLOCKED) {
+			if (!st->blocked_reported)
+				notes[i] |= NOTE_BLOCKED;
+			st->blocked_reported = 1;
+			continue;
+		}
+		if (it->deferred)
+			continue;
+		if (st->wrote) {
+			st->wrote = 0;
+			if (tlsr_conflict_note_revert(st, l->now,
+						      &l->follow.policy) == 1)
+				notes[i] |= NOTE_CONFLICT;
+		}
+		if (!st->drift_reported) {
+			notes[i] |= NOTE_DRIFT;
+			l->counters.drifts++;
+			st->drift_reported = 1;
+		}
+	}
+}
+
+/* Applies the plan without the items backing off; outcomes go to ctx. */
+static void enforce(struct tlsr_loop *l, const struct tlsr_report *r,
+		    struct apply_ctx *ctx, struct tlsr_apply_result *res)
+{
+	struct tlsr_plan *plan = NULL, mine;
+	size_t i, n = 0;
+
+	if (tlsr_plan_make(r, &plan) != TLSR_OK)
+		return;
+	mine = *plan;
+	mine.actions = malloc((plan->n_actions + 1) * sizeof *mine.actions);
+	ctx->out = calloc(plan->n_actions + 1, sizeof *ctx->out);
+	if (mine.actions == NULL || ctx->out == NULL)
+		goto out;
+	ctx->cap = plan->n_actions;
+	for (i = 0; i < plan->n_actions; i++) {
+		const struct tlsr_item *it = &r->items[plan->actions[i].item];
+		struct tlsr_item_state *st = tlsr_items_find(&l->items, it->id);
+
+		if (st != NULL && tlsr_conflict_backing_off(st, l->now))
+			continue;
+		mine.actions[n++] = plan->actions[i];
+	}
+	mine.n_actions = n;
+	/* A failure before the first write (the journal) reaches no
+	 * callback: it is reported against the action it stopped. */
+	if (n > 0 &&
+	    tlsr_apply(l->reg, r, &mine, on_action, ctx, res) != TLSR_OK &&
+	    ctx->n == 0 && res->first_failed < n) {
+		struct outcome *o = &ctx->out[ctx->n++];
+
+		o->item = mine.actions[res->first_failed].item;
+		o->value = mine.actions[res->first_failed].value;
+		o->err = res->first_error;
+		textf(o->message, sizeof o->message, "%s", res->message);
+	}
+out:
+	free(mine.actions);
+	tlsr_plan_free(plan);
+}
+
+/* The check failed: 2006 once until a check succeeds, and Status says
+ * Compliant=0 with the error. */
+static void check_failed(struct tlsr_loop *l, tlsr_err err)
+{
+	struct tlsr_event_fields f = {0};
+	char why[600];
+
+	textf(why, sizeof why, "%s%s%s", tlsr_strerror(err),
+		 l->reg->message[0] ? ": " : "", l->reg->message);
+	note_error(l, why);
+	if (!l->check_failed_reported) {
+		l->check_failed_reported = 1;
+		f.v[TLSR_EF_POLICY_SOURCE] = l->follow.source;
+		f.v[TLSR_EF_POLICY_HASH] = l->follow.hash;
+		f.v[TLSR_EF_REASON] = why;
+		report(l, TLSR_EV_CHECK_FAILED, &f);
+	}
+	l->last_compliant = -1;
+	write_status(l, NULL, NULL);
+}
+
+/* check -> plan -> apply (enforce) -> events -> restart -> status. The
+ * writes come first and the events after, so a drift is healed before
+ * anything is logged about it. verbose: a compliant result is reported
+ * even when the last pass was compliant too (start, timer, check now).
+ * Returns 1 compliant, 0 not, -1 error. */
+static int pass(struct tlsr_loop *l, int verbose)
+{
+	struct tlsr_report *r = NULL, *after = NULL;
+	struct tlsr_apply_result res = {0};
+	struct apply_ctx ctx = {0};
+	unsigned char *notes;
+	char reason[400];
+	int compliant;
+	size_t i;
+	tlsr_err err;
+
+	l->pass_due = 0;
+	if (!l->follow.have_policy) {
+		l->counters.passes++;
+		write_status(l, NULL, NULL);
+		return -1;
+	}
+	l->reg->message[0] = '\0';
+	err = tlsr_check(l->reg, &l->follow.policy, &l->facts, &r);
+	if (err != TLSR_OK) {
+		check_failed(l, err);
+		return -1;
+	}
+	l->check_failed_reported = 0;
+	notes = calloc(r->n_items + 1, 1);
+	if (notes == NULL) {
+		tlsr_report_free(r);
+		check_failed(l, TLSR_ENOMEM);
+		return -1;
+	}
+	triage(l, r, notes);
+	ctx.l = l;
+	if (l->follow.policy.mode == TLSR_MODE_ENFORCE)
+		enforce(l, r, &ctx, &res);
+
+	for (i = 0; i < r->n_items; i++) {
+		const struct tlsr_item *it = &r->items[i];
+		struct tlsr_item_state *st;
+
+		if (notes[i] & NOTE_BLOCKED)
+			item_event(l, TLSR_EV_BLOCKED, it, it->expected,
+				   it->reason ? it->reason
+					      : "a prerequisite is missing");
+		if (notes[i] & NOTE_DRIFT)
+			item_event(l, TLSR_EV_DRIFT, it, it->expected, NULL);
+		st = tlsr_items_find(&l->items, it->id);
+		if ((notes[i] & NOTE_CONFLICT) && st != NULL) {
+			conflict_reason(l, st, reason, sizeof reason);
+			item_event(l, TLSR_EV_CONFLICT, it, it->expected,
+				   reason);
+			l->counters.conflicts++;
+		}
+	}
+	for (i = 0; i < ctx.n; i++)
+		report_outcome(l, r, &ctx.out[i]);
+	free(notes);
+
+	if (l->follow.policy.mode == TLSR_MODE_ENFORCE) {
+		char owed[512];
+		size_t n = 0;
+
+		for (i = 0; i < ctx.n; i++) {
+			const struct tlsr_item *it = &r->items[ctx.out[i].item];
+
+			if (ctx.out[i].err == TLSR_OK &&
+			    it->def->restart == TLSR_RESTART_REQUIRED)
+				list_add(owed, sizeof owed, &n, it->id);
+		}
+		/* Status RestartPending set outside the service (an apply from
+		 * the command line) owes a restart too, unless it is the one
+		 * this boot has just settled. */
+		restart_owed(l,
+			     res.restart_required ||
+				     (r->restart_pending && !l->restart_settled),
+			     owed, n);
+	}
+	free(ctx.out);
+	if (res.written > 0 || res.failed > 0) {
+		l->reg->message[0] = '\0';
+		err = tlsr_check(l->reg, &l->follow.policy, &l->facts, &after);
+		if (err != TLSR_OK) {
+			tlsr_report_free(r);
+			check_failed(l, err);
+			return -1;
+		}
+		tlsr_report_free(r);
+		r = after;
+		l->guards.dirty = 1;
+	}
+	compliant = r->compliant;
+	if (compliant && (verbose || l->last_compliant != 1)) {
+		struct tlsr_event_fields f = {0};
+
+		f.v[TLSR_EF_POLICY_SOURCE] = l->follow.source;
+		f.v[TLSR_EF_POLICY_HASH] = l->follow.hash;
+		report(l, TLSR_EV_CHECK_COMPLIANT, &f);
+	}
+	l->last_compliant = compliant;
+	/* A pass that completes clears the last error, unless this wake
+	 * itself failed somewhere. */
+	if (!l->error_this_wake)
+		l->last_error[0] = '\0';
+	l->counters.passes++;
+	memset(l->last, 0, sizeof *l->last);
+	tlsr_status_from_report(l->last, r);
+	write_status(l, r, NULL);
+	if (l->guards.dirty)
+		tlsr_guards_build(&l->guards, l->reg, l->env, r);
+	if (l->follow.policy.mode != TLSR_MODE_ENFORCE)
+		tlsr_guards_clear(&l->guards, l->reg);
+	tlsr_report_free(r);
+	return compliant;
+}
+
+/* ---- the fast path ---- */
+
+/* Heals what watch entry covers and reports it. Returns 1 when the full
+ * pass is still needed. */
+static int heal(struct tlsr_loop *l, int entry)
+{
+	struct tlsr_guard_outcome *o = NULL;
+	size_t i, n = 0, owed_len = 0;
+	int full, owed = 0;
+	char reason[400], owed_ids[512];
+
+	if (!l->follow.have_policy ||
+	    l->follow.policy.mode != TLSR_MODE_ENFORCE)
+		return 1;
+	full = tlsr_guards_heal(&l->guards, l->reg, &l->items,
+				&l->follow.policy, l->now, entry, &o, &n);
+	/* Logged after every write of this wake. */
+	for (i = 0; i < n; i++) {
+		const struct tlsr_guard *g = o[i].g;
+		struct tlsr_item_state *st = tlsr_items_get(&l->items, g->id);
+
+		if (st == NULL)
+			continue;
+		if (!st->drift_reported) {
+			value_event(l, TLSR_EV_DRIFT, g->def, g->view, g->id,
+				    o[i].present, &o[i].actual, g->expected,
+				    NULL);
+			l->counters.drifts++;
+			st->drift_reported = 1;
+		}
+		if (o[i].conflict) {
+			conflict_reason(l, st, reason, sizeof reason);
+			value_event(l, TLSR_EV_CONFLICT, g->def, g->view, g->id,
+				    o[i].present, &o[i].actual, g->expected,
+				    reason);
+			l->counters.conflicts++;
+		}
+		if (o[i].backoff)
+			continue;
+		if (o[i].written) {
+			value_event(l, TLSR_EV_REMEDIATED, g->def, g->view,
+				    g->id, o[i].present, &o[i].actual,
+				    g->expected, NULL);
+			l->counters.remediations++;
+			tlsr_conflict_note_write(st, l->now);
+			st->drift_reported = 0;
+			st->failed_reported = 0;
+			/* The same rule as tlsr_apply: rewriting a value that
+			 * needs a restart owes one. */
+			if (g->def->restart == TLSR_RESTART_REQUIRED) {
+				owed = 1;
+				list_add(owed_ids, sizeof owed_ids, &owed_len,
+					 g->id);
+			}
+		} else if (!st->failed_reported) {
+			textf(reason, sizeof reason, "%s%s%s",
+				 tlsr_strerror(o[i].err),
+				 o[i].message[0] ? ": " : "", o[i].message);
+			value_event(l, TLSR_EV_REMEDIATION_FAILED, g->def,
+				    g->view, g->id, o[i].present, &o[i].actual,
+				    g->expected, reason);
+			st->failed_reported = 1;
+		}
+	}
+	restart_owed(l, owed, owed_ids, owed_len);
+	/* Every value under the watch is back as the last full pass left it,
+	 * so its report would be the same: only the counters, the restart
+	 * state and the time of the check change. */
+	if (!full && n > 0)
+		write_status(l, NULL, l->last);
+	tlsr_guard_outcomes_free(o, n);
+	return full;
+}
+
+/* ---- the proof on the wire ---- */
+
+/* A new policy or a reload: probe at the next wake. */
+static void probe_soon(struct tlsr_loop *l)
+{
+	l->next_probe = l->follow.have_policy &&
+				l->follow.policy.proof.n_endpoints > 0 &&
+				l->env->prove != NULL
+			? l->now
+			: 0;
+}
+
+/* Runs the probe, then a pass: a new proof may let the legacy step go
+ * ahead. */
+static void prove(struct tlsr_loop *l)
+{
+	const struct tlsr_policy *p = &l->follow.policy;
+
+	l->next_probe = 0;
+	if (!l->follow.have_policy || p->proof.n_endpoints == 0 ||
+	    l->env->prove == NULL)
+		return;
+	if (l->env->prove(l->env->ctx, p) < 0)
+		return; /* stopping */
+	l->next_probe = l->now + (uint64_t)p->proof.interval * 1000u;
+	pass(l, 0);
+}
+
+/* ---- waking ---- */
+
+/* seconds plus a random share of jitter, in milliseconds. */
+static uint64_t interval_ms(struct tlsr_loop *l, unsigned seconds,
+			    unsigned jitter)
+{
+	return (uint64_t)seconds * 1000u +
+	       l->env->random_below(l->env->ctx, (uint64_t)jitter * 1000u + 1);
+}
+
+static void schedule_check(struct tlsr_loop *l)
+{
+	struct tlsr_policy d;
+	const struct tlsr_policy *p = &l->follow.policy;
+
+	if (!l->follow.have_policy) {
+		tlsr_policy_defaults(&d);
+		p = &d;
+	}
+	l->next_check = l->now + interval_ms(l, p->check.interval,
+					     p->check.jitter);
+}
+
+/* This machine's place in the restart window: drawn once, kept under
+ * TLSR_KEY_ROOT. */
+static uint32_t machine_seed(struct tlsr_loop *l)
+{
+	uint32_t seed;
+
+	if (tlsr_reg_get_dword(l->reg, TLSR_KEY_ROOT, TLSR_VIEW_64,
+			       TLSR_MACHINE_SEED, &seed) == TLSR_OK)
+		return seed;
+	seed = (uint32_t)l->env->random_below(l->env->ctx, 0x100000000ull);
+	tlsr_reg_set_dword(l->reg, TLSR_KEY_ROOT, TLSR_VIEW_64,
+			   TLSR_MACHINE_SEED, seed);
+	return seed;
+}
+
+static void start(struct tlsr_loop *l)
+{
+	struct tlsr_event_fields f = {0};
+	struct tlsr_status *prev = calloc(1, sizeof *prev);
+	char boot[64] = "", note[400];
+	int compliant;
+
+	if (prev == NULL) {
+		tlsr_loop_fail(l, "out of memory");
+		return;
+	}
+	tlsr_status_read(l->reg, prev);
+	l->counters.drifts = prev->drifts;
+	l->counters.remediations = prev->remediations;
+	l->counters.conflicts = prev->conflicts;
+	l->counters.passes = prev->passes;
+	l->env->boot_id(l->env->ctx, boot, sizeof boot);
+	tlsr_restart_init(&l->restart, boot, machine_seed(l),
+			  prev->restart_pending, prev->restart_reason,
+			  prev->restart_time, prev->restart_boot_id,
+			  prev->restart_attempt, note, sizeof note);
+	l->restart_settled = note[0] != '\0';
+	tlsr_follow_init(&l->follow, l->env,
+			 l->policy_path[0] ? l->policy_path : NULL, l->data_dir,
+			 prev->policy_cache_source);
+	free(prev);
+	load_policy(l, 1);
+	read_facts(l);
+	if (!l->follow.have_policy)
+		textf(note + strlen(note), sizeof note - strlen(note),
+			 "%sNo usable policy: nothing is enforced until one "
+			 "loads.",
+			 note[0] ? " " : "");
+	f.v[TLSR_EF_VERSION] = TLSR_VERSION_STRING;
+	f.v[TLSR_EF_MODE] = l->follow.have_policy
+				    ? tlsr_mode_name(l->follow.policy.mode)
+				    : "none";
+	f.v[TLSR_EF_POLICY_SOURCE] =
+		l->follow.have_policy ? l->follow.source : "none";
+	f.v[TLSR_EF_REASON] = note;
+	/* `run --once` is one check, not a service life: no 1000/1001. */
+	if (!l->o.once) {
+		report(l, TLSR_EV_SERVICE_STARTED, &f);
+		l->announced = 1;
+	}
+	l->started = 1;
+	schedule_check(l);
+	compliant = pass(l, 1);
+	l->exit_code = compliant < 0 ? 2 : compliant ? 0 : 1;
+	if (!l->status_failed_reported)
+		l->restart_settled = 0;
+}
+
+/* The timer: poll, periodic check, back-offs ending, a watch's pass,
+ * restart. */
+static void on_timer(struct tlsr_loop *l)
+{
+	int run = l->pass_due, verbose = 0;
+	size_t i;
+
+	if (l->follow.next_poll != 0 && l->now >= l->follow.next_poll &&
+	    load_policy(l, 0)) {
+		run = 1;
+		probe_soon(l);
+	}
+	if (l->now >= l->next_check) {
+		read_facts(l);
+		run = verbose = 1;
+		schedule_check(l);
+	}
+	for (i = 0; i < l->items.n; i++)
+		if (l->items.v[i].backoff_until != 0 &&
+		    l->items.v[i].backoff_until <= l->now) {
+			l->items.v[i].backoff_until = 0;
+			run = 1;
+		}
+	if (run)
+		pass(l, verbose);
+	if (l->next_probe != 0 && l->now >= l->next_probe)
+		prove(l);
+	if (l->follow.have_policy &&
+	    tlsr_restart_fire(&l->restart, l->env, &l->follow.policy,
+			      l->now_utc)) {
+		if (l->restart.attempt[0] != '\0' &&
+		    strstr(l->restart.attempt, "failed") != NULL)
+			note_error(l, l->restart.attempt);
+		write_status(l, NULL, l->last);
+	}
+}
+
+void tlsr_loop_wake(struct tlsr_loop *l, enum tlsr_wake why,
+		    uint64_t watch_mask)
+{
+	int full = 0, bit;
+
+	l->now = l->env->now_ms(l->env->ctx);
+	l->now_utc = l->env->utc_ms(l->env->ctx);
+	l->error_this_wake = 0;
+	if (why != TLSR_WAKE_START && !l->started)
+		return;
+	switch (why) {
+	case TLSR_WAKE_START:
+		if (!l->started)
+			start(l);
+		break;
+	case TLSR_WAKE_TIMER:
+		on_timer(l);
+		break;
+	case TLSR_WAKE_CHECK_NOW:
+		read_facts(l);
+		l->exit_code = pass(l, 1) == 1 ? 0 : 1;
+		break;
+	case TLSR_WAKE_RELOAD:
+		load_policy(l, 1);
+		read_facts(l);
+		pass(l, 1);
+		probe_soon(l);
+		break;
+	case TLSR_WAKE_SOURCE:
+		if (load_policy(l, 0)) {
+			pass(l, 1);
+			probe_soon(l);
+		}
+		break;
+	case TLSR_WAKE_WATCH:
+		for (bit = 0; bit < 64; bit++)
+			if (watch_mask & ((uint64_t)1 << bit))
+				full |= heal(l, bit);
+		/* Several watches firing at once: whatever moved, the full
+		 * pass sees all of it. */
+		if (full || (watch_mask & (watch_mask - 1)) != 0)
+			l->pass_due = 1;
+		break;
+	}
+}
+
+int64_t tlsr_loop_next_timeout(const struct tlsr_loop *l)
+{
+	uint64_t next = UINT64_MAX, end;
+	int64_t restart;
+
+	if (!l->started || l->o.once)
+		return -1;
+	if (l->pass_due)
+		return 0;
+	next = l->next_check;
+	if (l->follow.next_poll != 0 && l->follow.next_poll < next)
+		next = l->follow.next_poll;
+	if (l->next_probe != 0 && l->next_probe < next)
+		next = l->next_probe;
+	end = tlsr_conflict_next_end(&l->items, l->now);
+	if (end < next)
+		next = end;
+	restart = tlsr_restart_due_ms(&l->restart, l->now_utc);
+	if (restart >= 0 && l->now + (uint64_t)restart < next)
+		next = l->now + (uint64_t)restart;
+	if (next == UINT64_MAX)
+		return -1;
+	return next > l->now ? (int64_t)(next - l->now) : 0;
+}
+
+tlsr_err tlsr_loop_new(struct tlsr_registry *reg,
+		       const struct tlsr_loop_env *env,
+		       const struct tlsr_loop_opts *opts,
+		       struct tlsr_loop **out)
+{
+	struct tlsr_loop *l = calloc(1, sizeof *l);
+
+	if (l == NULL)
+		return TLSR_ENOMEM;
+	l->last = calloc(1, sizeof *l->last);
+	if (l->last == NULL) {
+		free(l);
+		return TLSR_ENOMEM;
+	}
+	l->reg = reg;
+	l->env = env;
+	l->o = *opts;
+	textf(l->policy_path, sizeof l->policy_path, "%s",
+		 opts->policy_path ? opts->policy_path : "");
+	textf(l->data_dir, sizeof l->data_dir, "%s",
+		 opts->data_dir ? opts->data_dir : "");
+	l->o.policy_path = NULL;
+	l->o.data_dir = NULL;
+	l->last_compliant = -1;
+	l->exit_code = 2;
+	*out = l;
+	return TLSR_OK;
+}
+
+int tlsr_loop_exit_code(const struct tlsr_loop *l)
+{
+	return l->exit_code;
+}
+
+unsigned tlsr_loop_passes(const struct tlsr_loop *l)
+{
+	return l->counters.passes;
+}
+
+void tlsr_loop_free(struct tlsr_loop *l)
+{
+	if (l == NULL)
+		return;
+	tlsr_guards_clear(&l->guards, l->reg);
+	tlsr_items_clear(&l->items);
+	free(l->last);
+	free(l);
+}

@@ -1,0 +1,1006 @@
+/* tlsward: the remediation loop on a simulated platform (tests/sim_env.c)
+ * over the memory registry: conflict damping, restart scheduling, policy
+ * following, the fast path, failure reporting. Time is the test's. */
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "follow.h"
+#include "loop.h"
+#include "restart.h"
+#include "sim_env.h"
+#include "tlsr.h"
+
+#define DATA_DIR "C:\\ProgramData\\tlsward"
+#define POLICY DATA_DIR "\\policy.yaml"
+#define CACHE DATA_DIR "\\policy.cache.yaml"
+#define SEC 1000ull
+#define MIN (60 * SEC)
+#define HOUR (60 * MIN)
+
+#define DSP "winhttp.default_secure_protocols"
+#define S12 "schannel.tls1.2.client.enabled"
+
+struct h {
+	struct sim_env *s;
+	struct tlsr_registry *reg; /* a fault wrapper around memory */
+	struct tlsr_loop *l;
+	uint64_t woke; /* the simulated time of the last wake */
+};
+
+/* Wakes the loop, as the driver does, and notes when. */
+static void wake(struct h *h, enum tlsr_wake why, uint64_t mask)
+{
+	h->woke = h->s->now;
+	tlsr_loop_wake(h->l, why, mask);
+}
+
+static char *slurp(const char *rel)
+{
+	char path[1024];
+	const char *dir = getenv("TLSR_DATA");
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/data", rel);
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc((size_t)n + 1, 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+/* The test policy with the line starting with `from` replaced by `to`
+ * (several pairs; NULL ends them). Caller frees. */
+static char *policy_with(const char *from, ...)
+{
+	char *text = slurp("loop/policy.yaml");
+	va_list ap;
+	const char *a = from;
+
+	va_start(ap, from);
+	while (a != NULL) {
+		const char *b = va_arg(ap, const char *);
+		char *at = strstr(text, a), *end, *out;
+		size_t len;
+
+		ck_assert_msg(at != NULL, "no '%s' in the policy", a);
+		end = strchr(at, '\n');
+		len = strlen(text) - (size_t)(end - at) + strlen(b) + 1;
+		out = malloc(len);
+		ck_assert_ptr_nonnull(out);
+		snprintf(out, len, "%.*s%s%s", (int)(at - text), text, b, end);
+		free(text);
+		text = out;
+		a = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	return text;
+}
+
+static struct tlsr_registry *machine(const char *name)
+{
+	char path[1024];
+	const char *dir = getenv("TLSR_DATA");
+	struct tlsr_registry *reg = NULL;
+	struct tlsr_diag diag;
+
+	snprintf(path, sizeof path, "%s/machines/%s.reg",
+		 dir ? dir : "tests/data", name);
+	ck_assert_int_eq(tlsr_regfile_read(path, &reg, &diag), TLSR_OK);
+	return tlsr_registry_fault_new(reg);
+}
+
+static void new_loop(struct h *h)
+{
+	struct tlsr_loop_opts o = {0};
+
+	o.data_dir = DATA_DIR;
+	ck_assert_int_eq(tlsr_loop_new(h->reg, &h->s->env, &o, &h->l), TLSR_OK);
+	wake(h, TLSR_WAKE_START, 0);
+}
+
+/* A started loop on a Windows 10 machine with policy (NULL: the test
+ * policy as it is). */
+static void setup(struct h *h, const char *policy)
+{
+	char *text = policy ? NULL : slurp("loop/policy.yaml");
+
+	memset(h, 0, sizeof *h);
+	h->s = sim_new();
+	h->reg = machine("win10-22h2");
+	sim_put_file(h->s, POLICY, policy ? policy : text);
+	free(text);
+	new_loop(h);
+}
+
+static void teardown(struct h *h)
+{
+	if (h->l != NULL)
+		tlsr_loop_stop(h->l, NULL);
+	tlsr_loop_free(h->l);
+	tlsr_registry_destroy(h->reg);
+	sim_free(h->s);
+}
+
+/* Runs every deadline that is due now. */
+static void run_due(struct h *h)
+{
+	int guard;
+
+	for (guard = 0; guard < 100 && tlsr_loop_next_timeout(h->l) == 0;
+	     guard++)
+		wake(h, TLSR_WAKE_TIMER, 0);
+	ck_assert_int_lt(guard, 100);
+}
+
+/* Lets ms pass, waking the loop at each deadline on the way, as the
+ * driver does (the timeout counts from the last wake). */
+static void tick(struct h *h, uint64_t ms)
+{
+	for (;;) {
+		int64_t t = tlsr_loop_next_timeout(h->l);
+		uint64_t since = h->s->now - h->woke;
+
+		if (t >= 0)
+			t = (uint64_t)t > since ? t - (int64_t)since : 0;
+		if (t < 0 || (uint64_t)t > ms) {
+			sim_advance(h->s, ms);
+			return;
+		}
+		sim_advance(h->s, (uint64_t)t);
+		ms -= (uint64_t)t;
+		wake(h, TLSR_WAKE_TIMER, 0);
+	}
+}
+
+static const struct tlsr_setting *def(const char *id)
+{
+	const struct tlsr_setting *d = tlsr_setting_find(id);
+
+	ck_assert_ptr_nonnull(d);
+	return d;
+}
+
+static enum tlsr_view view_of(const char *id)
+{
+	return def(id)->views == TLSR_VIEWS_BOTH ? TLSR_VIEW_64
+						 : TLSR_VIEW_NONE;
+}
+
+static uint32_t value(struct h *h, const char *id)
+{
+	uint32_t v = 0xdeadbeef;
+
+	tlsr_reg_get_dword(h->reg, def(id)->key, view_of(id), def(id)->name,
+			   &v);
+	return v;
+}
+
+/* Another agent writes v; the watch over the value fires. */
+static void revert(struct h *h, const char *id, uint32_t v)
+{
+	int entry = h->s->env.watch_entry_for(h->s, def(id)->key, view_of(id));
+
+	ck_assert_int_eq(tlsr_reg_set_dword(h->reg, def(id)->key, view_of(id),
+					    def(id)->name, v),
+			 TLSR_OK);
+	ck_assert_int_ge(entry, 0);
+	wake(h, TLSR_WAKE_WATCH, (uint64_t)1 << entry);
+	run_due(h);
+}
+
+static uint32_t status_dword(struct h *h, const char *name)
+{
+	uint32_t v = 0xdeadbeef;
+
+	ck_assert_msg(tlsr_reg_get_dword(h->reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+					 name, &v) == TLSR_OK,
+		      "Status\\%s is missing", name);
+	return v;
+}
+
+static const char *status_text(struct h *h, const char *name)
+{
+	static char buf[1024];
+
+	if (tlsr_reg_get_string(h->reg, TLSR_KEY_STATUS, TLSR_VIEW_64, name,
+				buf, sizeof buf) != TLSR_OK)
+		return "(absent)";
+	return buf;
+}
+
+/* ---- conflict damping ---- */
+
+START_TEST(loop_conflict_backs_off_past_max_reverts_and_doubles_to_an_hour)
+{
+	static const unsigned expect_min[] = {1, 2, 4, 8, 16, 32, 60, 60};
+	struct h h;
+	size_t round, i;
+
+	setup(&h, NULL);
+	ck_assert_int_eq(tlsr_loop_exit_code(h.l), 0);
+	ck_assert_uint_eq(value(&h, S12), 1);
+	/* The first revert undoes no write of tlsward's (the value was in
+	 * place already) and is not counted; the next three are healed at
+	 * once; the fourth counted one (past max_reverts 3) starts the
+	 * back-off: not rewritten, reported once. */
+	for (i = 0; i < 4; i++) {
+		revert(&h, S12, 0);
+		ck_assert_uint_eq(value(&h, S12), 1);
+		sim_advance(h.s, 10 * SEC);
+	}
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 0);
+	for (round = 0; round < sizeof expect_min / sizeof expect_min[0];
+	     round++) {
+		size_t healed = sim_count(h.s, TLSR_EV_REMEDIATED);
+
+		revert(&h, S12, 0);
+		ck_assert_msg(value(&h, S12) == 0,
+			      "round %zu: rewritten while backing off", round);
+		ck_assert_int_eq(tlsr_loop_next_timeout(h.l),
+				 (int64_t)expect_min[round] * (int64_t)MIN);
+		tick(&h, expect_min[round] * MIN - 1);
+		ck_assert_uint_eq(value(&h, S12), 0);
+		tick(&h, 1);
+		/* The back-off ended: rewritten exactly once. */
+		ck_assert_msg(value(&h, S12) == 1,
+			      "round %zu: not rewritten when the back-off "
+			      "ended",
+			      round);
+		ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATED),
+				  healed + 1);
+	}
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 1);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_CONFLICTS), 1);
+	ck_assert_ptr_nonnull(
+		strstr(sim_last(h.s, TLSR_EV_CONFLICT)->v[TLSR_EF_REASON],
+		       "reverted 4 times"));
+	teardown(&h);
+}
+END_TEST
+
+START_TEST(loop_conflict_backoff_end_rewrites_once_and_counts_again)
+{
+	struct h h;
+	size_t i, healed;
+
+	setup(&h, NULL);
+	for (i = 0; i < 5; i++)
+		revert(&h, S12, 0);
+	ck_assert_uint_eq(value(&h, S12), 0);
+	tick(&h, MIN);
+	ck_assert_uint_eq(value(&h, S12), 1);
+	healed = sim_count(h.s, TLSR_EV_REMEDIATED);
+	/* The next revert is counted with the earlier ones: back off again
+	 * at once (2 min), no rewrite, no second 2005. */
+	revert(&h, S12, 0);
+	ck_assert_uint_eq(value(&h, S12), 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATED), healed);
+	ck_assert_int_eq(tlsr_loop_next_timeout(h.l), (int64_t)(2 * MIN));
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 1);
+	teardown(&h);
+}
+END_TEST
+
+START_TEST(loop_conflict_quiet_window_resets_and_reports_again)
+{
+	char *p = policy_with("  window: 24h", "  window: 10m", NULL);
+	struct h h;
+	size_t i;
+
+	setup(&h, p);
+	free(p);
+	for (i = 0; i < 5; i++)
+		revert(&h, S12, 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 1);
+	tick(&h, MIN);
+	ck_assert_uint_eq(value(&h, S12), 1);
+	/* tlsward's write stands for a whole window: the fight is over. */
+	tick(&h, 10 * MIN);
+	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+	for (i = 0; i < 3; i++) {
+		revert(&h, S12, 0);
+		ck_assert_msg(value(&h, S12) == 1,
+			      "revert %zu after the quiet window not healed",
+			      i + 1);
+	}
+	revert(&h, S12, 0);
+	ck_assert_uint_eq(value(&h, S12), 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 2);
+	ck_assert_int_eq(tlsr_loop_next_timeout(h.l), (int64_t)MIN);
+	teardown(&h);
+}
+END_TEST
+
+START_TEST(loop_new_policy_forgets_reverts)
+{
+	char *p;
+	struct h h;
+	size_t i;
+
+	setup(&h, NULL);
+	for (i = 0; i < 5; i++)
+		revert(&h, S12, 0);
+	ck_assert_uint_eq(value(&h, S12), 0);
+	p = policy_with("  max_reverts: 3", "  max_reverts: 5", NULL);
+	sim_put_file(h.s, POLICY, p);
+	free(p);
+	wake(&h, TLSR_WAKE_SOURCE, 0);
+	run_due(&h);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_POLICY_LOADED), 2);
+	/* The new policy's pass rewrites it at once, back-off forgotten. */
+	ck_assert_uint_eq(value(&h, S12), 1);
+	for (i = 0; i < 5; i++) {
+		revert(&h, S12, 0);
+		ck_assert_uint_eq(value(&h, S12), 1);
+	}
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 1);
+	teardown(&h);
+}
+END_TEST
+
+/* ---- restart ---- */
+
+START_TEST(loop_restart_window_across_midnight_schedules_next_start)
+{
+	/* 22:00-04:00 local, an hour ahead of UTC. */
+	int64_t noon = 1796040000000ll; /* 2026-11-30T12:00:00Z */
+	int64_t half_past_one_local = 1796085000000ll; /* 00:30Z next day */
+	char *p;
+	struct h h;
+	char when[32];
+	const struct sim_event *e;
+
+	tlsr_utc_iso(tlsr_restart_next_in_window(noon, 60, 1320, 240, 0), when,
+		     sizeof when);
+	ck_assert_str_eq(when, "2026-11-30T21:00:00Z");
+	/* Inside the window after midnight: now, or this machine's minute. */
+	ck_assert_int_eq(tlsr_restart_next_in_window(half_past_one_local, 60,
+						     1320, 240, 0),
+			 half_past_one_local);
+	tlsr_utc_iso(tlsr_restart_next_in_window(half_past_one_local, 60, 1320,
+						 240, 300),
+		     when, sizeof when);
+	ck_assert_str_eq(when, "2026-12-01T02:00:00Z");
+	/* 23:59:30 local, outside a 00:00-01:00 window: 30 s later. */
+	tlsr_utc_iso(tlsr_restart_next_in_window(noon + (11 * 60 + 59) * MIN +
+							 30 * SEC,
+						 0, 0, 60, 0),
+		     when, sizeof when);
+	ck_assert_str_eq(when, "2026-12-01T00:00:00Z");
+
+	/* The loop: the first pass writes DefaultSecureProtocols. */
+	p = policy_with("  mode: never", "  mode: schedule", "  window: ",
+			"  window: \"22:00-04:00\"", NULL);
+	memset(&h, 0, sizeof h);
+	h.s = sim_new();
+	h.s->tz = 60;
+	h.reg = machine("win7-sp1-patched");
+	sim_put_file(h.s, POLICY, p);
+	free(p);
+	new_loop(&h);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_RESTART_SCHEDULED), 1);
+	e = sim_last(h.s, TLSR_EV_RESTART_SCHEDULED);
+	ck_assert_str_eq(e->v[TLSR_EF_RESTART_TIME], "2026-11-30T21:00:00Z");
+	ck_assert_str_eq(status_text(&h, TLSR_ST_RESTART_TIME),
+			 "2026-11-30T21:00:00Z");
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_RESTART_PENDING), 1);
+	ck_assert_int_eq(tlsr_loop_next_timeout(h.l), (int64_t)(9 * HOUR));
+	teardown(&h);
+}
+END_TEST
+
+/* A started loop that owes a restart (Windows 7 needs
+ * DefaultSecureProtocols written) under restart settings mode_line and
+ * window_line, on a machine with seed and server. */
+static void setup_restart(struct h *h, const char *mode_line,
+			  const char *window_line, uint32_t seed, int server)
+{
+	char *p = policy_with("  mode: never", mode_line, "  window: ",
+			      window_line, NULL);
+
+	memset(h, 0, sizeof *h);
+	h->s = sim_new();
+	h->s->is_server = server;
+	h->reg = machine("win7-sp1-patched");
+	if (seed != 0)
+		ck_assert_int_eq(tlsr_reg_set_dword(h->reg, TLSR_KEY_ROOT,
+						    TLSR_VIEW_64,
+						    TLSR_MACHINE_SEED, seed),
+				 TLSR_OK);
+	sim_put_file(h->s, POLICY, p);
+	free(p);
+	new_loop(h);
+}
+
+START_TEST(loop_restart_is_spread_per_machine_across_the_window)
+{
+	struct h a, b, a2;
+	char ta[1024], tb[1024];
+
+	setup_restart(&a, "  mode: schedule", "  window: \"02:00-04:00\"", 7,
+		      0);
+	setup_restart(&b, "  mode: schedule", "  window: \"02:00-04:00\"", 100,
+		      0);
+	snprintf(ta, sizeof ta, "%s", status_text(&a, TLSR_ST_RESTART_TIME));
+	snprintf(tb, sizeof tb, "%s", status_text(&b, TLSR_ST_RESTART_TIME));
+	ck_assert_str_eq(ta, "2026-12-01T02:07:00Z");
+	ck_assert_str_eq(tb, "2026-12-01T03:40:00Z");
+	/* Deterministic per machine: the same seed, the same minute. */
+	setup_restart(&a2, "  mode: schedule", "  window: \"02:00-04:00\"", 7,
+		      0);
+	ck_assert_str_eq(status_text(&a2, TLSR_ST_RESTART_TIME), ta);
+	teardown(&a);
+	teardown(&b);
+	teardown(&a2);
+	/* A machine without a seed draws one once and keeps it. */
+	setup_restart(&a, "  mode: schedule", "  window: \"02:00-04:00\"", 0,
+		      0);
+	{
+		uint32_t seed = 0;
+
+		ck_assert_int_eq(tlsr_reg_get_dword(a.reg, TLSR_KEY_ROOT,
+						    TLSR_VIEW_64,
+						    TLSR_MACHINE_SEED, &seed),
+				 TLSR_OK);
+	}
+	teardown(&a);
+}
+END_TEST
+
+START_TEST(loop_restart_server_defaults_to_notify)
+{
+	struct h srv, srv_schedule, client;
+
+	/* The policy sets no restart.mode: a server is only told. */
+	setup_restart(&srv, "  message: \"tlsward\"",
+		      "  window: \"02:00-04:00\"", 7, 1);
+	ck_assert_uint_eq(sim_count(srv.s, TLSR_EV_RESTART_PENDING), 1);
+	ck_assert_uint_eq(sim_count(srv.s, TLSR_EV_RESTART_SCHEDULED), 0);
+	ck_assert_str_eq(status_text(&srv, TLSR_ST_RESTART_TIME), "(absent)");
+	ck_assert_int_eq(tlsr_loop_next_timeout(srv.l), (int64_t)(24 * HOUR));
+	/* A client with the same policy gets the default, schedule. */
+	setup_restart(&client, "  message: \"tlsward\"",
+		      "  window: \"02:00-04:00\"", 7, 0);
+	ck_assert_uint_eq(sim_count(client.s, TLSR_EV_RESTART_SCHEDULED), 1);
+	/* A server whose policy says schedule is scheduled. */
+	setup_restart(&srv_schedule, "  mode: schedule",
+		      "  window: \"02:00-04:00\"", 7, 1);
+	ck_assert_uint_eq(sim_count(srv_schedule.s, TLSR_EV_RESTART_SCHEDULED),
+			  1);
+	teardown(&srv);
+	teardown(&client);
+	teardown(&srv_schedule);
+}
+END_TEST
+
+START_TEST(loop_restart_fires_once_per_boot_and_records_attempt)
+{
+	struct h h;
+	const struct sim_event *e;
+
+	/* Noon UTC, tz 0: a window from noon, this machine's minute first. */
+	setup_restart(&h, "  mode: schedule", "  window: \"12:00-14:00\"", 120,
+		      0);
+	h.s->restart_err = TLSR_EACCESS;
+	ck_assert_int_eq(tlsr_loop_next_timeout(h.l), 0);
+	run_due(&h);
+	ck_assert_uint_eq(h.s->restarts, 1);
+	ck_assert_uint_eq(h.s->restart_grace, 600);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_RESTART_FAILED), 1);
+	e = sim_last(h.s, TLSR_EV_RESTART_FAILED);
+	ck_assert_ptr_nonnull(strstr(e->v[TLSR_EF_REASON], "(1314)"));
+	ck_assert_ptr_nonnull(
+		strstr(status_text(&h, TLSR_ST_RESTART_ATTEMPT), "failed"));
+	ck_assert_ptr_nonnull(
+		strstr(status_text(&h, TLSR_ST_LAST_ERROR), "(1314)"));
+	tick(&h, 2 * HOUR);
+	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+	run_due(&h);
+	ck_assert_uint_eq(h.s->restarts, 1);
+	/* The service restarts in the same boot: no second attempt. */
+	tlsr_loop_stop(h.l, NULL);
+	tlsr_loop_free(h.l);
+	new_loop(&h);
+	run_due(&h);
+	ck_assert_uint_eq(h.s->restarts, 1);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_RESTART_SCHEDULED), 1);
+	/* A new boot: the restart happened, nothing is owed any more. */
+	tlsr_loop_stop(h.l, NULL);
+	tlsr_loop_free(h.l);
+	snprintf(h.s->boot, sizeof h.s->boot, "boot-2");
+	new_loop(&h);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_RESTART_PENDING), 0);
+	ck_assert_str_eq(status_text(&h, TLSR_ST_RESTART_ATTEMPT), "(absent)");
+	ck_assert_ptr_nonnull(strstr(
+		sim_last(h.s, TLSR_EV_SERVICE_STARTED)->v[TLSR_EF_REASON],
+		"restarted"));
+	teardown(&h);
+}
+END_TEST
+
+START_TEST(loop_restart_unknown_boot_keeps_it_owed)
+{
+	struct h h;
+
+	setup_restart(&h, "  mode: notify", "  window: \"02:00-04:00\"", 7, 0);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_RESTART_PENDING), 1);
+	tlsr_loop_stop(h.l, NULL);
+	tlsr_loop_free(h.l);
+	h.s->boot[0] = '\0';
+	new_loop(&h);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_RESTART_PENDING), 1);
+	teardown(&h);
+}
+END_TEST
+
+/* A loop in a second boot (nothing owed any more), its fast path armed. */
+static void setup_settled(struct h *h)
+{
+	setup_restart(h, "  mode: never", "  window: \"02:00-04:00\"", 7, 0);
+	tlsr_loop_stop(h->l, NULL);
+	tlsr_loop_free(h->l);
+	snprintf(h->s->boot, sizeof h->s->boot, "boot-2");
+	new_loop(h);
+	ck_assert_uint_eq(status_dword(h, TLSR_ST_RESTART_PENDING), 0);
+}
+
+START_TEST(loop_restart_owed_rule_is_the_same_on_fast_and_full_path)
+{
+	struct h fast, full;
+	char owed_fast[256], owed_full[256];
+	struct tlsr_value v = {0};
+
+	setup_settled(&fast);
+	setup_settled(&full);
+	/* GPO puts the OS default back. Fast path: the watch fires. */
+	revert(&fast, DSP, 0xa0);
+	ck_assert_uint_eq(value(&fast, DSP), 0xaa0);
+	/* Full path: no watch, the next check sees it. */
+	ck_assert_int_eq(tlsr_reg_set_dword(full.reg, def(DSP)->key,
+					    TLSR_VIEW_64, def(DSP)->name, 0xa0),
+			 TLSR_OK);
+	wake(&full, TLSR_WAKE_CHECK_NOW, 0);
+	ck_assert_uint_eq(value(&full, DSP), 0xaa0);
+	ck_assert_uint_eq(status_dword(&fast, TLSR_ST_RESTART_PENDING),
+			  status_dword(&full, TLSR_ST_RESTART_PENDING));
+	ck_assert_int_eq(tlsr_reg_get(fast.reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+				      TLSR_ST_RESTART_OWED, &v),
+			 TLSR_OK);
+	ck_assert_uint_le(v.size, sizeof owed_fast);
+	memcpy(owed_fast, v.data, v.size);
+	tlsr_value_clear(&v);
+	ck_assert_int_eq(tlsr_reg_get(full.reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+				      TLSR_ST_RESTART_OWED, &v),
+			 TLSR_OK);
+	memcpy(owed_full, v.data, v.size);
+	ck_assert_int_eq(memcmp(owed_fast, owed_full, v.size), 0);
+	tlsr_value_clear(&v);
+	teardown(&fast);
+	teardown(&full);
+}
+END_TEST
+
+/* ---- policy following ---- */
+
+static char *policy_naming(const char *next)
+{
+	char *text = slurp("loop/policy.yaml"), *out;
+	size_t len = strlen(text) + strlen(next) + 64;
+
+	out = malloc(len);
+	ck_assert_ptr_nonnull(out);
+	snprintf(out, len, "%ssource:\n  path: '%s'\n  poll: 5m\n", text,
+		 next);
+	free(text);
+	return out;
+}
+
+START_TEST(loop_follow_three_hops_and_two_files_naming_each_other)
+{
+	struct h h;
+	char *p;
+	size_t loaded;
+
+	memset(&h, 0, sizeof h);
+	h.s = sim_new();
+	h.reg = machine("win10-22h2");
+	p = policy_naming("C:\\p\\a.yaml");
+	sim_put_file(h.s, POLICY, p);
+	free(p);
+	p = policy_naming("C:\\p\\b.yaml");
+	sim_put_file(h.s, "C:\\p\\a.yaml", p);
+	free(p);
+	p = policy_naming("C:\\p\\c.yaml");
+	sim_put_file(h.s, "C:\\p\\b.yaml", p);
+	free(p);
+	p = policy_with("  mode: never", "  mode: notify", NULL);
+	sim_put_file(h.s, "C:\\p\\c.yaml", p);
+	free(p);
+	new_loop(&h);
+	/* The configured file, then a and b: three loads, no more. */
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_POLICY_LOADED), 3);
+	ck_assert_str_eq(status_text(&h, TLSR_ST_POLICY_SOURCE),
+			 "C:\\p\\b.yaml");
+	teardown(&h);
+
+	/* x and y name each other: bounded, and it settles. */
+	memset(&h, 0, sizeof h);
+	h.s = sim_new();
+	h.reg = machine("win10-22h2");
+	p = policy_naming("C:\\p\\y.yaml");
+	sim_put_file(h.s, POLICY, p);
+	sim_put_file(h.s, "C:\\p\\x.yaml", p);
+	free(p);
+	p = policy_naming("C:\\p\\x.yaml");
+	sim_put_file(h.s, "C:\\p\\y.yaml", p);
+	free(p);
+	new_loop(&h);
+	loaded = sim_count(h.s, TLSR_EV_POLICY_LOADED);
+	ck_assert_uint_le(loaded, 3);
+	wake(&h, TLSR_WAKE_SOURCE, 0);
+	tick(&h, 3 * HOUR);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_POLICY_LOADED), loaded);
+	ck_assert_int_eq(tlsr_loop_exit_code(h.l), 0);
+	teardown(&h);
+}
+END_TEST
+
+START_TEST(loop_unreachable_at_start_puts_cache_in_force)
+{
+	const char *share = "\\\\cm01\\tlsward$\\policy.yaml";
+	struct h h;
+	char *p = slurp("loop/policy.yaml");
+	const struct sim_event *e;
+
+	memset(&h, 0, sizeof h);
+	h.s = sim_new();
+	h.reg = machine("win10-22h2");
+	ck_assert_int_eq(tlsr_reg_set_string(h.reg, TLSR_KEY_PARAMETERS,
+					     TLSR_VIEW_64,
+					     TLSR_PARAM_POLICY_PATH, share),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set_string(h.reg, TLSR_KEY_STATUS,
+					     TLSR_VIEW_64,
+					     TLSR_ST_POLICY_CACHE_SOURCE,
+					     share),
+			 TLSR_OK);
+	sim_put_file(h.s, CACHE, p);
+	sim_file(h.s, share)->unreachable = 1;
+	new_loop(&h);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_POLICY_UNREACHABLE), 1);
+	e = sim_last(h.s, TLSR_EV_POLICY_UNREACHABLE);
+	ck_assert_str_eq(e->v[TLSR_EF_POLICY_SOURCE], share);
+	ck_assert_ptr_nonnull(strstr(e->v[TLSR_EF_IN_FORCE], CACHE));
+	ck_assert_str_eq(sim_last(h.s, TLSR_EV_POLICY_LOADED)
+				 ->v[TLSR_EF_POLICY_SOURCE],
+			 CACHE);
+	ck_assert_str_eq(status_text(&h, TLSR_ST_POLICY_SOURCE), CACHE);
+	ck_assert_int_eq(tlsr_loop_exit_code(h.l), 0);
+	/* The share is polled (never watched) and comes back. */
+	ck_assert_int_le(tlsr_loop_next_timeout(h.l), (int64_t)(11 * MIN));
+	ck_assert_str_eq(h.s->watched, share);
+	sim_put_file(h.s, share, p);
+	tick(&h, 11 * MIN);
+	ck_assert_str_eq(status_text(&h, TLSR_ST_POLICY_SOURCE), share);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_POLICY_UNREACHABLE), 1);
+	free(p);
+	teardown(&h);
+}
+END_TEST
+
+START_TEST(loop_rejected_hash_reported_once)
+{
+	struct h h;
+
+	setup(&h, "version: 1\nmode: enforce\nwinhttp: [\n");
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_POLICY_REJECTED), 1);
+	ck_assert_ptr_nonnull(strstr(
+		sim_last(h.s, TLSR_EV_POLICY_REJECTED)->v[TLSR_EF_REASON],
+		POLICY ":"));
+	ck_assert_int_eq(tlsr_loop_exit_code(h.l), 2);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_COMPLIANT), 0);
+	/* Touched, same bytes: not reported again. */
+	sim_file(h.s, POLICY)->mtime++;
+	wake(&h, TLSR_WAKE_SOURCE, 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_POLICY_REJECTED), 1);
+	/* Other broken bytes: reported. */
+	sim_put_file(h.s, POLICY, "version: 1\nmode: sideways\n");
+	wake(&h, TLSR_WAKE_SOURCE, 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_POLICY_REJECTED), 2);
+	teardown(&h);
+}
+END_TEST
+
+/* ---- the fast path ---- */
+
+START_TEST(loop_guard_without_journal_defers_to_full_pass)
+{
+	struct h h;
+	struct tlsr_value j = {0};
+
+	setup(&h, NULL);
+	revert(&h, S12, 0);
+	ck_assert_uint_eq(value(&h, S12), 1);
+	/* A rollback while the service runs removes the journal entry. */
+	ck_assert_int_eq(tlsr_reg_delete_value(h.reg, TLSR_KEY_JOURNAL,
+					       TLSR_VIEW_64, S12),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set_dword(h.reg, def(S12)->key,
+					    TLSR_VIEW_NONE, def(S12)->name, 0),
+			 TLSR_OK);
+	wake(&h, TLSR_WAKE_WATCH,
+		       (uint64_t)1 << h.s->env.watch_entry_for(
+			       h.s, def(S12)->key, TLSR_VIEW_NONE));
+	/* Not written without the engine, which journals first. */
+	ck_assert_uint_eq(value(&h, S12), 0);
+	ck_assert_int_eq(tlsr_loop_next_timeout(h.l), 0);
+	run_due(&h);
+	ck_assert_uint_eq(value(&h, S12), 1);
+	ck_assert_int_eq(tlsr_reg_get(h.reg, TLSR_KEY_JOURNAL, TLSR_VIEW_64,
+				      S12, &j),
+			 TLSR_OK);
+	tlsr_value_clear(&j);
+	teardown(&h);
+}
+END_TEST
+
+START_TEST(loop_fast_path_reports_what_it_read)
+{
+	struct h h;
+	const struct sim_event *e;
+
+	setup(&h, NULL);
+	/* The first heal is the full pass's (it journals the original);
+	 * from then on the fast path holds the value. */
+	revert(&h, S12, 0);
+	ck_assert_int_eq(tlsr_reg_set_string(h.reg, def(S12)->key,
+					     TLSR_VIEW_NONE, def(S12)->name,
+					     "on"),
+			 TLSR_OK);
+	wake(&h, TLSR_WAKE_WATCH,
+		       (uint64_t)1 << h.s->env.watch_entry_for(
+			       h.s, def(S12)->key, TLSR_VIEW_NONE));
+	ck_assert_uint_eq(value(&h, S12), 1);
+	e = sim_last(h.s, TLSR_EV_DRIFT);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e->v[TLSR_EF_ACTUAL], "type 1, 6 bytes: 6f 00 6e 00 00 00");
+	teardown(&h);
+}
+END_TEST
+
+/* ---- failures ---- */
+
+START_TEST(loop_check_failure_reports_2006_and_status)
+{
+	struct h h;
+	unsigned long calls, n;
+	unsigned passes;
+	int seen = 0;
+
+	setup(&h, NULL);
+	/* Persistent: the registry refuses everything from now on. */
+	tlsr_fault_arm_from(h.reg, 1, TLSR_EACCESS);
+	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CHECK_FAILED), 1);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_STATUS_FAILED), 1);
+	ck_assert_ptr_nonnull(
+		strstr(sim_last(h.s, TLSR_EV_CHECK_FAILED)->v[TLSR_EF_REASON],
+		       "injected fault"));
+	ck_assert_int_eq(tlsr_loop_exit_code(h.l), 1);
+	tlsr_fault_arm(h.reg, 0, TLSR_OK);
+	passes = status_dword(&h, TLSR_ST_PASSES);
+	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+	ck_assert_int_eq(tlsr_loop_exit_code(h.l), 0);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_PASSES), passes + 1);
+	ck_assert_str_eq(status_text(&h, TLSR_ST_LAST_ERROR), "");
+
+	/* One failing call at a time: whenever the check fails, Status
+	 * says Compliant=0 and names the error. */
+	tlsr_fault_arm(h.reg, 0, TLSR_OK);
+	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+	calls = tlsr_fault_calls(h.reg);
+	for (n = 1; n <= calls; n++) {
+		size_t before = sim_count(h.s, TLSR_EV_CHECK_FAILED);
+
+		tlsr_fault_arm(h.reg, n, TLSR_EIO);
+		wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+		tlsr_fault_arm(h.reg, 0, TLSR_OK);
+		if (sim_count(h.s, TLSR_EV_CHECK_FAILED) == before)
+			continue;
+		seen++;
+		ck_assert_uint_eq(status_dword(&h, TLSR_ST_COMPLIANT), 0);
+		ck_assert_ptr_nonnull(strstr(
+			status_text(&h, TLSR_ST_LAST_ERROR), "injected fault"));
+		wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+		ck_assert_uint_eq(status_dword(&h, TLSR_ST_COMPLIANT), 1);
+	}
+	ck_assert_int_gt(seen, 0);
+	teardown(&h);
+}
+END_TEST
+
+START_TEST(loop_fault_at_every_call_of_a_wake_converges)
+{
+	unsigned long calls, n;
+	struct h h;
+
+	/* How many registry calls a drift, its heal and the pass make. */
+	setup(&h, NULL);
+	tlsr_fault_arm(h.reg, 0, TLSR_OK);
+	revert(&h, DSP, 0xa0);
+	calls = tlsr_fault_calls(h.reg);
+	teardown(&h);
+	ck_assert_uint_gt(calls, 3);
+	for (n = 1; n <= calls + 1; n++) {
+		setup(&h, NULL);
+		ck_assert_int_eq(tlsr_reg_set_dword(h.reg, def(DSP)->key,
+						    TLSR_VIEW_64,
+						    def(DSP)->name, 0xa0),
+				 TLSR_OK);
+		tlsr_fault_arm(h.reg, n, TLSR_EACCESS);
+		wake(&h, TLSR_WAKE_WATCH,
+			       (uint64_t)1 << h.s->env.watch_entry_for(
+				       h.s, def(DSP)->key, TLSR_VIEW_64));
+		run_due(&h);
+		tlsr_fault_arm(h.reg, 0, TLSR_OK);
+		wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+		ck_assert_msg(value(&h, DSP) == 0xaa0,
+			      "fault at call %lu: not healed", n);
+		ck_assert_msg(tlsr_loop_exit_code(h.l) == 0,
+			      "fault at call %lu: not compliant", n);
+		ck_assert_uint_eq(status_dword(&h, TLSR_ST_COMPLIANT), 1);
+		teardown(&h);
+	}
+}
+END_TEST
+
+START_TEST(loop_fatal_error_is_reported_and_stop_names_it)
+{
+	struct h h;
+	const struct sim_event *e;
+
+	setup(&h, NULL);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_SERVICE_STARTED), 1);
+	tlsr_loop_fail(h.l, "WaitForMultipleObjects: The handle is invalid "
+			    "(6)");
+	tlsr_loop_stop(h.l, NULL);
+	tlsr_loop_stop(h.l, NULL);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_SERVICE_FAILED), 1);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_SERVICE_STOPPED), 1);
+	e = sim_last(h.s, TLSR_EV_SERVICE_STOPPED);
+	ck_assert_ptr_nonnull(strstr(e->v[TLSR_EF_REASON], "(6)"));
+	ck_assert_int_eq(tlsr_loop_exit_code(h.l), 2);
+	teardown(&h);
+}
+END_TEST
+
+START_TEST(loop_passes_count_completed_passes)
+{
+	struct h h;
+	unsigned before;
+
+	setup(&h, NULL);
+	before = status_dword(&h, TLSR_ST_PASSES);
+	ck_assert_uint_eq(before, 1);
+	ck_assert_str_ne(status_text(&h, TLSR_ST_LAST_CHECK), "(absent)");
+	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+	wake(&h, TLSR_WAKE_RELOAD, 0);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_PASSES), before + 2);
+	ck_assert_uint_eq(tlsr_loop_passes(h.l), before + 2);
+	/* The periodic check is a pass too. */
+	tick(&h, 24 * HOUR);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_PASSES), before + 3);
+	teardown(&h);
+}
+END_TEST
+
+START_TEST(loop_cache_write_failure_reports_1004)
+{
+	struct h h;
+
+	memset(&h, 0, sizeof h);
+	h.s = sim_new();
+	h.reg = machine("win10-22h2");
+	{
+		char *p = slurp("loop/policy.yaml");
+
+		sim_put_file(h.s, POLICY, p);
+		free(p);
+	}
+	sim_file(h.s, CACHE)->read_only = 1;
+	new_loop(&h);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CACHE_FAILED), 1);
+	ck_assert_ptr_nonnull(
+		strstr(status_text(&h, TLSR_ST_LAST_ERROR), "Access is denied"));
+	teardown(&h);
+}
+END_TEST
+
+START_TEST(loop_policy_locate_is_shared_with_the_cli)
+{
+	struct tlsr_registry *reg = tlsr_registry_mem_new();
+	char path[1024], mode[16];
+
+	tlsr_policy_locate(reg, NULL, DATA_DIR, NULL, NULL, path, sizeof path,
+			   mode, sizeof mode);
+	ck_assert_str_eq(path, POLICY);
+	ck_assert_str_eq(mode, "");
+	ck_assert_int_eq(tlsr_reg_set_string(reg, TLSR_KEY_PARAMETERS,
+					     TLSR_VIEW_64,
+					     TLSR_PARAM_POLICY_PATH,
+					     "%ProgramData%\\t\\p.yaml"),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set_string(reg, TLSR_KEY_PARAMETERS,
+					     TLSR_VIEW_64, TLSR_PARAM_MODE,
+					     "Audit"),
+			 TLSR_OK);
+	{
+		struct sim_env *s = sim_new();
+
+		tlsr_policy_locate(reg, NULL, DATA_DIR, s->env.expand, s, path,
+				   sizeof path, mode, sizeof mode);
+		sim_free(s);
+	}
+	ck_assert_str_eq(path, "C:\\ProgramData\\t\\p.yaml");
+	ck_assert_int_eq(tlsr_policy_mode_override(TLSR_MODE_ENFORCE, mode),
+			 TLSR_MODE_AUDIT);
+	tlsr_policy_locate(reg, "D:\\x.yaml", DATA_DIR, NULL, NULL, path,
+			   sizeof path, mode, sizeof mode);
+	ck_assert_str_eq(path, "D:\\x.yaml");
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+static Suite *loop_suite(void)
+{
+	Suite *s = suite_create("loop");
+	TCase *tc = tcase_create("loop");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc,
+		       loop_conflict_backs_off_past_max_reverts_and_doubles_to_an_hour);
+	tcase_add_test(tc, loop_conflict_backoff_end_rewrites_once_and_counts_again);
+	tcase_add_test(tc, loop_conflict_quiet_window_resets_and_reports_again);
+	tcase_add_test(tc, loop_new_policy_forgets_reverts);
+	tcase_add_test(tc, loop_restart_window_across_midnight_schedules_next_start);
+	tcase_add_test(tc, loop_restart_is_spread_per_machine_across_the_window);
+	tcase_add_test(tc, loop_restart_server_defaults_to_notify);
+	tcase_add_test(tc, loop_restart_fires_once_per_boot_and_records_attempt);
+	tcase_add_test(tc, loop_restart_unknown_boot_keeps_it_owed);
+	tcase_add_test(tc, loop_restart_owed_rule_is_the_same_on_fast_and_full_path);
+	tcase_add_test(tc, loop_follow_three_hops_and_two_files_naming_each_other);
+	tcase_add_test(tc, loop_unreachable_at_start_puts_cache_in_force);
+	tcase_add_test(tc, loop_rejected_hash_reported_once);
+	tcase_add_test(tc, loop_guard_without_journal_defers_to_full_pass);
+	tcase_add_test(tc, loop_fast_path_reports_what_it_read);
+	tcase_add_test(tc, loop_check_failure_reports_2006_and_status);
+	tcase_add_test(tc, loop_fault_at_every_call_of_a_wake_converges);
+	tcase_add_test(tc, loop_fatal_error_is_reported_and_stop_names_it);
+	tcase_add_test(tc, loop_passes_count_completed_passes);
+	tcase_add_test(tc, loop_cache_write_failure_reports_1004);
+	tcase_add_test(tc, loop_policy_locate_is_shared_with_the_cli);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(loop_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
