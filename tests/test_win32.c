@@ -9,7 +9,10 @@
 #include <windows.h>
 
 #include "facts_win.h"
+#include "file.h"
+#include "policy.h"
 #include "registry_win32.h"
+#include "wstr.h"
 #include "tlsr.h"
 
 #define BASE "SOFTWARE\\tlsward-test-win32"
@@ -237,6 +240,72 @@ static int print_facts(void)
 }
 
 /* A fresh prefix is an unpatched Windows 7 SP1 client. */
+START_TEST(win32_file_layer_takes_non_ascii_paths)
+{
+	/* C:\tlsward-Jürgen-测试\policy.yaml: neither fits the ANSI code page
+	 * of Wine's default locale, so only UTF-16 calls can open them. */
+	const char *dir = "C:\\tlsward-J\xc3\xbcrgen-\xe6\xb5\x8b\xe8\xaf\x95";
+	char path[256], why[300];
+	const char *text = "version: 1\nmode: audit\n";
+	struct tlsr_policy p;
+	struct tlsr_diag diag;
+	uint64_t size = 0, mtime = 0;
+	wchar_t *wdir = tlsr_win_wide(dir);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(wdir);
+	CreateDirectoryW(wdir, NULL);
+	snprintf(path, sizeof path, "%s\\policy.yaml", dir);
+	ck_assert_int_eq(tlsr_file_replace(path, "old", 3, why, sizeof why),
+			 TLSR_OK);
+	/* Replaced in one step: the new bytes, no temporary file left. */
+	ck_assert_int_eq(tlsr_file_replace(path, text, strlen(text), why,
+					   sizeof why),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_file_read_all(path, 1024, &buf, &len, why,
+					    sizeof why),
+			 TLSR_OK);
+	ck_assert_str_eq(buf, text);
+	free(buf);
+	ck_assert_int_eq(tlsr_file_stat(path, &size, &mtime, why, sizeof why),
+			 TLSR_OK);
+	ck_assert_uint_eq(size, strlen(text));
+	f = tlsr_file_open(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	ck_assert_int_eq(tlsr_policy_load_file(path, &p, &diag), TLSR_OK);
+	ck_assert_int_eq(p.mode, TLSR_MODE_AUDIT);
+	ck_assert_int_eq(tlsr_file_same(path, path), 1);
+	{
+		char tmp[300];
+		uint64_t s2, m2;
+
+		snprintf(tmp, sizeof tmp, "%s.tmp", path);
+		ck_assert_int_eq(tlsr_file_stat(tmp, &s2, &m2, why, sizeof why),
+				 TLSR_ENOTFOUND);
+	}
+	/* A replace that cannot happen leaves the file as it was. */
+	{
+		char bad[300];
+
+		snprintf(bad, sizeof bad, "%s\\missing\\policy.yaml", dir);
+		ck_assert_int_ne(tlsr_file_replace(bad, "x", 1, why, sizeof why),
+				 TLSR_OK);
+		ck_assert_str_ne(why, "");
+	}
+	{
+		wchar_t *wpath = tlsr_win_wide(path);
+
+		DeleteFileW(wpath);
+		free(wpath);
+	}
+	RemoveDirectoryW(wdir);
+	free(wdir);
+}
+END_TEST
+
 START_TEST(win32_live_facts_see_unpatched_windows7)
 {
 	char out[512];
@@ -284,6 +353,7 @@ static Suite *win32_suite(void)
 	tcase_add_test(tc, win32_watch_signals_a_change_below_the_key_once);
 	tcase_add_test(tc, win32_delete_key_takes_one_view_only);
 	tcase_add_test(tc, win32_non_ascii_names_round_trip);
+	tcase_add_test(tc, win32_file_layer_takes_non_ascii_paths);
 	suite_add_tcase(s, tc);
 	tcase_add_test(facts, win32_live_facts_see_unpatched_windows7);
 	tcase_add_test(facts, win32_live_facts_follow_the_kernel_not_the_registry);

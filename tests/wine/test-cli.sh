@@ -28,6 +28,12 @@ assert_eq 2 "$RC" \
 	"exit code of check with a broken policy"
 assert_match 'broken\.yaml:10:3: ' "$OUT" "the error of check with a broken policy"
 
+log "a policy under a non-ASCII path (opened as UTF-16)"
+mkdir -p "$WINEPREFIX/drive_c/Jürgen-测试"
+cp "$WINE_DATA/enforce.yaml" "$WINEPREFIX/drive_c/Jürgen-测试/policy.yaml"
+run_cli check --policy 'C:\Jürgen-测试\policy.yaml'
+assert_eq 1 "$RC" "exit code of check with a policy under C:\\Jürgen-测试 (got: $OUT)"
+
 log "run --console --once"
 run_cli run --console --once
 assert_eq 0 "$RC" "exit code of run --console --once, every value written (got: $OUT)"
