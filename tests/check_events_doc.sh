@@ -9,7 +9,8 @@
 # Level does not go with its Severity, or when the doc's "### ID" section
 # does not list exactly the insertion strings %1..%n the message text uses.
 # With EVENTLOG_C (service/win/eventlog_win.c), the JSON mirror's event names
-# there ({..., TLSR_MSG_X, "name", ...}) must match the doc's Event column.
+# there ({..., TLSR_MSG_X, "name", ...}) must match the doc's Event column,
+# and each row's count of insertion strings the message text's %n.
 set -euo pipefail
 
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then
@@ -135,6 +136,13 @@ while read -r id sev sym max; do
 			sed -E 's/.*"([a-z_]+)"/\1/' || true)
 		[ "$cname" = "$dname" ] ||
 			problem "id $id: the JSON event name is '${cname:-missing}' in $code but '$dname' in $doc"
+		# The row's string count ({..., TYPE, N, {fields}}) is what
+		# ReportEventW passes: it must be the %n the text uses.
+		cn=$(tr '\n\t' '  ' <"$code" |
+			grep -oE "$sym,[[:space:]]*\"[a-z_]+\",[[:space:]]*[A-Z_]+,[[:space:]]*[0-9]+" |
+			head -n 1 | grep -oE '[0-9]+$' || true)
+		[ "$cn" = "$max" ] ||
+			problem "id $id: $code passes ${cn:-no} insertion strings but the message text uses %1..%$max"
 	fi
 done <"$tmp/mc"
 
