@@ -105,6 +105,7 @@
 	X(TLSR_ST_RESTART_TIME, "restart time", TEXT)                      \
 	X(TLSR_ST_RESTART_BOOT_ID, "restart boot id", TEXT)                \
 	X(TLSR_ST_RESTART_ATTEMPT, "restart attempt", TEXT)                \
+	X(TLSR_ST_READY_FOR_SERVER, "ready for server TLS 1.2 now", BOOL)  \
 	X(TLSR_ST_READY_FOR_SERVER_TLS12, "ready for server TLS 1.2", BOOL) \
 	X(TLSR_ST_TLS12_WINHTTP, "TLS 1.2 in WinHTTP", BOOL)               \
 	X(TLSR_ST_TLS12_SCHANNEL, "TLS 1.2 in SChannel", BOOL)             \

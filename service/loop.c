@@ -245,6 +245,9 @@ static void status_common(struct tlsr_loop *l, struct tlsr_status *st)
 	if (l->follow.have_policy)
 		proof_status(l, st);
 	st->restart_pending = rs->pending;
+	/* Ready for a server to require TLS 1.2: it holds everywhere and no
+	 * change of it waits for a restart. */
+	st->ready = st->ready_for_server && !rs->pending;
 	if (rs->pending) {
 		memcpy(st->restart_owed, rs->owed, rs->owed_len);
 		st->restart_owed_len = rs->owed_len;

@@ -22,7 +22,8 @@ struct tlsr_status {
 	char mode[16];           /* "enforce" or "audit" */
 	int blocked;
 	char blocked_reasons[1024];
-	int ready_for_server;
+	int ready_for_server;    /* the report's: TLS 1.2 in all three */
+	int ready;               /* ReadyForServer: that, and nothing owed */
 	int tls12[TLSR_COMP_COUNT];
 	unsigned drifts;         /* drifts seen since installation */
 	unsigned remediations;   /* values rewritten since installation */

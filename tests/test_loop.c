@@ -552,6 +552,8 @@ static void setup_settled(struct h *h)
 	snprintf(h->s->boot, sizeof h->s->boot, "boot-2");
 	new_loop(h);
 	ck_assert_uint_eq(status_dword(h, TLSR_ST_RESTART_PENDING), 0);
+	ck_assert_uint_eq(status_dword(h, TLSR_ST_READY_FOR_SERVER),
+			  status_dword(h, TLSR_ST_READY_FOR_SERVER_TLS12));
 }
 
 START_TEST(loop_restart_owed_rule_is_the_same_on_fast_and_full_path)
@@ -571,8 +573,11 @@ START_TEST(loop_restart_owed_rule_is_the_same_on_fast_and_full_path)
 			 TLSR_OK);
 	wake(&full, TLSR_WAKE_CHECK_NOW, 0);
 	ck_assert_uint_eq(value(&full, DSP), 0xaa0);
-	ck_assert_uint_eq(status_dword(&fast, TLSR_ST_RESTART_PENDING),
-			  status_dword(&full, TLSR_ST_RESTART_PENDING));
+	ck_assert_uint_eq(status_dword(&fast, TLSR_ST_RESTART_PENDING), 1);
+	ck_assert_uint_eq(status_dword(&full, TLSR_ST_RESTART_PENDING), 1);
+	/* Owed a restart: not ready for a server to require TLS 1.2 yet. */
+	ck_assert_uint_eq(status_dword(&fast, TLSR_ST_READY_FOR_SERVER), 0);
+	ck_assert_uint_eq(status_dword(&full, TLSR_ST_READY_FOR_SERVER), 0);
 	ck_assert_int_eq(tlsr_reg_get(fast.reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
 				      TLSR_ST_RESTART_OWED, &v),
 			 TLSR_OK);
