@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "owed.h"
 
 #define MAX_ENTRIES 64
 
@@ -86,15 +87,29 @@ static int holds(const struct tlsr_value *v, uint32_t expected)
  * back-off closer: counted as one, and reported as what was read. */
 static void rewrite(struct tlsr_guard_outcome *o, struct tlsr_registry *reg,
 		    struct tlsr_item_state *st, const struct tlsr_policy *p,
-		    uint64_t now)
+		    const char *boot_id, uint64_t now)
 {
 	const struct tlsr_guard *g = o->g;
 	struct tlsr_value back = {0};
 	uint8_t data[4];
+	struct tlsr_value after = {TLSR_REG_DWORD, 4, data};
 	int c;
 
 	tlsr_le32_put(data, g->expected);
 	reg->message[0] = '\0';
+	/* The ledger hears of the write first, so a failure in between
+	 * leaves a restart owed, never a change no restart applies. */
+	if (g->def->restart != TLSR_RESTART_NONE) {
+		o->err = tlsr_owed_note_write(reg, boot_id, g->id,
+					      o->present ? &o->actual : NULL,
+					      &after);
+		if (o->err != TLSR_OK) {
+			snprintf(o->message, sizeof o->message,
+				 "could not record the restart owed: %.200s",
+				 reg->message);
+			return;
+		}
+	}
 	o->err = reg->ops->set_value(reg, g->key, g->def->name,
 				     TLSR_REG_DWORD, data, sizeof data);
 	if (o->err == TLSR_OK)
@@ -127,8 +142,8 @@ static void rewrite(struct tlsr_guard_outcome *o, struct tlsr_registry *reg,
 
 int tlsr_guards_heal(struct tlsr_guards *gs, struct tlsr_registry *reg,
 		     struct tlsr_items *items, const struct tlsr_policy *p,
-		     uint64_t now, int entry, struct tlsr_guard_outcome **out,
-		     size_t *n_out)
+		     const char *boot_id, uint64_t now, int entry,
+		     struct tlsr_guard_outcome **out, size_t *n_out)
 {
 	struct tlsr_guard_outcome *o = NULL;
 	size_t i, n = 0;
@@ -194,7 +209,7 @@ int tlsr_guards_heal(struct tlsr_guards *gs, struct tlsr_registry *reg,
 			o[n].backoff = tlsr_conflict_backing_off(st, now);
 		}
 		if (!o[n].backoff)
-			rewrite(&o[n], reg, st, p, now);
+			rewrite(&o[n], reg, st, p, boot_id, now);
 		if (o[n].conflict || o[n].backoff || !o[n].written)
 			full = 1;
 		n++;

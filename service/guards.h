@@ -58,7 +58,9 @@ void tlsr_guards_build(struct tlsr_guards *gs, struct tlsr_registry *reg,
 		       const struct tlsr_loop_env *env,
 		       const struct tlsr_report *r);
 
-/* Checks and heals the values under watch entry at now. *out (caller frees
+/* Checks and heals the values under watch entry at now. A value whose
+ * change needs a restart is noted in the restart-owed ledger (boot_id)
+ * before it is written, as tlsr_apply does. *out (caller frees
  * with tlsr_guard_outcomes_free) gets one outcome per drifted value the
  * fast path acted on. Returns 1 when the full pass is still needed (a value
  * could not be judged or healed here, or the watch covers values the fast
@@ -66,8 +68,8 @@ void tlsr_guards_build(struct tlsr_guards *gs, struct tlsr_registry *reg,
  * full pass left it. */
 int tlsr_guards_heal(struct tlsr_guards *gs, struct tlsr_registry *reg,
 		     struct tlsr_items *items, const struct tlsr_policy *p,
-		     uint64_t now, int entry, struct tlsr_guard_outcome **out,
-		     size_t *n_out);
+		     const char *boot_id, uint64_t now, int entry,
+		     struct tlsr_guard_outcome **out, size_t *n_out);
 
 void tlsr_guard_outcomes_free(struct tlsr_guard_outcome *o, size_t n);
 

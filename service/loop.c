@@ -11,11 +11,10 @@
 #include "conflict.h"
 #include "follow.h"
 #include "guards.h"
+#include "owed.h"
 #include "restart.h"
 #include "status.h"
 
-#define RESTART_REASON                                                     \
-	"DefaultSecureProtocols changed; WinHTTP reads it only when it starts"
 
 struct tlsr_loop {
 	struct tlsr_registry *reg;
@@ -46,7 +45,6 @@ struct tlsr_loop {
 	int started, stopped, announced;
 	char last_error[512];
 	int error_this_wake; /* note_error was called in this wake */
-	int restart_settled; /* a restart owed before this boot happened */
 	char fatal[512];    /* what tlsr_loop_fail reported */
 	int check_failed_reported;
 	int status_failed_reported;
@@ -335,44 +333,43 @@ static void read_facts(struct tlsr_loop *l)
 	tlsr_facts_read(l->reg, &l->facts);
 	if (l->env->live_facts != NULL)
 		l->env->live_facts(l->env->ctx, &l->facts);
+	/* The platform's boot id is the one the ledger is kept by. */
+	textf(l->facts.boot_id, sizeof l->facts.boot_id, "%s",
+	      l->restart.boot_id);
 	l->guards.dirty = 1;
 }
 
 /* ---- restart ---- */
 
-/* Adds id to a NUL-separated list of *len bytes (once). */
-static void list_add(char *list, size_t size, size_t *len, const char *id)
+/* After a pass or a heal: the restart state mirrors the ledger
+ * (core/owed.h), whichever path wrote. A newly owed restart is recorded
+ * and acted on; one no longer owed (a write put the at-boot value back) is
+ * forgotten. A ledger that cannot be read changes nothing. */
+static void restart_sync(struct tlsr_loop *l)
 {
-	size_t i = 0, n = strlen(id) + 1;
+	char list[sizeof l->restart.owed], reason[sizeof l->restart.reason];
+	size_t count = 0, len = 0, at, i;
 
-	while (i < *len) {
-		if (strcmp(list + i, id) == 0)
-			return;
-		i += strlen(list + i) + 1;
-	}
-	if (*len + n > size)
+	l->reg->message[0] = '\0';
+	if (tlsr_owed_list(l->reg, l->restart.boot_id, list, sizeof list,
+			   &count) != TLSR_OK &&
+	    count == 0)
 		return;
-	memcpy(list + *len, id, n);
-	*len += n;
-}
-
-/* After a pass or a heal: records a newly owed restart; list (len bytes)
- * names what owes it. */
-static void restart_owed(struct tlsr_loop *l, int owed, const char *list,
-			 size_t len)
-{
-	char all[sizeof l->restart.owed];
-	size_t n = l->restart.owed_len, i = 0;
-
-	if (!owed)
+	while (len + 1 < sizeof list && list[len] != '\0')
+		len += strlen(list + len) + 1;
+	if (count == 0) {
+		tlsr_restart_clear(&l->restart);
 		return;
-	memcpy(all, l->restart.owed, n);
-	while (i < len) {
-		list_add(all, sizeof all, &n, list + i);
-		i += strlen(list + i) + 1;
 	}
+	at = (size_t)snprintf(reason, sizeof reason,
+			      "written values take effect only after a "
+			      "restart");
+	for (i = 0; i < len && at + 3 < sizeof reason;
+	     i += strlen(list + i) + 1)
+		at += (size_t)snprintf(reason + at, sizeof reason - at, "%s%s",
+				       i ? ", " : ": ", list + i);
 	tlsr_restart_update(&l->restart, l->env, &l->follow.policy, &l->facts,
-			    1, all, n, RESTART_REASON, l->now_utc);
+			    1, list, len, reason, l->now_utc);
 }
 
 /* ---- one pass ---- */
@@ -621,26 +618,8 @@ static int pass(struct tlsr_loop *l, int verbose)
 		report_outcome(l, r, &ctx.out[i]);
 	free(notes);
 
-	if (l->follow.policy.mode == TLSR_MODE_ENFORCE) {
-		char owed[512];
-		size_t n = 0;
-
-		for (i = 0; i < ctx.n; i++) {
-			const struct tlsr_item *it = &r->items[ctx.out[i].item];
-
-			if (ctx.out[i].err == TLSR_OK &&
-			    it->def->restart == TLSR_RESTART_REQUIRED)
-				list_add(owed, sizeof owed, &n, it->id);
-		}
-		/* Status RestartPending set outside the service (an apply from
-		 * the command line) owes a restart too, unless it is the one
-		 * this boot has just settled. */
-		restart_owed(l,
-			     res.restart_required ||
-				     (r->restart_pending && !l->restart_settled),
-			     owed, n);
-	}
 	free(ctx.out);
+	restart_sync(l);
 	if (res.written > 0 || res.failed > 0) {
 		l->reg->message[0] = '\0';
 		err = tlsr_check(l->reg, &l->follow.policy, &l->facts, &after);
@@ -685,15 +664,16 @@ static int pass(struct tlsr_loop *l, int verbose)
 static int heal(struct tlsr_loop *l, int entry)
 {
 	struct tlsr_guard_outcome *o = NULL;
-	size_t i, n = 0, owed_len = 0;
+	size_t i, n = 0;
 	int full, owed = 0;
-	char reason[400], owed_ids[512];
+	char reason[400];
 
 	if (!l->follow.have_policy ||
 	    l->follow.policy.mode != TLSR_MODE_ENFORCE)
 		return 1;
 	full = tlsr_guards_heal(&l->guards, l->reg, &l->items,
-				&l->follow.policy, l->now, entry, &o, &n);
+				&l->follow.policy, l->restart.boot_id, l->now,
+				entry, &o, &n);
 	/* Logged after every write of this wake. */
 	for (i = 0; i < n; i++) {
 		const struct tlsr_guard *g = o[i].g;
@@ -725,13 +705,9 @@ static int heal(struct tlsr_loop *l, int entry)
 			tlsr_conflict_note_write(st, l->now);
 			st->drift_reported = 0;
 			st->failed_reported = 0;
-			/* The same rule as tlsr_apply: rewriting a value that
-			 * needs a restart owes one. */
-			if (g->def->restart == TLSR_RESTART_REQUIRED) {
-				owed = 1;
-				list_add(owed_ids, sizeof owed_ids, &owed_len,
-					 g->id);
-			}
+			/* guards.c noted it in the ledger before writing,
+			 * as tlsr_apply does. */
+			owed |= g->def->restart != TLSR_RESTART_NONE;
 		} else if (!st->failed_reported) {
 			textf(reason, sizeof reason, "%s%s%s",
 				 tlsr_strerror(o[i].err),
@@ -742,7 +718,8 @@ static int heal(struct tlsr_loop *l, int entry)
 			st->failed_reported = 1;
 		}
 	}
-	restart_owed(l, owed, owed_ids, owed_len);
+	if (owed)
+		restart_sync(l);
 	/* Every value under the watch is back as the last full pass left it,
 	 * so its report would be the same: only the counters, the restart
 	 * state and the time of the check change. */
@@ -839,7 +816,21 @@ static void start(struct tlsr_loop *l)
 			  prev->restart_pending, prev->restart_reason,
 			  prev->restart_time, prev->restart_boot_id,
 			  prev->restart_attempt, note, sizeof note);
-	l->restart_settled = note[0] != '\0';
+	/* A known new boot settles what earlier boots owed (the restart
+	 * happened); what the ledger still holds is owed now, whoever wrote
+	 * it (an apply from the command line too). */
+	tlsr_owed_settle(l->reg, boot);
+	{
+		int any = 0;
+
+		if (tlsr_owed_any(l->reg, boot, &any) == TLSR_OK && !any &&
+		    l->restart.pending) {
+			tlsr_restart_clear(&l->restart);
+			textf(note, sizeof note,
+			      "The computer has restarted since the restart "
+			      "was owed: RestartPending cleared.");
+		}
+	}
 	tlsr_follow_init(&l->follow, l->env,
 			 l->policy_path[0] ? l->policy_path : NULL, l->data_dir,
 			 prev->policy_cache_source);
@@ -867,8 +858,6 @@ static void start(struct tlsr_loop *l)
 	schedule_check(l);
 	compliant = pass(l, 1);
 	l->exit_code = compliant < 0 ? 2 : compliant ? 0 : 1;
-	if (!l->status_failed_reported)
-		l->restart_settled = 0;
 }
 
 /* The timer: poll, periodic check, back-offs ending, a watch's pass,

@@ -164,6 +164,19 @@ int tlsr_restart_update(struct tlsr_restart *rs,
 	return 1;
 }
 
+void tlsr_restart_clear(struct tlsr_restart *rs)
+{
+	rs->pending = 0;
+	rs->owed[0] = '\0';
+	rs->owed_len = 0;
+	rs->reason[0] = '\0';
+	rs->owed_boot[0] = '\0';
+	rs->scheduled = 0;
+	rs->due = 0;
+	rs->attempt[0] = '\0';
+	rs->attempted = 0;
+}
+
 int64_t tlsr_restart_due_ms(const struct tlsr_restart *rs, int64_t now_utc)
 {
 	if (!rs->pending || !rs->scheduled || rs->attempted)

@@ -59,6 +59,9 @@ int tlsr_restart_update(struct tlsr_restart *rs,
 			const char *list, size_t list_len, const char *reason,
 			int64_t now_utc);
 
+/* Forgets the owed restart (nothing is owed any more). */
+void tlsr_restart_clear(struct tlsr_restart *rs);
+
 /* Milliseconds until the scheduled restart is due (0: now), or -1. */
 int64_t tlsr_restart_due_ms(const struct tlsr_restart *rs, int64_t now_utc);
 

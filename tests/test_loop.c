@@ -394,6 +394,8 @@ START_TEST(loop_restart_window_across_midnight_schedules_next_start)
 	ck_assert_str_eq(status_text(&h, TLSR_ST_RESTART_TIME),
 			 "2026-11-30T21:00:00Z");
 	ck_assert_uint_eq(status_dword(&h, TLSR_ST_RESTART_PENDING), 1);
+	ck_assert_ptr_nonnull(
+		strstr(status_text(&h, TLSR_ST_RESTART_REASON), DSP));
 	ck_assert_int_eq(tlsr_loop_next_timeout(h.l), (int64_t)(9 * HOUR));
 	teardown(&h);
 }

@@ -64,58 +64,14 @@ static uint64_t win_random(void *ctx, uint64_t n)
 	return tlsr_win_random(n);
 }
 
-/* The boot id lives in a volatile key: Windows drops volatile keys at every
- * boot (and Wine when its server restarts), so a missing key means a new
- * boot whatever the clocks say. "" when the key cannot be used: the loop
- * then decides nothing that needs to know the boot. */
+/* The boot id core/win/facts_win.c keeps in the volatile key
+ * HKLM\SOFTWARE\tlsward\Boot: the one the restart ledger is kept by. ""
+ * when the key cannot be used: the loop then decides nothing that needs to
+ * know the boot. */
 static void win_boot_id(void *ctx, char *buf, size_t size)
 {
-	wchar_t wid[64];
-	DWORD type, len = sizeof wid - sizeof(wchar_t);
-	HKEY root, key;
-	LSTATUS rc;
-
 	(void)ctx;
-	buf[0] = '\0';
-	/* RegCreateKeyExW would make missing parents volatile too, and no
-	 * lasting key (Status, Journal) can live below a volatile one: the
-	 * parent is created first, as an ordinary key. */
-	rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, L"" TLSR_KEY_ROOT, 0, NULL,
-			     REG_OPTION_NON_VOLATILE,
-			     KEY_CREATE_SUB_KEY | KEY_WOW64_64KEY, NULL, &root,
-			     NULL);
-	if (rc != ERROR_SUCCESS)
-		return;
-	rc = RegCreateKeyExW(root, L"" TLSR_KEY_BOOT_NAME, 0, NULL,
-			     REG_OPTION_VOLATILE,
-			     KEY_QUERY_VALUE | KEY_SET_VALUE | KEY_WOW64_64KEY,
-			     NULL, &key, NULL);
-	RegCloseKey(root);
-	if (rc != ERROR_SUCCESS)
-		return;
-	rc = RegQueryValueExW(key, L"" TLSR_BOOT_ID, NULL, &type, (BYTE *)wid,
-			      &len);
-	if (rc == ERROR_SUCCESS && type == REG_SZ) {
-		wid[len / sizeof(wchar_t)] = L'\0';
-		tlsr_win_utf8(wid, buf, size);
-	}
-	if (buf[0] == '\0') {
-		char id[64];
-		wchar_t *w;
-
-		snprintf(id, sizeof id, "%016llx%016llx",
-			 (unsigned long long)win_utc_ms(ctx),
-			 (unsigned long long)tlsr_win_random(UINT64_MAX));
-		w = tlsr_win_wide(id);
-		if (w != NULL &&
-		    RegSetValueExW(key, L"" TLSR_BOOT_ID, 0, REG_SZ,
-				   (const BYTE *)w,
-				   (DWORD)((wcslen(w) + 1) * sizeof(wchar_t))) ==
-			    ERROR_SUCCESS)
-			snprintf(buf, size, "%s", id);
-		free(w);
-	}
-	RegCloseKey(key);
+	tlsr_win_boot_id(buf, size);
 }
 
 static void win_live_facts(void *ctx, struct tlsr_facts *f)
