@@ -46,11 +46,16 @@ static int wait_loop(const struct tlsr_run_opts *o, struct tlsr_loop *l,
 	unsigned fired, entries;
 	char text[300];
 
-	/* stop, check, reload, timer and the policy directory come first. */
-	if (watches + 5 > MAXIMUM_WAIT_OBJECTS) {
-		tlsr_loop_fail(l, "%zu registry watches exceed the %d handles "
-				  "one wait allows",
-			       watches, MAXIMUM_WAIT_OBJECTS - 5);
+	/* stop, check, reload, timer and the policy directory come first;
+	 * tlsr_watch_rearm says which watches fired in 32 bits. No watch is
+	 * ever left out of the wait: too many is a failure, reported. */
+	if (watches + 5 > MAXIMUM_WAIT_OBJECTS || watches > 32) {
+		tlsr_loop_fail(l, "%zu registry watches exceed the %d one wait "
+				  "can hold",
+			       watches,
+			       MAXIMUM_WAIT_OBJECTS - 5 < 32
+				       ? MAXIMUM_WAIT_OBJECTS - 5
+				       : 32);
 		return 2;
 	}
 	for (;;) {
