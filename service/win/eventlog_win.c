@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eventlog.h"
+#include "restart.h"
 #include "evtext.h"
 #include "names.h"
 #include "util_win.h"
@@ -152,11 +153,13 @@ const char *tlsr_event_level(unsigned id)
 
 void tlsr_utc_now_iso(char *buf, size_t size)
 {
-	SYSTEMTIME st;
+	FILETIME ft;
+	int64_t t;
 
-	GetSystemTime(&st);
-	snprintf(buf, size, "%04u-%02u-%02uT%02u:%02u:%02uZ", st.wYear,
-		 st.wMonth, st.wDay, st.wHour, st.wMinute, st.wSecond);
+	/* One formatter for every UTC time tlsward writes (restart.c). */
+	GetSystemTimeAsFileTime(&ft);
+	t = (int64_t)(((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime);
+	tlsr_utc_iso((t - 116444736000000000ll) / 10000, buf, size);
 }
 
 tlsr_err tlsr_eventlog_open(const char *dir, int console,
