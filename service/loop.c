@@ -22,6 +22,7 @@ struct tlsr_loop {
 	struct tlsr_loop_opts o;
 	char policy_path[1024];
 	char data_dir[1024];
+	char start_note[600];
 
 	uint64_t now;    /* monotonic ms, read once per wake */
 	int64_t now_utc; /* wall clock ms, read once per wake */
@@ -799,7 +800,7 @@ static void start(struct tlsr_loop *l)
 {
 	struct tlsr_event_fields f = {0};
 	struct tlsr_status *prev = calloc(1, sizeof *prev);
-	char boot[64] = "", note[400];
+	char boot[64] = "", note[1100];
 	int compliant;
 
 	if (prev == NULL) {
@@ -842,6 +843,9 @@ static void start(struct tlsr_loop *l)
 			 "%sNo usable policy: nothing is enforced until one "
 			 "loads.",
 			 note[0] ? " " : "");
+	if (l->start_note[0] != '\0')
+		textf(note + strlen(note), sizeof note - strlen(note), "%s%s.",
+		      note[0] ? " " : "", l->start_note);
 	f.v[TLSR_EF_VERSION] = TLSR_VERSION_STRING;
 	f.v[TLSR_EF_MODE] = l->follow.have_policy
 				    ? tlsr_mode_name(l->follow.policy.mode)
@@ -989,8 +993,11 @@ tlsr_err tlsr_loop_new(struct tlsr_registry *reg,
 		 opts->policy_path ? opts->policy_path : "");
 	textf(l->data_dir, sizeof l->data_dir, "%s",
 		 opts->data_dir ? opts->data_dir : "");
+	textf(l->start_note, sizeof l->start_note, "%s",
+	      opts->start_note ? opts->start_note : "");
 	l->o.policy_path = NULL;
 	l->o.data_dir = NULL;
+	l->o.start_note = NULL;
 	l->last_compliant = -1;
 	l->exit_code = 2;
 	*out = l;

@@ -16,6 +16,7 @@ struct tlsr_loop_opts {
 	int once;                /* one check/apply pass (TLSR_WAKE_START) */
 	const char *policy_path; /* UTF-8; NULL: Parameters\PolicyPath */
 	const char *data_dir;    /* the policy cache's directory */
+	const char *start_note;  /* added to 1000's reason (NULL: none) */
 };
 
 enum tlsr_wake {

@@ -872,6 +872,29 @@ START_TEST(loop_fault_at_every_call_of_a_wake_converges)
 }
 END_TEST
 
+START_TEST(loop_start_note_goes_into_1000)
+{
+	struct tlsr_loop_opts o = {0};
+	struct h h;
+	char *p = slurp("loop/policy.yaml");
+
+	memset(&h, 0, sizeof h);
+	h.s = sim_new();
+	h.reg = machine("win10-22h2");
+	sim_put_file(h.s, POLICY, p);
+	free(p);
+	o.data_dir = DATA_DIR;
+	o.start_note = "Self-configuration incomplete: OpenServiceW: Access "
+		       "is denied (5)";
+	ck_assert_int_eq(tlsr_loop_new(h.reg, &h.s->env, &o, &h.l), TLSR_OK);
+	wake(&h, TLSR_WAKE_START, 0);
+	ck_assert_ptr_nonnull(strstr(
+		sim_last(h.s, TLSR_EV_SERVICE_STARTED)->v[TLSR_EF_REASON],
+		"OpenServiceW: Access is denied (5)"));
+	teardown(&h);
+}
+END_TEST
+
 START_TEST(loop_fatal_error_is_reported_and_stop_names_it)
 {
 	struct h h;
@@ -994,6 +1017,7 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, loop_check_failure_reports_2006_and_status);
 	tcase_add_test(tc, loop_fault_at_every_call_of_a_wake_converges);
 	tcase_add_test(tc, loop_fatal_error_is_reported_and_stop_names_it);
+	tcase_add_test(tc, loop_start_note_goes_into_1000);
 	tcase_add_test(tc, loop_passes_count_completed_passes);
 	tcase_add_test(tc, loop_cache_write_failure_reports_1004);
 	tcase_add_test(tc, loop_policy_locate_is_shared_with_the_cli);

@@ -20,6 +20,9 @@ struct tlsr_run_opts {
 	/* Set by the caller before it signals stop for a system shutdown,
 	 * so that 1001 says so; may be NULL. */
 	volatile LONG *shutdown;
+	/* What the service could not set up on itself, for 1000's reason
+	 * ("" or NULL: nothing). */
+	const char *start_note;
 	/* Called once the event log and the handles exist, before the
 	 * policy is read or any pass runs (the service reports
 	 * SERVICE_RUNNING there). May be NULL. */

@@ -147,6 +147,7 @@ int tlsr_loop_run(const struct tlsr_run_opts *o)
 		lo.once = o->once;
 		lo.policy_path = o->policy_path;
 		lo.data_dir = data_dir;
+		lo.start_note = o->start_note;
 		err = tlsr_loop_new(e.reg, &e.env, &lo, &l);
 	}
 	if (err != TLSR_OK) {

@@ -134,12 +134,34 @@ static DWORD WINAPI handler(DWORD control, DWORD type, LPVOID event_data,
 	}
 }
 
-/* The service: registers the handler, runs the loop, reports stopped. */
-static void configure(SC_HANDLE svc);
+/* What self-configuration could not do, for event 1000's reason; NULL at
+ * install, where refusals are printed instead. */
+struct notes {
+	char text[600];
+};
+
+static void configure(SC_HANDLE svc, struct notes *n);
+
+/* Appends "WHAT: error text" to n (or prints a warning when n is NULL). */
+static void note_failure(struct notes *n, const char *what, DWORD code)
+{
+	char text[300];
+	size_t len;
+
+	tlsr_win_errtext(code, text, sizeof text);
+	if (n == NULL) {
+		fprintf(stderr, "tlsward: warning: %s failed: %s\n", what,
+			text);
+		return;
+	}
+	len = strlen(n->text);
+	snprintf(n->text + len, sizeof n->text - len, "%s%s: %s",
+		 len ? "; " : "Self-configuration incomplete: ", what, text);
+}
 
 /* Quotes the service's own ImagePath when its program path has a space and
  * no quotes, so Windows never tries "C:\\Program.exe" first. */
-static void quote_image_path(SC_HANDLE svc)
+static void quote_image_path(SC_HANDLE svc, struct notes *n)
 {
 	QUERY_SERVICE_CONFIGW *cfg = NULL;
 	DWORD need = 0;
@@ -147,11 +169,16 @@ static void quote_image_path(SC_HANDLE svc)
 	size_t len;
 
 	if (QueryServiceConfigW(svc, NULL, 0, &need) ||
-	    GetLastError() != ERROR_INSUFFICIENT_BUFFER)
+	    GetLastError() != ERROR_INSUFFICIENT_BUFFER) {
+		note_failure(n, "QueryServiceConfigW", GetLastError());
 		return;
+	}
 	cfg = malloc(need);
-	if (cfg == NULL || !QueryServiceConfigW(svc, cfg, need, &need))
+	if (cfg == NULL || !QueryServiceConfigW(svc, cfg, need, &need)) {
+		note_failure(n, "QueryServiceConfigW",
+			     cfg ? GetLastError() : ERROR_NOT_ENOUGH_MEMORY);
 		goto out;
+	}
 	path = cfg->lpBinaryPathName;
 	if (path == NULL || path[0] == L'"')
 		goto out;
@@ -167,9 +194,11 @@ static void quote_image_path(SC_HANDLE svc)
 		goto out;
 	swprintf(quoted, len, L"\"%.*ls\"%ls", (int)(exe_end - path), path,
 		 exe_end);
-	ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, SERVICE_NO_CHANGE,
-			     SERVICE_NO_CHANGE, quoted, NULL, NULL, NULL, NULL,
-			     NULL, NULL);
+	if (!ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, SERVICE_NO_CHANGE,
+				  SERVICE_NO_CHANGE, quoted, NULL, NULL, NULL,
+				  NULL, NULL, NULL))
+		note_failure(n, "quoting ImagePath (ChangeServiceConfigW)",
+			     GetLastError());
 out:
 	free(quoted);
 	free(cfg);
@@ -178,25 +207,32 @@ out:
 /* What an installer may not have set (wixl has no way to express delayed
  * start, failure actions or required privileges): the service sets them on
  * itself at every start. Best effort: a refusal never stops the service. */
-static void self_configure(void)
+static void self_configure(struct notes *n)
 {
 	char data_dir[MAX_PATH * 3], why[300];
 	SC_HANDLE scm, svc;
+	DWORD code;
 
 	/* Installed by the MSI, the state gets its ACLs here. */
 	tlsr_win_data_dir(data_dir, sizeof data_dir);
-	if (tlsr_win_mkdirs(data_dir, NULL) == TLSR_OK)
+	if (tlsr_win_mkdirs(data_dir, &code) == TLSR_OK)
 		tlsr_win_harden(data_dir, why, sizeof why);
+	else
+		note_failure(n, "creating the data directory", code);
 
 	scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
-	if (scm == NULL)
+	if (scm == NULL) {
+		note_failure(n, "OpenSCManagerW", GetLastError());
 		return;
+	}
 	svc = OpenServiceW(scm, SERVICE_NAME_W,
 			   SERVICE_CHANGE_CONFIG | SERVICE_QUERY_CONFIG);
 	if (svc != NULL) {
-		quote_image_path(svc);
-		configure(svc);
+		quote_image_path(svc, n);
+		configure(svc, n);
 		CloseServiceHandle(svc);
+	} else {
+		note_failure(n, "OpenServiceW", GetLastError());
 	}
 	CloseServiceHandle(scm);
 }
@@ -204,6 +240,7 @@ static void self_configure(void)
 static void WINAPI service_main(DWORD argc, LPWSTR *argv)
 {
 	struct tlsr_run_opts o = {0};
+	struct notes notes = {0};
 	struct svc s = {0};
 	int code;
 
@@ -215,7 +252,8 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
 	if (s.handle == NULL)
 		return;
 	report(&s, SERVICE_START_PENDING, 30000);
-	self_configure();
+	self_configure(&notes);
+	o.start_note = notes.text;
 	s.stop = CreateEventW(NULL, TRUE, FALSE, NULL);
 	s.reload = CreateEventW(NULL, FALSE, FALSE, NULL);
 	s.check_now = CreateEventW(NULL, FALSE, FALSE, NULL);
@@ -278,21 +316,19 @@ static LSTATUS set_sz(HKEY key, const wchar_t *name, const wchar_t *value,
 }
 
 /* One ChangeServiceConfig2W level; a refusal is a warning, not fatal. */
-static void config2(SC_HANDLE svc, DWORD level, void *info, const char *name)
+static void config2(SC_HANDLE svc, DWORD level, void *info, const char *name,
+		    struct notes *n)
 {
-	if (!ChangeServiceConfig2W(svc, level, info)) {
-		char text[512];
+	char what[128];
 
-		tlsr_win_errtext(GetLastError(), text, sizeof text);
-		fprintf(stderr,
-			"tlsward: warning: ChangeServiceConfig2W(%s) failed: "
-			"%s; the service is installed without it\n",
-			name, text);
+	if (!ChangeServiceConfig2W(svc, level, info)) {
+		snprintf(what, sizeof what, "ChangeServiceConfig2W(%s)", name);
+		note_failure(n, what, GetLastError());
 	}
 }
 
 /* Delayed start, description, failure actions, required privileges. */
-static void configure(SC_HANDLE svc)
+static void configure(SC_HANDLE svc, struct notes *n)
 {
 	SERVICE_DELAYED_AUTO_START_INFO delayed = {TRUE};
 	SERVICE_DESCRIPTIONW desc = {
@@ -316,17 +352,17 @@ static void configure(SC_HANDLE svc)
 	failure.cActions = 3;
 	failure.lpsaActions = actions;
 	config2(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed,
-		"SERVICE_CONFIG_DELAYED_AUTO_START_INFO");
+		"SERVICE_CONFIG_DELAYED_AUTO_START_INFO", n);
 	config2(svc, SERVICE_CONFIG_DESCRIPTION, &desc,
-		"SERVICE_CONFIG_DESCRIPTION");
+		"SERVICE_CONFIG_DESCRIPTION", n);
 	config2(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &failure,
-		"SERVICE_CONFIG_FAILURE_ACTIONS");
+		"SERVICE_CONFIG_FAILURE_ACTIONS", n);
 	config2(svc, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag,
-		"SERVICE_CONFIG_FAILURE_ACTIONS_FLAG");
+		"SERVICE_CONFIG_FAILURE_ACTIONS_FLAG", n);
 	config2(svc, SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO, &privs,
-		"SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO");
+		"SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO", n);
 	config2(svc, SERVICE_CONFIG_SERVICE_SID_INFO, &sid,
-		"SERVICE_CONFIG_SERVICE_SID_INFO");
+		"SERVICE_CONFIG_SERVICE_SID_INFO", n);
 }
 
 /* The Application log source, with the exe as message file. */
@@ -524,7 +560,7 @@ static int service_install(int argc, char **argv)
 				  GetLastError());
 		goto out;
 	}
-	configure(svc);
+	configure(svc, NULL);
 	code = register_source(exe);
 	if (code != 0)
 		goto out;
