@@ -445,13 +445,15 @@ int tlsr_follow_load(struct tlsr_follow *f, struct tlsr_registry *reg,
 		force = 1;
 	}
 	if (f->have_policy && !changed) {
-		/* Parameters\Mode may have changed alone. */
+		/* Parameters\Mode may have changed alone: the same policy in
+		 * another mode is reported as loaded. A reload that changes
+		 * nothing (the service's own write of Parameters\PolicySerial
+		 * fires the Parameters watch too) reports nothing. */
 		f->policy.mode = tlsr_policy_mode_override(f->file_mode, mode);
-		if (had && f->policy.mode != before)
-			changed = 1;
-		if (force && had) {
+		if (had && f->policy.mode != before) {
 			struct tlsr_event_fields ev = {0};
 
+			changed = 1;
 			ev.v[TLSR_EF_POLICY_SOURCE] = f->source;
 			ev.v[TLSR_EF_POLICY_HASH] = f->hash;
 			ev.v[TLSR_EF_MODE] = tlsr_mode_name(f->policy.mode);
