@@ -85,11 +85,11 @@ static int holds(const struct tlsr_value *v, uint32_t expected)
 /* Writes g's value and reads it back. A value overwritten before the
  * read-back is a revert too, or a fast enough agent would never bring the
  * back-off closer: counted as one, and reported as what was read. */
-static void rewrite(struct tlsr_guard_outcome *o, struct tlsr_registry *reg,
-		    struct tlsr_item_state *st, const struct tlsr_policy *p,
-		    const char *boot_id, uint64_t now)
+static void rewrite(struct tlsr_guard_outcome *o, struct tlsr_guard *g,
+		    struct tlsr_registry *reg, struct tlsr_item_state *st,
+		    const struct tlsr_policy *p, const char *boot_id,
+		    uint64_t now)
 {
-	const struct tlsr_guard *g = o->g;
 	struct tlsr_value back = {0};
 	uint8_t data[4];
 	struct tlsr_value after = {TLSR_REG_DWORD, 4, data};
@@ -99,7 +99,7 @@ static void rewrite(struct tlsr_guard_outcome *o, struct tlsr_registry *reg,
 	reg->message[0] = '\0';
 	/* The ledger hears of the write first, so a failure in between
 	 * leaves a restart owed, never a change no restart applies. */
-	if (g->def->restart != TLSR_RESTART_NONE) {
+	if (g->def->restart != TLSR_RESTART_NONE && !g->noted) {
 		o->err = tlsr_owed_note_write(reg, boot_id, g->id,
 					      o->present ? &o->actual : NULL,
 					      &after);
@@ -109,6 +109,11 @@ static void rewrite(struct tlsr_guard_outcome *o, struct tlsr_registry *reg,
 				 reg->message);
 			return;
 		}
+		/* The ledger keeps the at-boot value of the first write of a
+		 * boot; writing the same value again changes nothing there
+		 * (a rebuild of the guards, after any full pass that wrote or
+		 * a rollback, asks again). */
+		g->noted = 1;
 	}
 	o->err = reg->ops->set_value(reg, g->key, g->def->name,
 				     TLSR_REG_DWORD, data, sizeof data);
@@ -171,16 +176,20 @@ int tlsr_guards_heal(struct tlsr_guards *gs, struct tlsr_registry *reg,
 			tlsr_value_clear(&v);
 			continue;
 		}
-		full = 1;
+		/* From here on, a value left as it is found needs the full
+		 * pass (it judges it, and Status must say so); a value healed
+		 * and read back does not. */
 		if (err != TLSR_OK && err != TLSR_ENOTFOUND) {
 			/* The key went away or cannot be read: the full pass
 			 * sees and says what. */
 			tlsr_value_clear(&v);
+			full = 1;
 			continue;
 		}
 		st = tlsr_items_get(items, g->id);
 		if (st == NULL || tlsr_conflict_backing_off(st, now)) {
 			tlsr_value_clear(&v);
+			full = 1;
 			continue;
 		}
 		/* Only a value whose original is still journalled (a rollback
@@ -189,12 +198,14 @@ int tlsr_guards_heal(struct tlsr_guards *gs, struct tlsr_registry *reg,
 		    TLSR_OK) {
 			tlsr_value_clear(&v);
 			gs->dirty = 1;
+			full = 1;
 			continue;
 		}
 		tlsr_value_clear(&j);
 		grown = realloc(o, (n + 1) * sizeof *o);
 		if (grown == NULL) {
 			tlsr_value_clear(&v);
+			full = 1;
 			continue;
 		}
 		o = grown;
@@ -209,7 +220,7 @@ int tlsr_guards_heal(struct tlsr_guards *gs, struct tlsr_registry *reg,
 			o[n].backoff = tlsr_conflict_backing_off(st, now);
 		}
 		if (!o[n].backoff)
-			rewrite(&o[n], reg, st, p, boot_id, now);
+			rewrite(&o[n], g, reg, st, p, boot_id, now);
 		if (o[n].conflict || o[n].backoff || !o[n].written)
 			full = 1;
 		n++;

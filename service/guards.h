@@ -25,6 +25,9 @@ struct tlsr_guard {
 	int entry;            /* the watch that covers its key */
 	struct tlsr_key *key; /* open for reading and writing */
 	uint32_t expected;
+	int noted;            /* the ledger has heard of a write of expected
+			       * since this guard was built: the same write
+			       * again cannot change what it holds */
 };
 
 struct tlsr_guards {

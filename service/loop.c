@@ -660,6 +660,55 @@ static int pass(struct tlsr_loop *l, int verbose)
 
 /* ---- the fast path ---- */
 
+/* 1 when a restart-needing value healed in o[0..n) is not yet among the
+ * ids the restart state lists. */
+static int owed_news(const struct tlsr_loop *l,
+		     const struct tlsr_guard_outcome *o, size_t n)
+{
+	const struct tlsr_restart *rs = &l->restart;
+	size_t i, at;
+	int known;
+
+	for (i = 0; i < n; i++) {
+		if (!o[i].written || o[i].g->def->restart == TLSR_RESTART_NONE)
+			continue;
+		known = 0;
+		for (at = 0; at < rs->owed_len && !known;
+		     at += strlen(rs->owed + at) + 1)
+			known = strcmp(rs->owed + at, o[i].g->id) == 0;
+		if (!rs->pending || !known)
+			return 1;
+	}
+	return 0;
+}
+
+/* The cheap Status write after a heal; a failure is reported as any
+ * Status write failure. */
+static void write_counters(struct tlsr_loop *l)
+{
+	struct tlsr_status st = {0};
+	struct tlsr_event_fields f = {0};
+	char why[600];
+	tlsr_err err;
+
+	tlsr_utc_iso(l->now_utc, st.last_check, sizeof st.last_check);
+	st.drifts = l->counters.drifts;
+	st.remediations = l->counters.remediations;
+	st.conflicts = l->counters.conflicts;
+	l->reg->message[0] = '\0';
+	err = tlsr_status_write_counters(l->reg, &st);
+	if (err == TLSR_OK)
+		return;
+	textf(why, sizeof why, "%s%s%s", tlsr_strerror(err),
+	      l->reg->message[0] ? ": " : "", l->reg->message);
+	note_error(l, why);
+	if (l->status_failed_reported)
+		return;
+	l->status_failed_reported = 1;
+	f.v[TLSR_EF_REASON] = why;
+	report(l, TLSR_EV_STATUS_FAILED, &f);
+}
+
 /* Heals what watch entry covers and reports it. Returns 1 when the full
  * pass is still needed. */
 static int heal(struct tlsr_loop *l, int entry)
@@ -719,13 +768,21 @@ static int heal(struct tlsr_loop *l, int entry)
 			st->failed_reported = 1;
 		}
 	}
-	if (owed)
+	/* A restart already owed by these values stays owed: the ledger is
+	 * read again only for one not known yet. */
+	if (owed && owed_news(l, o, n))
 		restart_sync(l);
+	else
+		owed = 0;
 	/* Every value under the watch is back as the last full pass left it,
-	 * so its report would be the same: only the counters, the restart
-	 * state and the time of the check change. */
-	if (!full && n > 0)
-		write_status(l, NULL, l->last);
+	 * so its report would be the same: only the counters and the time of
+	 * the check change (the whole record when the restart state did). */
+	if (!full && n > 0) {
+		if (owed)
+			write_status(l, NULL, l->last);
+		else
+			write_counters(l);
+	}
 	tlsr_guard_outcomes_free(o, n);
 	return full;
 }

@@ -188,6 +188,39 @@ out:
 	return err;
 }
 
+tlsr_err tlsr_status_write_counters(struct tlsr_registry *reg,
+				    const struct tlsr_status *st)
+{
+	const struct {
+		const char *name;
+		uint32_t value;
+	} dwords[] = {
+		{TLSR_ST_DRIFTS, st->drifts},
+		{TLSR_ST_REMEDIATIONS, st->remediations},
+		{TLSR_ST_CONFLICTS, st->conflicts},
+	};
+	struct tlsr_key *key = NULL;
+	tlsr_err err;
+	size_t i;
+
+	err = reg->ops->open_key(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, 1, &key);
+	if (err != TLSR_OK)
+		return err;
+	for (i = 0; i < sizeof dwords / sizeof dwords[0]; i++) {
+		uint8_t data[4];
+
+		tlsr_le32_put(data, dwords[i].value);
+		err = reg->ops->set_value(reg, key, dwords[i].name,
+					  TLSR_REG_DWORD, data, sizeof data);
+		if (err != TLSR_OK)
+			goto out;
+	}
+	err = put_text(reg, key, TLSR_ST_LAST_CHECK, st->last_check, 0);
+out:
+	reg->ops->close_key(reg, key);
+	return err;
+}
+
 void tlsr_status_read(struct tlsr_registry *reg, struct tlsr_status *st)
 {
 	const struct {

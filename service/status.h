@@ -61,6 +61,12 @@ void tlsr_status_from_report(struct tlsr_status *st,
 tlsr_err tlsr_status_write(struct tlsr_registry *reg,
 			   const struct tlsr_status *st);
 
+/* After a fast-path heal that left every value as the last pass found it:
+ * the rest of the record still holds, so only the counters change, then
+ * LastCheck (still written last). */
+tlsr_err tlsr_status_write_counters(struct tlsr_registry *reg,
+				    const struct tlsr_status *st);
+
 /* Reads back what a restarted service continues from: the counters (0 when
  * absent), the restart values and PolicyCacheSource. Fields not found are
  * left zero. */

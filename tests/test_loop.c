@@ -761,6 +761,26 @@ START_TEST(loop_guard_without_journal_defers_to_full_pass)
 }
 END_TEST
 
+START_TEST(loop_fast_path_heals_a_restart_value_alone)
+{
+	struct h h;
+	int entry;
+
+	setup_settled(&h);
+	/* Once through the full pass (it journals), then the fast path. */
+	revert(&h, DSP, 0xa0);
+	entry = h.s->env.watch_entry_for(h.s, def(DSP)->key, TLSR_VIEW_64);
+	ck_assert_int_eq(tlsr_reg_set_dword(h.reg, def(DSP)->key,
+					    TLSR_VIEW_64, def(DSP)->name, 0xa0),
+			 TLSR_OK);
+	wake(&h, TLSR_WAKE_WATCH, (uint64_t)1 << entry);
+	ck_assert_uint_eq(value(&h, DSP), 0xaa0);
+	/* Healed without asking for the full pass. */
+	ck_assert_int_ne(tlsr_loop_next_timeout(h.l), 0);
+	teardown(&h);
+}
+END_TEST
+
 START_TEST(loop_fast_path_reports_what_it_read)
 {
 	struct h h;
@@ -1014,6 +1034,7 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, loop_rejected_hash_reported_once);
 	tcase_add_test(tc, loop_guard_without_journal_defers_to_full_pass);
 	tcase_add_test(tc, loop_fast_path_reports_what_it_read);
+	tcase_add_test(tc, loop_fast_path_heals_a_restart_value_alone);
 	tcase_add_test(tc, loop_check_failure_reports_2006_and_status);
 	tcase_add_test(tc, loop_fault_at_every_call_of_a_wake_converges);
 	tcase_add_test(tc, loop_fatal_error_is_reported_and_stop_names_it);

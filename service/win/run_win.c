@@ -103,14 +103,18 @@ static int wait_loop(const struct tlsr_run_opts *o, struct tlsr_loop *l,
 		} else if (w >= i_watch && w < n) {
 			unsigned self = 1u << (w - i_watch);
 
-			/* Heal first; re-arm before the full pass (the next
-			 * timer wake), so a change made while it runs wakes
-			 * the loop again. */
+			/* Heal first, then re-arm, then look once more: a
+			 * change made between the heal's read and the re-arm
+			 * signals nothing, so the second look (cheap reads
+			 * of the values kept open, and the full pass when
+			 * other watches fired too) is what catches it. A
+			 * heal made by that look signals the re-armed watch
+			 * and is checked by the next wake. */
 			tlsr_loop_wake(l, TLSR_WAKE_WATCH, self);
 			fired = tlsr_watch_rearm(e->watch, &entries);
 			if (fired & TLSR_WATCH_PARAMETERS)
 				tlsr_loop_wake(l, TLSR_WAKE_RELOAD, 0);
-			else if (entries & ~self)
+			else
 				tlsr_loop_wake(l, TLSR_WAKE_WATCH,
 					       entries | self);
 		}
