@@ -12,6 +12,7 @@
 #include "follow.h"
 #include "guards.h"
 #include "owed.h"
+#include "proof.h"
 #include "restart.h"
 #include "status.h"
 

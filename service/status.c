@@ -70,6 +70,8 @@ static tlsr_err put_multi(struct tlsr_registry *reg, struct tlsr_key *key,
 	buf[at++] = 0;
 	buf[at++] = 0;
 	return reg->ops->set_value(reg, key, name, TLSR_REG_MULTI_SZ, buf, at);
+}
+
 /* The proof values: set with a proof section, gone without one. */
 static tlsr_err write_proof(struct tlsr_registry *reg, struct tlsr_key *key,
 			    const struct tlsr_status *st)

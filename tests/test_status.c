@@ -48,6 +48,13 @@ static void sample(struct tlsr_status *st)
 	snprintf(st->restart_time, sizeof st->restart_time,
 		 "2026-11-23T02:10:00Z");
 	snprintf(st->restart_boot_id, sizeof st->restart_boot_id, "boot-1");
+	st->proof_listed = 1;
+	st->proven = 1;
+	snprintf(st->proof_time, sizeof st->proof_time, "2026-11-22T03:30:00Z");
+	snprintf(st->proof_endpoint, sizeof st->proof_endpoint,
+		 "https://cm01.example/");
+	snprintf(st->proof_protocol, sizeof st->proof_protocol, "tls1.2");
+	snprintf(st->proof_result, sizeof st->proof_result, "proven");
 }
 
 static uint32_t dword(struct tlsr_registry *reg, const char *name)
