@@ -27,7 +27,7 @@ void tlsr_guards_clear(struct tlsr_guards *gs, struct tlsr_registry *reg)
 
 void tlsr_guards_build(struct tlsr_guards *gs, struct tlsr_registry *reg,
 		       const struct tlsr_loop_env *env,
-		       const struct tlsr_report *r)
+		       const struct tlsr_report *r, const struct tlsr_policy *p)
 {
 	uint64_t partial = 0;
 	size_t i;
@@ -53,7 +53,12 @@ void tlsr_guards_build(struct tlsr_guards *gs, struct tlsr_registry *reg,
 
 		if (entry < 0 || entry >= MAX_ENTRIES)
 			continue;
+		/* A legacy value is re-asserted only while a proof of this
+		 * boot allows the legacy step: otherwise the full pass
+		 * decides, and defers it. */
 		if (it->state != TLSR_STATE_OK || it->deferred ||
+		    (it->phase == TLSR_PHASE_LEGACY && r->proof_listed &&
+		     p->proof.require_for_legacy_off && !r->proven) ||
 		    it->def->type != TLSR_REG_DWORD ||
 		    reg->ops->get_value(reg, gs->journal, it->id, &journal) !=
 			    TLSR_OK ||

@@ -55,11 +55,12 @@ struct tlsr_guard_outcome {
 void tlsr_guards_clear(struct tlsr_guards *gs, struct tlsr_registry *reg);
 
 /* Opens a key per fast-path value of a full pass's final report r (enforce
- * mode only; nothing otherwise). A watch with any item the fast path cannot
+ * mode only; nothing otherwise). Legacy values are held only while a
+ * proof of this boot allows the legacy step (p's proof section). A watch with any item the fast path cannot
  * hold is left out of complete, so its wakes run the full pass. */
 void tlsr_guards_build(struct tlsr_guards *gs, struct tlsr_registry *reg,
 		       const struct tlsr_loop_env *env,
-		       const struct tlsr_report *r);
+		       const struct tlsr_report *r, const struct tlsr_policy *p);
 
 /* Checks and heals the values under watch entry at now. A value whose
  * change needs a restart is noted in the restart-owed ledger (boot_id)

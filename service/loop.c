@@ -652,7 +652,8 @@ static int pass(struct tlsr_loop *l, int verbose)
 	tlsr_status_from_report(l->last, r);
 	write_status(l, r, NULL);
 	if (l->guards.dirty)
-		tlsr_guards_build(&l->guards, l->reg, l->env, r);
+		tlsr_guards_build(&l->guards, l->reg, l->env, r,
+				  &l->follow.policy);
 	if (l->follow.policy.mode != TLSR_MODE_ENFORCE)
 		tlsr_guards_clear(&l->guards, l->reg);
 	tlsr_report_free(r);
@@ -813,6 +814,9 @@ static void prove(struct tlsr_loop *l)
 	if (l->env->prove(l->env->ctx, p) < 0)
 		return; /* stopping */
 	l->next_probe = l->now + (uint64_t)p->proof.interval * 1000u;
+	/* The guards follow the proof: legacy values are guarded only while
+	 * it holds. */
+	l->guards.dirty = 1;
 	pass(l, 0);
 }
 
