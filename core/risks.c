@@ -109,8 +109,13 @@ static int dword(struct tlsr_registry *reg, const char *path,
 		 enum tlsr_view view, const char *name, uint32_t *out,
 		 tlsr_err *err)
 {
-	tlsr_err e = tlsr_reg_get_dword(reg, path, view, name, out);
+	tlsr_err e;
 
+	/* After a failure, reading on would only replace its message on reg
+	 * with a later call's. */
+	if (*err != TLSR_OK)
+		return 0;
+	e = tlsr_reg_get_dword(reg, path, view, name, out);
 	if (e == TLSR_OK)
 		return 1;
 	if (e == TLSR_ENOTFOUND)

@@ -923,6 +923,9 @@ static void start(struct tlsr_loop *l)
 	l->started = 1;
 	schedule_check(l);
 	compliant = pass(l, 1);
+	/* A service life starts with a proof, as after every restart. */
+	if (!l->o.once)
+		probe_soon(l);
 	l->exit_code = compliant < 0 ? 2 : compliant ? 0 : 1;
 }
 
