@@ -140,7 +140,9 @@ tlsward check --policy "$POLICY_WIN" --format json >"$RAW_DIR/check.json" ||
 python3 - "$RAW_DIR/check.json" >"$RAW_DIR/managed.tsv" <<'PY'
 import json, sys
 for s in json.load(open(sys.argv[1]))["settings"]:
-    if s["state"] == "ok":
+    # Only values present in the registry: a value left absent as the OS
+    # default (TLS 1.2 in SChannel on Windows 10) is not one tlsward heals.
+    if s["state"] == "ok" and s["actual"] is not None:
         key = s["key"].split("\\", 1)[1]
         print("%s\t%s\t%s\t%d" % (s["view"] or "64", key, s["name"], s["expected"]))
 PY
@@ -154,7 +156,7 @@ to_win() { cp "$1" "$PROG_DIR/$(basename "$1")"; echo "$PROGRAM_DIR_WIN\\$(basen
 pick() { grep -P "$2" "$RAW_DIR/$1.tsv" | head -n 1; }
 pick managed '^64\t.*WinHttp\tDefaultSecureProtocols\t' >"$RAW_DIR/t-value.tsv"
 pick managed '^32\t.*WinHttp\tDefaultSecureProtocols\t' >"$RAW_DIR/t-value32.tsv"
-pick managed 'TLS 1\.2\\Client\tEnabled\t' >"$RAW_DIR/t-key.tsv"
+pick managed '^64\t.*v4\.0\.30319\tSchUseStrongCrypto\t' >"$RAW_DIR/t-key.tsv"
 grep -vP '\\(SSL [23]\.0|TLS 1\.[01])\\' "$RAW_DIR/managed.tsv" >"$RAW_DIR/t-burst.tsv"
 cp "$RAW_DIR/managed.tsv" "$RAW_DIR/t-burstall.tsv"
 burst=$(wc -l <"$RAW_DIR/t-burst.tsv")
