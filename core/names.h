@@ -110,6 +110,8 @@
 	X(TLSR_ST_TLS12_WINHTTP, "TLS 1.2 in WinHTTP", BOOL)               \
 	X(TLSR_ST_TLS12_SCHANNEL, "TLS 1.2 in SChannel", BOOL)             \
 	X(TLSR_ST_TLS12_DOTNET, "TLS 1.2 in .NET", BOOL)                   \
+	X(TLSR_ST_RISK_CRITICAL, "critical risk", BOOL)                    \
+	X(TLSR_ST_RISKS, "risks", LIST)                                    \
 	X(TLSR_ST_DRIFTS, "drifts healed", DWORD)                          \
 	X(TLSR_ST_REMEDIATIONS, "remediations", DWORD)                     \
 	X(TLSR_ST_CONFLICTS, "conflicts", DWORD)                           \

@@ -7,6 +7,40 @@
 
 #include "bytes.h"
 
+/* The risks as "severity id: message" entries. Those that do not fit are
+ * counted in a last entry rather than dropped unsaid. */
+static void risks_from_report(struct tlsr_status *st,
+			      const struct tlsr_report *r)
+{
+	/* Room kept for the entry that counts what did not fit. */
+	const size_t reserve = 96;
+	size_t i, at = 0, left = 0;
+	int n;
+
+	st->risk_critical = r->critical;
+	for (i = 0; i < r->n_risks; i++) {
+		const struct tlsr_risk *k = &r->risks[i];
+
+		n = snprintf(st->risks + at, sizeof st->risks - reserve - at,
+			     "%s %s: %s", tlsr_severity_name(k->severity), k->id,
+			     k->message);
+		if (n < 0 || (size_t)n + 1 > sizeof st->risks - reserve - at) {
+			left = r->n_risks - i;
+			break;
+		}
+		at += (size_t)n + 1;
+	}
+	if (left > 0) {
+		n = snprintf(st->risks + at, sizeof st->risks - at,
+			     "info more-risks: %zu more; tlsward check lists "
+			     "them all",
+			     left);
+		at += (size_t)n + 1;
+	}
+	st->risks[at] = '\0';
+	st->risks_len = at;
+}
+
 void tlsr_status_from_report(struct tlsr_status *st,
 			     const struct tlsr_report *r)
 {
@@ -19,6 +53,7 @@ void tlsr_status_from_report(struct tlsr_status *st,
 	st->ready_for_server = r->ready_for_server;
 	for (c = 0; c < TLSR_COMP_COUNT; c++)
 		st->tls12[c] = r->tls12[c];
+	risks_from_report(st, r);
 }
 
 /* Writes text as REG_SZ, or removes the value when text is "" and
@@ -132,6 +167,7 @@ tlsr_err tlsr_status_write(struct tlsr_registry *reg,
 		{TLSR_ST_CONFLICTS, st->conflicts},
 		{TLSR_ST_PASSES, st->passes},
 		{TLSR_ST_RESTART_PENDING, st->restart_pending ? 1u : 0u},
+		{TLSR_ST_RISK_CRITICAL, st->risk_critical ? 1u : 0u},
 	};
 	const struct {
 		const char *name;
@@ -182,6 +218,9 @@ tlsr_err tlsr_status_write(struct tlsr_registry *reg,
 		goto out;
 	err = put_multi(reg, key, TLSR_ST_RESTART_OWED, st->restart_owed,
 			st->restart_owed_len);
+	if (err != TLSR_OK)
+		goto out;
+	err = put_multi(reg, key, TLSR_ST_RISKS, st->risks, st->risks_len);
 	if (err != TLSR_OK)
 		goto out;
 	err = put_text(reg, key, TLSR_ST_LAST_CHECK, st->last_check, 0);

@@ -34,6 +34,11 @@ struct tlsr_status {
 	int restart_pending;
 	char restart_owed[1024]; /* ids, NUL-separated, "" when none */
 	size_t restart_owed_len; /* bytes of restart_owed, with NULs */
+	/* The report's risks (core/risks.c): RiskCritical and Risks, one
+	 * "severity id: message" entry each, NUL-separated. */
+	int risk_critical;
+	char risks[1900];
+	size_t risks_len; /* bytes of risks, with NULs */
 	char restart_reason[256];
 	char restart_time[32];   /* ISO-8601 UTC, "" when not scheduled */
 	char restart_boot_id[64];

@@ -43,6 +43,10 @@ static void sample(struct tlsr_status *st)
 	memcpy(st->restart_owed, "winhttp.default_secure_protocols\0a.b@32",
 	       sizeof "winhttp.default_secure_protocols\0a.b@32");
 	st->restart_owed_len = sizeof "winhttp.default_secure_protocols\0a.b@32";
+	st->risk_critical = 1;
+	memcpy(st->risks, "critical legacy-off-before-tls12: TLS 1.0 off\0info x: y",
+	       sizeof "critical legacy-off-before-tls12: TLS 1.0 off\0info x: y");
+	st->risks_len = sizeof "critical legacy-off-before-tls12: TLS 1.0 off\0info x: y";
 	snprintf(st->restart_reason, sizeof st->restart_reason,
 		 "DefaultSecureProtocols changed");
 	snprintf(st->restart_time, sizeof st->restart_time,
@@ -153,6 +157,44 @@ START_TEST(status_follows_the_check)
 	ck_assert_int_eq(st.ready_for_server, 0);
 	tlsr_report_free(r);
 	tlsr_registry_destroy(reg);
+}
+END_TEST
+
+/* A client someone cut off (TLS 1.0 off before TLS 1.2 works) is marked in
+ * Status, where the Configuration Manager kit reads it. */
+START_TEST(status_carries_the_risks)
+{
+	struct tlsr_registry *reg = NULL, *out = tlsr_registry_mem_new();
+	struct tlsr_diag diag;
+	struct tlsr_policy p;
+	struct tlsr_facts f;
+	struct tlsr_report *r = NULL;
+	struct tlsr_status st;
+	struct tlsr_value v = {0};
+
+	ck_assert_int_eq(tlsr_regfile_read(
+				 data_path("machines/win7-sp1-tls10-off.reg"),
+				 &reg, &diag),
+			 TLSR_OK);
+	tlsr_policy_defaults(&p);
+	ck_assert_int_eq(tlsr_facts_read(reg, &f), TLSR_OK);
+	ck_assert_int_eq(tlsr_check(reg, &p, &f, &r), TLSR_OK);
+	sample(&st);
+	tlsr_status_from_report(&st, r);
+	ck_assert_int_eq(st.risk_critical, 1);
+	ck_assert_ptr_nonnull(
+		strstr(st.risks, "critical legacy-off-before-tls12: "));
+	ck_assert_int_eq(tlsr_status_write(out, &st), TLSR_OK);
+	ck_assert_uint_eq(dword(out, "RiskCritical"), 1);
+	ck_assert_int_eq(tlsr_reg_get(out, TLSR_KEY_STATUS, TLSR_VIEW_64,
+				      "Risks", &v),
+			 TLSR_OK);
+	ck_assert_int_eq(v.type, TLSR_REG_MULTI_SZ);
+	ck_assert_uint_gt(v.size, 2 * strlen("critical legacy-off"));
+	tlsr_value_clear(&v);
+	tlsr_report_free(r);
+	tlsr_registry_destroy(reg);
+	tlsr_registry_destroy(out);
 }
 END_TEST
 
@@ -272,6 +314,7 @@ static Suite *status_suite(void)
 	tcase_add_test(tc, status_every_field_reads_back);
 	tcase_add_test(tc, status_counters_survive_a_restart);
 	tcase_add_test(tc, status_follows_the_check);
+	tcase_add_test(tc, status_carries_the_risks);
 	tcase_add_test(tc, status_failure_names_no_half_state);
 	tcase_add_test(tc, status_cli_shows_what_the_service_wrote);
 	suite_add_tcase(s, tc);
