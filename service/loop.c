@@ -30,6 +30,8 @@ struct tlsr_loop {
 
 	struct tlsr_follow follow;
 	char policy_hash[65]; /* the policy the item memory belongs to */
+	char risks_seen[2048]; /* ids of the last check's risks, "\n" after
+				* each: a risk is reported when it appears */
 	struct tlsr_facts facts;
 	struct tlsr_items items;
 	struct tlsr_guards guards;
@@ -563,6 +565,36 @@ static void check_failed(struct tlsr_loop *l, tlsr_err err)
  * anything is logged about it. verbose: a compliant result is reported
  * even when the last pass was compliant too (start, timer, check now).
  * Returns 1 compliant, 0 not, -1 error. */
+/* 2010 and 2011 for each critical or warning risk the last check did not
+ * have: once when it appears, again only after it has gone. */
+static void report_risks(struct tlsr_loop *l, const struct tlsr_report *r)
+{
+	char seen[sizeof l->risks_seen], mark[64];
+	size_t i, at = 0;
+	int n;
+
+	seen[0] = '\0';
+	for (i = 0; i < r->n_risks; i++) {
+		const struct tlsr_risk *k = &r->risks[i];
+		struct tlsr_event_fields f = {0};
+
+		textf(mark, sizeof mark, "%s\n", k->id);
+		n = snprintf(seen + at, sizeof seen - at, "%s", mark);
+		if (n > 0 && (size_t)n < sizeof seen - at)
+			at += (size_t)n;
+		if (k->severity == TLSR_SEV_INFO ||
+		    strstr(l->risks_seen, mark) != NULL)
+			continue;
+		f.v[TLSR_EF_RISK] = k->id;
+		f.v[TLSR_EF_REASON] = k->message;
+		report(l, k->severity == TLSR_SEV_CRITICAL
+				  ? TLSR_EV_CRITICAL_RISK
+				  : TLSR_EV_RISK,
+		       &f);
+	}
+	memcpy(l->risks_seen, seen, sizeof seen);
+}
+
 static int pass(struct tlsr_loop *l, int verbose)
 {
 	struct tlsr_report *r = NULL, *after = NULL;
@@ -594,6 +626,8 @@ static int pass(struct tlsr_loop *l, int verbose)
 		return -1;
 	}
 	triage(l, r, notes);
+	/* What the machine was found in, before any remediation. */
+	report_risks(l, r);
 	ctx.l = l;
 	if (l->follow.policy.mode == TLSR_MODE_ENFORCE)
 		enforce(l, r, &ctx, &res);
@@ -643,6 +677,10 @@ static int pass(struct tlsr_loop *l, int verbose)
 		report(l, TLSR_EV_CHECK_COMPLIANT, &f);
 	}
 	l->last_compliant = compliant;
+	/* After a remediation, the check that followed it decides which
+	 * risks remain: one that went is reported again should it return. */
+	if (r == after)
+		report_risks(l, r);
 	/* A pass that completes clears the last error, unless this wake
 	 * itself failed somewhere. */
 	if (!l->error_this_wake)

@@ -218,6 +218,36 @@ static const char *status_text(struct h *h, const char *name)
 	return buf;
 }
 
+/* ---- risks ---- */
+
+/* A client where TLS 1.0 is already off before TLS 1.2 works: the SOC is
+ * told once (2010), not at every pass, and Status says so (audit mode:
+ * nothing remediates it). */
+START_TEST(loop_critical_risk_reported_once)
+{
+	struct h h;
+	char *text = policy_with("mode:", "mode: audit", NULL);
+	size_t n;
+
+	memset(&h, 0, sizeof h);
+	h.s = sim_new();
+	h.reg = machine("win7-sp1-tls10-off");
+	sim_put_file(h.s, POLICY, text);
+	free(text);
+	new_loop(&h);
+	n = sim_count(h.s, TLSR_EV_CRITICAL_RISK);
+	ck_assert_uint_ge(n, 1);
+	ck_assert_ptr_nonnull(
+		strstr(sim_last(h.s, TLSR_EV_CRITICAL_RISK)->v[TLSR_EF_RISK],
+		       "legacy-off-before-tls12"));
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_RISK_CRITICAL), 1);
+	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CRITICAL_RISK), n);
+	teardown(&h);
+}
+END_TEST
+
 /* ---- conflict damping ---- */
 
 START_TEST(loop_conflict_backs_off_past_max_reverts_and_doubles_to_an_hour)
@@ -1036,6 +1066,7 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, loop_fast_path_reports_what_it_read);
 	tcase_add_test(tc, loop_fast_path_heals_a_restart_value_alone);
 	tcase_add_test(tc, loop_check_failure_reports_2006_and_status);
+	tcase_add_test(tc, loop_critical_risk_reported_once);
 	tcase_add_test(tc, loop_fault_at_every_call_of_a_wake_converges);
 	tcase_add_test(tc, loop_fatal_error_is_reported_and_stop_names_it);
 	tcase_add_test(tc, loop_start_note_goes_into_1000);

@@ -73,6 +73,10 @@ static const struct event_def events[] = {
 	 {TLSR_EF_POLICY_SOURCE, TLSR_EF_POLICY_HASH, TLSR_EF_REASON}},
 	{TLSR_EV_STATUS_FAILED, TLSR_MSG_STATUS_FAILED, "status_failed",
 	 EVENTLOG_ERROR_TYPE, 1, {TLSR_EF_REASON}},
+	{TLSR_EV_CRITICAL_RISK, TLSR_MSG_CRITICAL_RISK, "critical_risk",
+	 EVENTLOG_ERROR_TYPE, 2, {TLSR_EF_RISK, TLSR_EF_REASON}},
+	{TLSR_EV_RISK, TLSR_MSG_RISK, "risk", EVENTLOG_WARNING_TYPE, 2,
+	 {TLSR_EF_RISK, TLSR_EF_REASON}},
 	{TLSR_EV_RESTART_SCHEDULED, TLSR_MSG_RESTART_SCHEDULED,
 	 "restart_scheduled", EVENTLOG_INFORMATION_TYPE, 2,
 	 {TLSR_EF_REASON, TLSR_EF_RESTART_TIME}},
@@ -104,6 +108,7 @@ static const char *const field_names[TLSR_EF_COUNT] = {
 	[TLSR_EF_IN_FORCE] = "in_force",
 	[TLSR_EF_ENDPOINT] = "endpoint",
 	[TLSR_EF_PROTOCOL] = "protocol",
+	[TLSR_EF_RISK] = "risk",
 };
 
 struct tlsr_eventlog {
