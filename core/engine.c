@@ -190,29 +190,6 @@ static int row_wanted(const struct tlsr_setting *s, const struct tlsr_policy *p,
 	return 0;
 }
 
-/* Reads a DWORD: 1 present (in *out), 0 absent, -1 present with another
- * type; a backend failure goes to *err. */
-static int read_dword(struct tlsr_registry *reg, const char *path,
-		      enum tlsr_view view, const char *name, uint32_t *out,
-		      tlsr_err *err)
-{
-	tlsr_err e;
-
-	/* After a failure the check is lost anyway: reading on would only
-	 * replace the failure's message on reg with a later call's. */
-	if (*err != TLSR_OK)
-		return 0;
-	e = tlsr_reg_get_dword(reg, path, view, name, out);
-	if (e == TLSR_OK)
-		return 1;
-	if (e == TLSR_ENOTFOUND)
-		return 0;
-	if (e == TLSR_ETYPE)
-		return -1;
-	*err = e;
-	return 0;
-}
-
 /* SChannel's effective switch for a protocol and side: Enabled (non-zero =
  * on) and DisabledByDefault, each the OS default when absent. *on: usable
  * at all; *used: offered without the caller asking. */
@@ -232,11 +209,12 @@ static tlsr_err schannel_effective(struct tlsr_registry *reg,
 	snprintf(path, sizeof path, "%s\\%s\\%s", SCHANNEL_PROTOCOLS,
 		 tlsr_proto_schannel_name(proto),
 		 side == TLSR_SIDE_CLIENT ? "Client" : "Server");
-	r1 = read_dword(reg, path, TLSR_VIEW_NONE, "Enabled", &en, &err);
+	r1 = tlsr_reg_read_dword(reg, path, TLSR_VIEW_NONE, "Enabled", &en,
+				 &err);
 	if (err != TLSR_OK)
 		return err;
-	r2 = read_dword(reg, path, TLSR_VIEW_NONE, "DisabledByDefault", &dbd,
-			&err);
+	r2 = tlsr_reg_read_dword(reg, path, TLSR_VIEW_NONE, "DisabledByDefault",
+				 &dbd, &err);
 	if (err != TLSR_OK)
 		return err;
 	*on = r1 == 1 ? en != 0 : r1 == 0 && def;
@@ -258,7 +236,7 @@ static tlsr_err dsp_effective(struct tlsr_registry *reg,
 	    tlsr_setting_find("winhttp.default_secure_protocols");
 	tlsr_err err = TLSR_OK;
 	uint32_t v = 0;
-	int r = read_dword(reg, s->key, view, s->name, &v, &err);
+	int r = tlsr_reg_read_dword(reg, s->key, view, s->name, &v, &err);
 
 	if (err != TLSR_OK)
 		return err;
@@ -317,12 +295,13 @@ static tlsr_err tls12_dotnet(struct tlsr_registry *reg,
 	int i, rs, rd, holds = f->net4_release >= NET462_RELEASE;
 
 	for (i = 0; holds && i < (f->x64 ? 2 : 1); i++) {
-		rs = read_dword(reg, DOTNET_V4_KEY, views[i],
-				"SchUseStrongCrypto", &strong, &err);
+		rs = tlsr_reg_read_dword(reg, DOTNET_V4_KEY, views[i],
+					 "SchUseStrongCrypto", &strong, &err);
 		if (err != TLSR_OK)
 			return err;
-		rd = read_dword(reg, DOTNET_V4_KEY, views[i],
-				"SystemDefaultTlsVersions", &sysdef, &err);
+		rd = tlsr_reg_read_dword(reg, DOTNET_V4_KEY, views[i],
+					 "SystemDefaultTlsVersions", &sysdef,
+					 &err);
 		if (err != TLSR_OK)
 			return err;
 		if (rs < 0 || rd < 0 || (rs == 1 && strong == 0) ||

@@ -97,6 +97,25 @@ out:
 	return err;
 }
 
+int tlsr_reg_read_dword(struct tlsr_registry *reg, const char *path,
+			enum tlsr_view view, const char *name, uint32_t *out,
+			tlsr_err *err)
+{
+	tlsr_err e;
+
+	if (*err != TLSR_OK)
+		return 0;
+	e = tlsr_reg_get_dword(reg, path, view, name, out);
+	if (e == TLSR_OK)
+		return 1;
+	if (e == TLSR_ENOTFOUND)
+		return 0;
+	if (e == TLSR_ETYPE)
+		return -1;
+	*err = e;
+	return 0;
+}
+
 tlsr_err tlsr_reg_get_string(struct tlsr_registry *reg, const char *path,
 			     enum tlsr_view view, const char *name, char *buf,
 			     size_t size)

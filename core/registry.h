@@ -124,6 +124,13 @@ tlsr_err tlsr_reg_get(struct tlsr_registry *reg, const char *path,
 tlsr_err tlsr_reg_get_dword(struct tlsr_registry *reg, const char *path,
 			    enum tlsr_view view, const char *name,
 			    uint32_t *out);
+/* A DWORD as a check reads it: 1 present (in *out), 0 absent, -1 present
+ * with another type. A backend failure goes to *err and the read returns 0;
+ * once *err holds a failure it returns 0 without reading, so reg keeps
+ * that failure's message for the caller to report. */
+int tlsr_reg_read_dword(struct tlsr_registry *reg, const char *path,
+			enum tlsr_view view, const char *name, uint32_t *out,
+			tlsr_err *err);
 /* Reads REG_SZ / REG_EXPAND_SZ as UTF-8 into buf. TLSR_ETYPE otherwise. */
 tlsr_err tlsr_reg_get_string(struct tlsr_registry *reg, const char *path,
 			     enum tlsr_view view, const char *name, char *buf,

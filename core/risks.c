@@ -104,28 +104,6 @@ static void add_risk(struct tlsr_report *r, const char *id,
 		r->critical = 1;
 }
 
-/* Reads a DWORD: 1 present, 0 absent, -1 another type; errors in *err. */
-static int dword(struct tlsr_registry *reg, const char *path,
-		 enum tlsr_view view, const char *name, uint32_t *out,
-		 tlsr_err *err)
-{
-	tlsr_err e;
-
-	/* After a failure, reading on would only replace its message on reg
-	 * with a later call's. */
-	if (*err != TLSR_OK)
-		return 0;
-	e = tlsr_reg_get_dword(reg, path, view, name, out);
-	if (e == TLSR_OK)
-		return 1;
-	if (e == TLSR_ENOTFOUND)
-		return 0;
-	if (e == TLSR_ETYPE)
-		return -1;
-	*err = e;
-	return 0;
-}
-
 /* SChannel key of a protocol and side into buf. */
 static void schannel_path(char *buf, size_t size, enum tlsr_proto proto,
 			  const char *side)
@@ -146,8 +124,10 @@ static tlsr_err client_on(struct tlsr_registry *reg, const struct tlsr_os *os,
 	int r1, r2;
 
 	schannel_path(path, sizeof path, proto, "Client");
-	r1 = dword(reg, path, TLSR_VIEW_NONE, "Enabled", &en, &err);
-	r2 = dword(reg, path, TLSR_VIEW_NONE, "DisabledByDefault", &dbd, &err);
+	r1 = tlsr_reg_read_dword(reg, path, TLSR_VIEW_NONE, "Enabled", &en,
+				 &err);
+	r2 = tlsr_reg_read_dword(reg, path, TLSR_VIEW_NONE, "DisabledByDefault",
+				 &dbd, &err);
 	if (err != TLSR_OK)
 		return err;
 	*on = (r1 == 1 ? en != 0 : r1 == 0 && def) &&
@@ -176,9 +156,10 @@ static tlsr_err schannel_orphan(struct tlsr_registry *reg,
 		if (!(r->os->schannel_client & TLSR_PROTO_BIT(legacy[i])))
 			continue;
 		schannel_path(path, sizeof path, legacy[i], "Client");
-		r1 = dword(reg, path, TLSR_VIEW_NONE, "Enabled", &en, &err);
-		r2 = dword(reg, path, TLSR_VIEW_NONE, "DisabledByDefault", &dbd,
-			   &err);
+		r1 = tlsr_reg_read_dword(reg, path, TLSR_VIEW_NONE, "Enabled",
+					 &en, &err);
+		r2 = tlsr_reg_read_dword(reg, path, TLSR_VIEW_NONE,
+					 "DisabledByDefault", &dbd, &err);
 		if (err != TLSR_OK)
 			return err;
 		if ((r1 == 1 && en == 0) || (r2 == 1 && dbd != 0))
@@ -228,7 +209,8 @@ static tlsr_err winhttp_orphan(struct tlsr_registry *reg,
 		return err;
 
 	for (i = 0; i < (r->facts.x64 ? 2 : 1); i++) {
-		if (dword(reg, s->key, views[i], s->name, &mask, &err) != 1) {
+		if (tlsr_reg_read_dword(reg, s->key, views[i], s->name, &mask,
+					&err) != 1) {
 			if (err != TLSR_OK)
 				return err;
 			continue;
@@ -269,16 +251,17 @@ static tlsr_err tls13_keys(struct tlsr_registry *reg, struct tlsr_report *r)
 		return TLSR_OK;
 	for (i = 0; i < 2; i++) {
 		schannel_path(path, sizeof path, TLSR_PROTO_TLS13, sides[i]);
-		if (dword(reg, path, TLSR_VIEW_NONE, "Enabled", &v, &err) ==
-			1 &&
+		if (tlsr_reg_read_dword(reg, path, TLSR_VIEW_NONE, "Enabled",
+					&v, &err) == 1 &&
 		    v != 0)
 			on = 1;
 		if (err != TLSR_OK)
 			return err;
 	}
 	for (i = 0; i < (r->facts.x64 ? 2 : 1); i++) {
-		if (dword(reg, s->key, i ? TLSR_VIEW_32 : TLSR_VIEW_64, s->name,
-			  &v, &err) == 1 &&
+		if (tlsr_reg_read_dword(reg, s->key,
+					i ? TLSR_VIEW_32 : TLSR_VIEW_64,
+					s->name, &v, &err) == 1 &&
 		    (v & TLS13_BIT))
 			on = 1;
 		if (err != TLSR_OK)
@@ -352,14 +335,15 @@ static tlsr_err wininet(struct tlsr_registry *reg, struct tlsr_report *r)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		if (dword(reg, keys[i], TLSR_VIEW_64, "SecureProtocols", &v,
-			  &err) == 1 &&
+		if (tlsr_reg_read_dword(reg, keys[i], TLSR_VIEW_64,
+					"SecureProtocols", &v, &err) == 1 &&
 		    !(v & TLS12_BIT)) {
-			add_risk(r, "wininet-without-tls12", TLSR_SEV_WARNING,
-				 TLSR_COMP_WINHTTP,
-				 "WinINet SecureProtocols is 0x%lx in HKLM\\%s: "
-				 "no TLS 1.2 for programs that use WinINet",
-				 (unsigned long)v, keys[i]);
+			add_risk(
+			    r, "wininet-without-tls12", TLSR_SEV_WARNING,
+			    TLSR_COMP_WINHTTP,
+			    "WinINet SecureProtocols is 0x%lx in HKLM\\%s: "
+			    "no TLS 1.2 for programs that use WinINet",
+			    (unsigned long)v, keys[i]);
 			break;
 		}
 		if (err != TLSR_OK)
@@ -380,8 +364,8 @@ static tlsr_err enabled_all_ones(struct tlsr_registry *reg,
 
 	for (i = 0; i < 2; i++) {
 		schannel_path(path, sizeof path, TLSR_PROTO_TLS12, sides[i]);
-		if (dword(reg, path, TLSR_VIEW_NONE, "Enabled", &v, &err) ==
-			1 &&
+		if (tlsr_reg_read_dword(reg, path, TLSR_VIEW_NONE, "Enabled",
+					&v, &err) == 1 &&
 		    v == 0xFFFFFFFFu) {
 			add_risk(r, "enabled-ffffffff", TLSR_SEV_INFO,
 				 TLSR_COMP_SCHANNEL,
