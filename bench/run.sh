@@ -123,9 +123,9 @@ if [ -n "$native" ]; then
 		"$machine" "$iters"
 	if [ -x "$native/bench/bench_fleet" ]; then
 		if [ $smoke = 1 ]; then
-			bench fleet "$native/bench/bench_fleet" --clients 2000 --hours 6
+			bench fleet "$native/bench/bench_fleet" "$policy" --clients 2000 --hours 6
 		else
-			bench fleet "$native/bench/bench_fleet"
+			bench fleet "$native/bench/bench_fleet" "$policy"
 		fi
 	fi
 fi
