@@ -21,4 +21,17 @@ static inline void tlsr_le32_put(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
+/* The 64-bit number stored little-endian at p (8 readable bytes). */
+static inline uint64_t tlsr_le64_get(const uint8_t *p)
+{
+	return (uint64_t)tlsr_le32_get(p) | (uint64_t)tlsr_le32_get(p + 4) << 32;
+}
+
+/* Stores v little-endian at p (8 writable bytes). */
+static inline void tlsr_le64_put(uint8_t *p, uint64_t v)
+{
+	tlsr_le32_put(p, (uint32_t)v);
+	tlsr_le32_put(p + 4, (uint32_t)(v >> 32));
+}
+
 #endif

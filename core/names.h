@@ -84,8 +84,8 @@
 #define TLSR_ST_WORKING_SET "WorkingSet"
 
 /* Every Status value the service writes, in the order `tlsward status`
- * shows them: X(name, label, kind) with kind BOOL, DWORD, TEXT or LIST
- * (REG_MULTI_SZ). A value
+ * shows them: X(name, label, kind) with kind BOOL, DWORD, TEXT, LIST
+ * (REG_MULTI_SZ) or BYTES (REG_QWORD, a size in bytes). A value
  * status.c writes is listed here, so that `tlsward status` and the tests
  * that iterate over this list cannot miss it. */
 #define TLSR_STATUS_VALUES(X)                                              \
@@ -120,6 +120,8 @@
 	X(TLSR_ST_PROOF_ENDPOINT, "proof endpoint", TEXT)                  \
 	X(TLSR_ST_PROOF_PROTOCOL, "proof protocol", TEXT)                  \
 	X(TLSR_ST_PROOF_RESULT, "proof result", TEXT)                      \
+	X(TLSR_ST_PRIVATE_BYTES, "private bytes", BYTES)                   \
+	X(TLSR_ST_WORKING_SET, "working set", BYTES)                       \
 	X(TLSR_ST_VERSION, "tlsward version", TEXT)
 
 /* ---- files, in the data directory (%ProgramData%\tlsward) ---- */

@@ -80,6 +80,12 @@ struct tlsr_loop_env {
 	 * stopping, 0 otherwise. May be NULL: no prober. */
 	int (*prove)(void *ctx, const struct tlsr_policy *p);
 
+	/* ---- the service process ---- */
+	/* The process's private bytes (its commit charge) and working set,
+	 * in bytes; 0 for a figure the platform cannot give. May be NULL. */
+	void (*memory)(void *ctx, uint64_t *private_bytes,
+		       uint64_t *working_set);
+
 	/* ---- the only side effect outside the registry ---- */
 	/* Restarts the computer after grace seconds, showing message. On
 	 * failure why holds the system's reason. */

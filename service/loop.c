@@ -244,6 +244,10 @@ static void status_common(struct tlsr_loop *l, struct tlsr_status *st)
 	st->conflicts = l->counters.conflicts;
 	st->passes = l->counters.passes;
 	textf(st->last_error, sizeof st->last_error, "%s", l->last_error);
+	st->private_bytes = st->working_set = 0;
+	if (l->env->memory != NULL)
+		l->env->memory(l->env->ctx, &st->private_bytes,
+			       &st->working_set);
 	if (l->follow.have_policy)
 		proof_status(l, st);
 	st->restart_pending = rs->pending;

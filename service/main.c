@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "accept.h"
+#include "bytes.h"
 #include "cli.h"
 #include "file.h"
 #include "follow.h"
@@ -803,7 +804,34 @@ static int cmd_rollback(int argc, char **argv)
 }
 
 /* Status values, in the order they are shown. */
-enum status_kind { ST_DWORD, ST_BOOL, ST_TEXT, ST_LIST };
+enum status_kind { ST_DWORD, ST_BOOL, ST_TEXT, ST_LIST, ST_BYTES };
+
+/* A REG_QWORD Status value (a size in bytes); 0 when it is absent or no
+ * QWORD. */
+static int read_bytes(struct tlsr_registry *reg, const char *name,
+		      uint64_t *bytes)
+{
+	struct tlsr_value v = {0};
+	int ok = 0;
+
+	*bytes = 0;
+	if (tlsr_reg_get(reg, TLSR_KEY_STATUS, TLSR_VIEW_64, name, &v) ==
+		    TLSR_OK &&
+	    v.type == TLSR_REG_QWORD && v.size == 8) {
+		*bytes = tlsr_le64_get(v.data);
+		ok = 1;
+	}
+	tlsr_value_clear(&v);
+	return ok;
+}
+
+/* A size as "5784 KiB (5.6 MiB)". */
+static void format_bytes(uint64_t bytes, char *buf, size_t size)
+{
+	snprintf(buf, size, "%llu KiB (%.1f MiB)",
+		 (unsigned long long)(bytes / 1024),
+		 (double)bytes / (1024.0 * 1024.0));
+}
 
 /* A REG_MULTI_SZ Status value as "a, b" into buf; 0 when it is absent or
  * no list. */
@@ -954,11 +982,14 @@ static int cmd_status(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		char text[1024];
 		uint32_t dw = 0;
+		uint64_t bytes = 0;
 		int have;
 
 		if (status_values[i].kind == ST_LIST)
 			have = read_list(t.reg, status_values[i].name, text,
 					 sizeof text);
+		else if (status_values[i].kind == ST_BYTES)
+			have = read_bytes(t.reg, status_values[i].name, &bytes);
 		else if (status_values[i].kind == ST_TEXT)
 			have = tlsr_reg_get_string(t.reg, TLSR_KEY_STATUS,
 						   TLSR_VIEW_64,
@@ -980,6 +1011,9 @@ static int cmd_status(int argc, char **argv)
 				tlsr_sb_json(&b, text);
 			else if (status_values[i].kind == ST_BOOL)
 				tlsr_sb_puts(&b, dw ? "true" : "false");
+			else if (status_values[i].kind == ST_BYTES)
+				tlsr_sb_printf(&b, "%llu",
+					       (unsigned long long)bytes);
 			else
 				tlsr_sb_printf(&b, "%lu", (unsigned long)dw);
 			continue;
@@ -999,7 +1033,10 @@ static int cmd_status(int argc, char **argv)
 			tlsr_sb_printf(&b, "no (%s)\n", text);
 		} else if (status_values[i].kind == ST_BOOL)
 			tlsr_sb_printf(&b, "%s\n", dw ? "yes" : "no");
-		else
+		else if (status_values[i].kind == ST_BYTES) {
+			format_bytes(bytes, text, sizeof text);
+			tlsr_sb_printf(&b, "%s\n", text);
+		} else
 			tlsr_sb_printf(&b, "%lu\n", (unsigned long)dw);
 	}
 	status_rules(&t, o.format == FORMAT_JSON, &b);

@@ -107,6 +107,23 @@ static tlsr_err put_multi(struct tlsr_registry *reg, struct tlsr_key *key,
 	return reg->ops->set_value(reg, key, name, TLSR_REG_MULTI_SZ, buf, at);
 }
 
+/* Writes a size in bytes as REG_QWORD, or removes the value when it is 0
+ * (not known). */
+static tlsr_err put_bytes(struct tlsr_registry *reg, struct tlsr_key *key,
+			  const char *name, uint64_t bytes)
+{
+	uint8_t data[8];
+	tlsr_err err;
+
+	if (bytes == 0) {
+		err = reg->ops->delete_value(reg, key, name);
+		return err == TLSR_ENOTFOUND ? TLSR_OK : err;
+	}
+	tlsr_le64_put(data, bytes);
+	return reg->ops->set_value(reg, key, name, TLSR_REG_QWORD, data,
+				   sizeof data);
+}
+
 /* The proof values: set with a proof section, gone without one. */
 static tlsr_err write_proof(struct tlsr_registry *reg, struct tlsr_key *key,
 			    const struct tlsr_status *st)
@@ -221,6 +238,12 @@ tlsr_err tlsr_status_write(struct tlsr_registry *reg,
 	if (err != TLSR_OK)
 		goto out;
 	err = put_multi(reg, key, TLSR_ST_RISKS, st->risks, st->risks_len);
+	if (err != TLSR_OK)
+		goto out;
+	err = put_bytes(reg, key, TLSR_ST_PRIVATE_BYTES, st->private_bytes);
+	if (err != TLSR_OK)
+		goto out;
+	err = put_bytes(reg, key, TLSR_ST_WORKING_SET, st->working_set);
 	if (err != TLSR_OK)
 		goto out;
 	err = put_text(reg, key, TLSR_ST_LAST_CHECK, st->last_check, 0);

@@ -52,6 +52,11 @@ struct tlsr_status {
 	char proof_endpoint[TLSR_PROOF_URL_MAX];
 	char proof_protocol[16];
 	char proof_result[1100];
+	/* The service process's memory when the record was written, in
+	 * bytes (env.h's memory): PrivateBytes and WorkingSet, REG_QWORD. 0:
+	 * the platform could not say, and the value is removed. */
+	uint64_t private_bytes;
+	uint64_t working_set;
 };
 
 /* Copies compliance, blocking and TLS 1.2 state from a report into st;

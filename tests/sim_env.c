@@ -217,6 +217,15 @@ static tlsr_err sim_restart(void *ctx, unsigned grace, const char *message,
 	return s->restart_err;
 }
 
+static void sim_memory(void *ctx, uint64_t *private_bytes,
+		       uint64_t *working_set)
+{
+	struct sim_env *s = ctx;
+
+	*private_bytes = s->private_bytes;
+	*working_set = s->working_set;
+}
+
 struct sim_env *sim_new(void)
 {
 	struct sim_env *s = calloc(1, sizeof *s);
@@ -230,6 +239,8 @@ struct sim_env *sim_new(void)
 	s->utc = 1796040000000ll; /* 2026-11-30T12:00:00Z */
 	s->notify = 1;
 	snprintf(s->boot, sizeof s->boot, "boot-1");
+	s->private_bytes = 3u << 20;
+	s->working_set = 7u << 20;
 	s->env.ctx = s;
 	s->env.now_ms = sim_now_ms;
 	s->env.utc_ms = sim_utc_ms;
@@ -247,6 +258,7 @@ struct sim_env *sim_new(void)
 	s->env.sha256_hex = sim_sha256;
 	s->env.report = sim_report;
 	s->env.restart_now = sim_restart;
+	s->env.memory = sim_memory;
 	return s;
 }
 

@@ -44,10 +44,14 @@ struct sim_env {
 	unsigned restarts; /* restart_now calls */
 	unsigned restart_grace;
 	tlsr_err restart_err; /* what restart_now returns */
+	/* What memory reports, in bytes (0: not known). */
+	uint64_t private_bytes;
+	uint64_t working_set;
 };
 
 /* A fresh simulation: clock at 2026-11-30T12:00:00Z, tz 0, boot "boot-1",
- * notifications armed. Caller frees with sim_free. */
+ * notifications armed, 3 MiB private and 7 MiB working set. Caller frees
+ * with sim_free. */
 struct sim_env *sim_new(void);
 void sim_free(struct sim_env *s);
 

@@ -1042,6 +1042,40 @@ START_TEST(loop_policy_locate_is_shared_with_the_cli)
 }
 END_TEST
 
+/* The service's memory goes into Status with the record, as the platform
+ * reports it; a figure the platform cannot give is not left behind. */
+static uint64_t status_qword(struct h *h, const char *name)
+{
+	struct tlsr_value v = {0};
+	uint64_t n = 0;
+
+	if (tlsr_reg_get(h->reg, TLSR_KEY_STATUS, TLSR_VIEW_64, name, &v) !=
+	    TLSR_OK)
+		return 0;
+	ck_assert_int_eq(v.type, TLSR_REG_QWORD);
+	ck_assert_uint_eq(v.size, 8);
+	for (int i = 7; i >= 0; i--)
+		n = n << 8 | v.data[i];
+	tlsr_value_clear(&v);
+	return n;
+}
+
+START_TEST(loop_status_carries_the_process_memory)
+{
+	struct h h;
+
+	setup(&h, NULL);
+	ck_assert_uint_eq(status_qword(&h, TLSR_ST_PRIVATE_BYTES), 3u << 20);
+	ck_assert_uint_eq(status_qword(&h, TLSR_ST_WORKING_SET), 7u << 20);
+	h.s->private_bytes = 0;
+	h.s->working_set = 5u << 20;
+	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+	ck_assert_uint_eq(status_qword(&h, TLSR_ST_PRIVATE_BYTES), 0);
+	ck_assert_uint_eq(status_qword(&h, TLSR_ST_WORKING_SET), 5u << 20);
+	teardown(&h);
+}
+END_TEST
+
 static Suite *loop_suite(void)
 {
 	Suite *s = suite_create("loop");
@@ -1073,6 +1107,7 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, loop_passes_count_completed_passes);
 	tcase_add_test(tc, loop_cache_write_failure_reports_1004);
 	tcase_add_test(tc, loop_policy_locate_is_shared_with_the_cli);
+	tcase_add_test(tc, loop_status_carries_the_process_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -59,6 +59,8 @@ static void sample(struct tlsr_status *st)
 		 "https://cm01.example/");
 	snprintf(st->proof_protocol, sizeof st->proof_protocol, "tls1.2");
 	snprintf(st->proof_result, sizeof st->proof_result, "proven");
+	st->private_bytes = 3584u * 1024;
+	st->working_set = 7u << 20;
 }
 
 static uint32_t dword(struct tlsr_registry *reg, const char *name)
@@ -198,6 +200,39 @@ START_TEST(status_carries_the_risks)
 }
 END_TEST
 
+/* The service's memory: REG_QWORD sizes in bytes, gone when the platform
+ * could not give a figure rather than left stale. */
+START_TEST(status_memory_is_written_in_bytes)
+{
+	struct tlsr_registry *reg = tlsr_registry_mem_new();
+	struct tlsr_status st;
+	struct tlsr_value v = {0};
+
+	sample(&st);
+	st.private_bytes = 0x123456789ull;
+	ck_assert_int_eq(tlsr_status_write(reg, &st), TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+				      "PrivateBytes", &v),
+			 TLSR_OK);
+	ck_assert_int_eq(v.type, TLSR_REG_QWORD);
+	ck_assert_uint_eq(v.size, 8);
+	ck_assert_uint_eq(v.data[0], 0x89);
+	ck_assert_uint_eq(v.data[4], 0x01);
+	tlsr_value_clear(&v);
+	st.private_bytes = 0;
+	ck_assert_int_eq(tlsr_status_write(reg, &st), TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+				      "PrivateBytes", &v),
+			 TLSR_ENOTFOUND);
+	ck_assert_int_eq(tlsr_reg_get(reg, TLSR_KEY_STATUS, TLSR_VIEW_64,
+				      "WorkingSet", &v),
+			 TLSR_OK);
+	ck_assert_int_eq(v.type, TLSR_REG_QWORD);
+	tlsr_value_clear(&v);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
 START_TEST(status_failure_names_no_half_state)
 {
 	struct tlsr_registry *reg =
@@ -300,6 +335,21 @@ START_TEST(status_cli_shows_what_the_service_wrote)
 	ck_assert_ptr_nonnull(
 		strstr(out, "\"PolicySource\": \"\\\\\\\\cm01\\\\tlsward$"));
 	ck_assert_ptr_nonnull(strstr(out, "\"Tls12Schannel\": true"));
+	ck_assert_ptr_nonnull(strstr(out, "\"PrivateBytes\": 3670016"));
+	ck_assert_ptr_nonnull(strstr(out, "\"WorkingSet\": 7340032"));
+	/* The text form gives the sizes in KiB and MiB. */
+	snprintf(cmd, sizeof cmd, "'%s' status --registry '%s'", exe, file);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(out, 1, sizeof out - 1, p);
+	out[n] = '\0';
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_msg(strstr(out, "private bytes              3584 KiB (3.5 MiB)\n") !=
+			      NULL,
+		      "%s", out);
+	ck_assert_msg(strstr(out, "working set                7168 KiB (7.0 MiB)\n") !=
+			      NULL,
+		      "%s", out);
 	unlink(file);
 	rmdir(dir);
 	tlsr_registry_destroy(reg);
@@ -315,6 +365,7 @@ static Suite *status_suite(void)
 	tcase_add_test(tc, status_counters_survive_a_restart);
 	tcase_add_test(tc, status_follows_the_check);
 	tcase_add_test(tc, status_carries_the_risks);
+	tcase_add_test(tc, status_memory_is_written_in_bytes);
 	tcase_add_test(tc, status_failure_names_no_half_state);
 	tcase_add_test(tc, status_cli_shows_what_the_service_wrote);
 	suite_add_tcase(s, tc);
