@@ -34,7 +34,8 @@ cd "$(dirname "$0")/.."
 top=$PWD
 
 packages=(
-  meson ninja-build pkg-config gcc libc6-dev libyaml-dev libssl-dev check python3 clang
+  meson ninja-build pkg-config gcc libc6-dev libyaml-dev libssl-dev check python3
+  clang libclang-rt-dev procps
   gcc-mingw-w64-x86-64 mingw-w64-tools binutils-mingw-w64-x86-64
   wine64 wine wixl msitools libxml2-utils openssl
 )
