@@ -87,9 +87,31 @@ static int holds(const struct tlsr_value *v, uint32_t expected)
 	       tlsr_le32_get(v->data) == expected;
 }
 
-/* Writes g's value and reads it back. A value overwritten before the
- * read-back is a revert too, or a fast enough agent would never bring the
- * back-off closer: counted as one, and reported as what was read. */
+/* Opens g's key again, creating it (and its parents) when missing, as
+ * tlsr_apply's write does: a handle to a key another agent deleted reads
+ * and writes nothing (TLSR_ENOTFOUND), and the key it stood for may be
+ * gone or made anew. Like tlsr_apply, no journal entry is made for the
+ * key: the journal keeps each value's original, and a rollback restores
+ * the values. The old handle is kept when the key cannot be opened. */
+static tlsr_err reopen(struct tlsr_guard *g, struct tlsr_registry *reg)
+{
+	struct tlsr_key *key = NULL;
+	tlsr_err err;
+
+	err = reg->ops->open_key(reg, g->def->key, g->view, 1, &key);
+	if (err != TLSR_OK)
+		return err;
+	reg->ops->close_key(reg, g->key);
+	g->key = key;
+	return TLSR_OK;
+}
+
+/* Writes g's value and reads it back. A value found absent may be absent
+ * because its key was deleted: the key is opened again (created when
+ * missing) first, so one rewrite heals a deleted key too. A value
+ * overwritten before the read-back is a revert too, or a fast enough agent
+ * would never bring the back-off closer: counted as one, and reported as
+ * what was read. */
 static void rewrite(struct tlsr_guard_outcome *o, struct tlsr_guard *g,
 		    struct tlsr_registry *reg, struct tlsr_item_state *st,
 		    const struct tlsr_policy *p, const char *boot_id,
@@ -120,8 +142,10 @@ static void rewrite(struct tlsr_guard_outcome *o, struct tlsr_guard *g,
 		 * a rollback, asks again). */
 		g->noted = 1;
 	}
-	o->err = reg->ops->set_value(reg, g->key, g->def->name,
-				     TLSR_REG_DWORD, data, sizeof data);
+	o->err = o->present ? TLSR_OK : reopen(g, reg);
+	if (o->err == TLSR_OK)
+		o->err = reg->ops->set_value(reg, g->key, g->def->name,
+					     TLSR_REG_DWORD, data, sizeof data);
 	if (o->err == TLSR_OK)
 		o->err = reg->ops->get_value(reg, g->key, g->def->name, &back);
 	if (o->err != TLSR_OK) {

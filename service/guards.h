@@ -2,7 +2,8 @@
  * registry round trips each. When a watch fires, the values it covers that
  * tlsward already wrote (so their originals are journalled) and last found
  * as the policy wants are read through keys kept open, and a drifted one is
- * written back at once and read back, before anything else happens. Values
+ * written back at once and read back, before anything else happens (a
+ * deleted key is created again, as tlsr_apply's write creates it). Values
  * never written, blocked, deferred or backing off are left to the full
  * pass, which journals before writing. Everything goes through the
  * registry function table, so fault injection and the memory backend

@@ -44,6 +44,9 @@ struct tlsr_loop {
 	uint64_t next_check;
 	uint64_t next_probe; /* 0: no proof to run */
 	int pass_due;       /* a watch asked for a full pass */
+	int status_owed;    /* heals since the last Status write: 1 the
+			     * counters, 2 the whole record (the restart
+			     * state changed) */
 	int last_compliant; /* -1: no pass yet */
 	int exit_code;
 	int started, stopped, announced;
@@ -611,6 +614,8 @@ static int pass(struct tlsr_loop *l, int verbose)
 	tlsr_err err;
 
 	l->pass_due = 0;
+	/* Every pass ends in a Status write, with the heals before it. */
+	l->status_owed = 0;
 	if (!l->follow.have_policy) {
 		l->counters.passes++;
 		write_status(l, NULL, NULL);
@@ -814,21 +819,30 @@ static int heal(struct tlsr_loop *l, int entry)
 	}
 	/* A restart already owed by these values stays owed: the ledger is
 	 * read again only for one not known yet. */
-	if (owed && owed_news(l, o, n))
+	if (owed && owed_news(l, o, n)) {
 		restart_sync(l);
-	else
-		owed = 0;
-	/* Every value under the watch is back as the last full pass left it,
-	 * so its report would be the same: only the counters and the time of
-	 * the check change (the whole record when the restart state did). */
-	if (!full && n > 0) {
-		if (owed)
-			write_status(l, NULL, l->last);
-		else
-			write_counters(l);
+		l->status_owed = 2;
+	} else if (n > 0 && l->status_owed == 0) {
+		l->status_owed = 1;
 	}
 	tlsr_guard_outcomes_free(o, n);
 	return full;
+}
+
+/* Writes the Status the heals of a wake owe, once for all of them. Every
+ * value healed is back as the last full pass left it, so its report would
+ * be the same: only the counters and the time of the check change (the
+ * whole record when the restart state did). A full pass that is due
+ * writes it instead. */
+static void heal_status(struct tlsr_loop *l)
+{
+	if (l->status_owed == 0 || l->pass_due)
+		return;
+	if (l->status_owed == 2)
+		write_status(l, NULL, l->last);
+	else
+		write_counters(l);
+	l->status_owed = 0;
 }
 
 /* ---- the proof on the wire ---- */
@@ -1043,15 +1057,21 @@ void tlsr_loop_wake(struct tlsr_loop *l, enum tlsr_wake why,
 		}
 		break;
 	case TLSR_WAKE_WATCH:
+	case TLSR_WAKE_WATCH_FIRST:
+		/* Every watch that fired is healed on the fast path (a burst
+		 * fires several); the full pass runs only when a heal needs
+		 * it. */
 		for (bit = 0; bit < 64; bit++)
 			if (watch_mask & ((uint64_t)1 << bit))
 				full |= heal(l, bit);
-		/* Several watches firing at once: whatever moved, the full
-		 * pass sees all of it. */
-		if (full || (watch_mask & (watch_mask - 1)) != 0)
+		if (full)
 			l->pass_due = 1;
 		break;
 	}
+	/* One Status write after every heal of the wake; the driver's first
+	 * look leaves it to the second. */
+	if (why != TLSR_WAKE_WATCH_FIRST)
+		heal_status(l);
 }
 
 int64_t tlsr_loop_next_timeout(const struct tlsr_loop *l)

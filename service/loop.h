@@ -26,6 +26,10 @@ enum tlsr_wake {
 	TLSR_WAKE_RELOAD,    /* PARAMCHANGE or a change of Parameters */
 	TLSR_WAKE_SOURCE,    /* the policy file's directory changed */
 	TLSR_WAKE_WATCH,     /* managed keys changed (watch_mask says which) */
+	TLSR_WAKE_WATCH_FIRST, /* the same, healed before the driver re-arms
+				* its watches; the driver follows it with
+				* TLSR_WAKE_WATCH (its second look), whose
+				* Status write covers both */
 };
 
 struct tlsr_loop;
@@ -38,7 +42,8 @@ tlsr_err tlsr_loop_new(struct tlsr_registry *reg,
 		       struct tlsr_loop **out);
 
 /* Handles one wake. watch_mask: the watches that fired (bit i: entry i),
- * TLSR_WAKE_WATCH only. */
+ * TLSR_WAKE_WATCH and TLSR_WAKE_WATCH_FIRST only. Heals write Status once
+ * per wake, after all of them (TLSR_WAKE_WATCH_FIRST: at the next wake). */
 void tlsr_loop_wake(struct tlsr_loop *l, enum tlsr_wake why,
 		    uint64_t watch_mask);
 

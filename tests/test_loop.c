@@ -1076,6 +1076,177 @@ START_TEST(loop_status_carries_the_process_memory)
 }
 END_TEST
 
+/* ---- the fast path: deleted keys and bursts ---- */
+
+#define NET4 "dotnet.v4.0.30319.strong_crypto"
+#define NET4_SD "dotnet.v4.0.30319.system_default_tls_versions"
+#define NET2 "dotnet.v2.0.50727.strong_crypto"
+#define NET2_SD "dotnet.v2.0.50727.system_default_tls_versions"
+
+static const char *const dotnet_ids[] = {NET2, NET2_SD, NET4, NET4_SD};
+
+/* The drift of id's wanted value that another agent writes. */
+static uint32_t bad_for(const char *id)
+{
+	return strcmp(id, DSP) == 0 ? 0xa0 : 0;
+}
+
+/* Another agent writes id's drift in view, waking nothing. */
+static void damage(struct h *h, const char *id, enum tlsr_view view)
+{
+	ck_assert_int_eq(tlsr_reg_set_dword(h->reg, def(id)->key, view,
+					    def(id)->name, bad_for(id)),
+			 TLSR_OK);
+}
+
+static uint32_t value_in(struct h *h, const char *id, enum tlsr_view view)
+{
+	uint32_t v = 0xdeadbeef;
+
+	tlsr_reg_get_dword(h->reg, def(id)->key, view, def(id)->name, &v);
+	return v;
+}
+
+static uint64_t bit_of(struct h *h, const char *id, enum tlsr_view view)
+{
+	int entry = h->s->env.watch_entry_for(h->s, def(id)->key, view);
+
+	ck_assert_int_ge(entry, 0);
+	return (uint64_t)1 << entry;
+}
+
+/* Drifts id in view once and lets the loop heal it (the first heal of a
+ * value is the full pass's: it journals the original), so that from then
+ * on the fast path holds it. */
+static void journal_one(struct h *h, const char *id, enum tlsr_view view)
+{
+	damage(h, id, view);
+	wake(h, TLSR_WAKE_WATCH, bit_of(h, id, view));
+	run_due(h);
+	ck_assert_uint_ne(value_in(h, id, view), bad_for(id));
+}
+
+/* A .NET key deleted whole (an uninstaller, a cleanup script) is created
+ * again with its values by the fast path, with no full pass; the journal
+ * keeps the originals, so a rollback still gives back exactly what the
+ * machine had. */
+START_TEST(loop_fast_path_recreates_a_deleted_key_without_a_full_pass)
+{
+	struct tlsr_value j0 = {0}, j1 = {0}, a = {0};
+	struct tlsr_diag diag;
+	size_t i, restored = 0;
+	unsigned passes;
+	uint64_t mask;
+	struct h h;
+	int round;
+
+	setup(&h, NULL);
+	for (i = 0; i < 4; i++)
+		journal_one(&h, dotnet_ids[i], TLSR_VIEW_64);
+	ck_assert_int_eq(tlsr_reg_get(h.reg, TLSR_KEY_JOURNAL, TLSR_VIEW_64,
+				      NET4, &j0),
+			 TLSR_OK);
+	mask = bit_of(&h, NET4, TLSR_VIEW_64);
+	passes = tlsr_loop_passes(h.l);
+	/* Twice: the second time through the handles the first heal
+	 * opened. */
+	for (round = 0; round < 2; round++) {
+		ck_assert_int_eq(h.reg->ops->delete_key(h.reg, def(NET4)->key,
+							TLSR_VIEW_64),
+				 TLSR_OK);
+		wake(&h, TLSR_WAKE_WATCH, mask);
+		ck_assert_uint_eq(value_in(&h, NET4, TLSR_VIEW_64), 1);
+		ck_assert_uint_eq(value_in(&h, NET4_SD, TLSR_VIEW_64), 1);
+		/* No full pass due, none run. */
+		ck_assert_int_ne(tlsr_loop_next_timeout(h.l), 0);
+		run_due(&h);
+		ck_assert_uint_eq(tlsr_loop_passes(h.l), passes);
+	}
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATION_FAILED), 0);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_COMPLIANT), 1);
+	/* The journal still holds the first original, unchanged. */
+	ck_assert_int_eq(tlsr_reg_get(h.reg, TLSR_KEY_JOURNAL, TLSR_VIEW_64,
+				      NET4, &j1),
+			 TLSR_OK);
+	ck_assert_uint_eq(j1.size, j0.size);
+	ck_assert_int_eq(memcmp(j1.data, j0.data, j0.size), 0);
+	/* A rollback puts back exactly what each value held before
+	 * tlsward's first write (the drift journal_one made). */
+	ck_assert_int_eq(tlsr_rollback(h.reg, &restored, &diag), TLSR_OK);
+	ck_assert_uint_ge(restored, 4);
+	for (i = 0; i < 4; i++) {
+		const struct tlsr_setting *d = def(dotnet_ids[i]);
+
+		ck_assert_int_eq(tlsr_reg_get(h.reg, d->key, TLSR_VIEW_64,
+					      d->name, &a),
+				 TLSR_OK);
+		ck_assert_uint_eq(a.type, TLSR_REG_DWORD);
+		ck_assert_uint_eq(a.size, 4);
+		ck_assert_uint_eq(value_in(&h, dotnet_ids[i], TLSR_VIEW_64),
+				  bad_for(dotnet_ids[i]));
+		tlsr_value_clear(&a);
+	}
+	tlsr_value_clear(&j0);
+	tlsr_value_clear(&j1);
+	teardown(&h);
+}
+END_TEST
+
+/* A Group Policy refresh rewrites values under several watches at once:
+ * each is healed on the fast path, with no full pass, and Status is
+ * written once, after the driver's second look. */
+START_TEST(loop_burst_over_several_watches_heals_without_a_full_pass)
+{
+	static const enum tlsr_view views[] = {TLSR_VIEW_64, TLSR_VIEW_32};
+	unsigned passes, drifts, healed;
+	uint64_t mask = 0;
+	size_t i, v;
+	struct h h;
+
+	setup(&h, NULL);
+	for (v = 0; v < 2; v++) {
+		journal_one(&h, DSP, views[v]);
+		for (i = 0; i < 4; i++)
+			journal_one(&h, dotnet_ids[i], views[v]);
+	}
+	passes = tlsr_loop_passes(h.l);
+	drifts = status_dword(&h, TLSR_ST_DRIFTS);
+	healed = status_dword(&h, TLSR_ST_REMEDIATIONS);
+	sim_clear_events(h.s);
+	for (v = 0; v < 2; v++) {
+		damage(&h, DSP, views[v]);
+		mask |= bit_of(&h, DSP, views[v]);
+		for (i = 0; i < 4; i++) {
+			damage(&h, dotnet_ids[i], views[v]);
+			mask |= bit_of(&h, dotnet_ids[i], views[v]);
+		}
+	}
+	/* Four watches fired. As the driver does: the watch that woke it
+	 * first, then every watch that fired. */
+	ck_assert_uint_eq((unsigned)__builtin_popcountll(mask), 4);
+	wake(&h, TLSR_WAKE_WATCH_FIRST, bit_of(&h, DSP, TLSR_VIEW_64));
+	ck_assert_uint_eq(value_in(&h, DSP, TLSR_VIEW_64), 0xaa0);
+	ck_assert_uint_eq(value_in(&h, DSP, TLSR_VIEW_32), 0xa0);
+	/* Status waits for the second look. */
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_REMEDIATIONS), healed);
+	wake(&h, TLSR_WAKE_WATCH, mask);
+	for (v = 0; v < 2; v++) {
+		ck_assert_uint_eq(value_in(&h, DSP, views[v]), 0xaa0);
+		for (i = 0; i < 4; i++)
+			ck_assert_uint_eq(
+			    value_in(&h, dotnet_ids[i], views[v]), 1);
+	}
+	ck_assert_int_ne(tlsr_loop_next_timeout(h.l), 0);
+	run_due(&h);
+	ck_assert_uint_eq(tlsr_loop_passes(h.l), passes);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATED), 10);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_DRIFTS), drifts + 10);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_REMEDIATIONS), healed + 10);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_COMPLIANT), 1);
+	teardown(&h);
+}
+END_TEST
+
 static Suite *loop_suite(void)
 {
 	Suite *s = suite_create("loop");
@@ -1108,6 +1279,8 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, loop_cache_write_failure_reports_1004);
 	tcase_add_test(tc, loop_policy_locate_is_shared_with_the_cli);
 	tcase_add_test(tc, loop_status_carries_the_process_memory);
+	tcase_add_test(tc, loop_fast_path_recreates_a_deleted_key_without_a_full_pass);
+	tcase_add_test(tc, loop_burst_over_several_watches_heals_without_a_full_pass);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -106,11 +106,12 @@ static int wait_loop(const struct tlsr_run_opts *o, struct tlsr_loop *l,
 			/* Heal first, then re-arm, then look once more: a
 			 * change made between the heal's read and the re-arm
 			 * signals nothing, so the second look (cheap reads
-			 * of the values kept open, and the full pass when
-			 * other watches fired too) is what catches it. A
-			 * heal made by that look signals the re-armed watch
-			 * and is checked by the next wake. */
-			tlsr_loop_wake(l, TLSR_WAKE_WATCH, self);
+			 * of the values kept open, on every watch that fired)
+			 * is what catches it. A heal made by that look
+			 * signals the re-armed watch and is checked by the
+			 * next wake. Status is written once, by the second
+			 * look (or the reload's pass). */
+			tlsr_loop_wake(l, TLSR_WAKE_WATCH_FIRST, self);
 			fired = tlsr_watch_rearm(e->watch, &entries);
 			if (fired & TLSR_WATCH_PARAMETERS)
 				tlsr_loop_wake(l, TLSR_WAKE_RELOAD, 0);

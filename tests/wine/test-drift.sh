@@ -79,6 +79,24 @@ wait_dword "$K_STATUS" Compliant 64 0x1 10
 assert_ge 7 "$(($(reg_dword "$K_STATUS" Drifts)))" "Status Drifts counter"
 assert_ge 7 "$(($(reg_dword "$K_STATUS" Remediations)))" "Status Remediations counter"
 
+log "reg.exe: the .NET v4.0.30319 key deleted whole (64-bit view)"
+# The fast path creates the key again through a handle of its own and
+# rewrites both values, with no full pass and no failed write.
+passes=$(($(reg_dword "$K_STATUS" Passes 64)))
+failed=$(event_count 2003)
+read -r d r <<<"$(counts 'dotnet\.v4\.0\.30319\.strong_crypto')"
+read -r d2 r2 <<<"$(counts 'dotnet\.v4\.0\.30319\.system_default_tls_versions')"
+wine reg delete "HKLM\\$K_NET4" /f /reg:64 >/dev/null 2>&1 ||
+	fail "reg delete HKLM\\$K_NET4 failed"
+wait_dword "$K_NET4" SchUseStrongCrypto 64 0x1 10
+wait_dword "$K_NET4" SystemDefaultTlsVersions 64 0x1 10
+expect_heal 'dotnet\.v4\.0\.30319\.strong_crypto' "$d" "$r"
+expect_heal 'dotnet\.v4\.0\.30319\.system_default_tls_versions' "$d2" "$r2"
+assert_eq "$failed" "$(event_count 2003)" "2003 events after the key was deleted"
+assert_eq "$passes" "$(($(reg_dword "$K_STATUS" Passes 64)))" \
+	"Status Passes (the deleted key healed without a full pass)"
+wait_dword "$K_STATUS" Compliant 64 0x1 10
+
 log "heal latency, $DRIFTS drifts per view"
 summary=
 for view in 64 32; do
