@@ -15,7 +15,8 @@ void tlsr_guards_clear(struct tlsr_guards *gs, struct tlsr_registry *reg)
 	size_t i;
 
 	for (i = 0; i < gs->n; i++)
-		reg->ops->close_key(reg, gs->v[i].key);
+		if (gs->v[i].key != NULL)
+			reg->ops->close_key(reg, gs->v[i].key);
 	free(gs->v);
 	gs->v = NULL;
 	gs->n = 0;
@@ -53,27 +54,44 @@ void tlsr_guards_build(struct tlsr_guards *gs, struct tlsr_registry *reg,
 
 		if (entry < 0 || entry >= MAX_ENTRIES)
 			continue;
-		/* A legacy value is re-asserted only while a proof of this
-		 * boot allows the legacy step: otherwise the full pass
-		 * decides, and defers it. */
 		if (it->state != TLSR_STATE_OK || it->deferred ||
-		    (it->phase == TLSR_PHASE_LEGACY && r->proof_listed &&
-		     p->proof.require_for_legacy_off && !r->proven) ||
-		    it->def->type != TLSR_REG_DWORD ||
-		    reg->ops->get_value(reg, gs->journal, it->id, &journal) !=
-			    TLSR_OK ||
-		    reg->ops->open_key(reg, it->def->key, it->view, 0,
-				       &g->key) != TLSR_OK) {
-			tlsr_value_clear(&journal);
+		    it->def->type != TLSR_REG_DWORD) {
 			partial |= (uint64_t)1 << entry;
 			continue;
 		}
+		/* A legacy value is re-asserted only while a proof of this
+		 * boot allows the legacy step: otherwise the full pass
+		 * decides, and defers it. Only a value whose original is
+		 * journalled is written without the engine. */
+		g->look = !it->present ||
+			  (it->phase == TLSR_PHASE_LEGACY && r->proof_listed &&
+			   p->proof.require_for_legacy_off && !r->proven) ||
+			  reg->ops->get_value(reg, gs->journal, it->id,
+					      &journal) != TLSR_OK;
 		tlsr_value_clear(&journal);
+		g->absent = !it->present;
+		if (g->look && !g->absent &&
+		    (it->actual.type != TLSR_REG_DWORD ||
+		     it->actual.size != 4)) {
+			partial |= (uint64_t)1 << entry;
+			continue;
+		}
+		/* A value looked at as absent is read by its path: its key
+		 * may not exist. */
+		if (!g->absent &&
+		    reg->ops->open_key(reg, it->def->key, it->view, 0,
+				       &g->key) != TLSR_OK) {
+			g->key = NULL;
+			partial |= (uint64_t)1 << entry;
+			continue;
+		}
 		g->def = it->def;
 		g->view = it->view;
 		snprintf(g->id, sizeof g->id, "%s", it->id);
 		g->entry = entry;
-		g->expected = it->expected;
+		g->expected = g->look && !g->absent
+				      ? tlsr_le32_get(it->actual.data)
+				      : it->expected;
 		gs->n++;
 		gs->complete |= (uint64_t)1 << entry;
 	}
@@ -200,6 +218,22 @@ int tlsr_guards_heal(struct tlsr_guards *gs, struct tlsr_registry *reg,
 
 		if (g->entry != entry)
 			continue;
+		if (g->look) {
+			/* As the full pass left it, or the full pass judges
+			 * it again (and builds the guards anew). */
+			err = g->absent ? tlsr_reg_get(reg, g->def->key, g->view,
+						       g->def->name, &v)
+					: reg->ops->get_value(reg, g->key,
+							      g->def->name, &v);
+			if (g->absent ? err != TLSR_ENOTFOUND
+				      : err != TLSR_OK ||
+					    !holds(&v, g->expected)) {
+				gs->dirty = 1;
+				full = 1;
+			}
+			tlsr_value_clear(&v);
+			continue;
+		}
 		err = reg->ops->get_value(reg, g->key, g->def->name, &v);
 		if (err == TLSR_OK && holds(&v, g->expected)) {
 			tlsr_value_clear(&v);

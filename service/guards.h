@@ -18,14 +18,24 @@
 #include "env.h"
 #include "tlsr.h"
 
-/* A value the fast path re-asserts. */
+/* A value the fast path re-asserts, or only looks at. */
 struct tlsr_guard {
 	const struct tlsr_setting *def;
 	enum tlsr_view view;
 	char id[128];
 	int entry;            /* the watch that covers its key */
-	struct tlsr_key *key; /* open for reading and writing */
-	uint32_t expected;
+	struct tlsr_key *key; /* open for reading and writing (NULL for a
+			       * value looked at as absent) */
+	uint32_t expected;    /* what is written; for a value only looked
+			       * at, the DWORD the full pass found */
+	int look;             /* only looked at: the full pass found it as
+			       * the policy wants, but the fast path may not
+			       * write it (absent, the OS default; never
+			       * written by tlsward, so not journalled; or a
+			       * legacy value without the proof). Found as
+			       * the full pass left it, it needs nothing;
+			       * otherwise the full pass judges it. */
+	int absent;           /* looked at, found absent */
 	int noted;            /* the ledger has heard of a write of expected
 			       * since this guard was built: the same write
 			       * again cannot change what it holds */
@@ -57,8 +67,11 @@ void tlsr_guards_clear(struct tlsr_guards *gs, struct tlsr_registry *reg);
 
 /* Opens a key per fast-path value of a full pass's final report r (enforce
  * mode only; nothing otherwise). Legacy values are held only while a
- * proof of this boot allows the legacy step (p's proof section). A watch with any item the fast path cannot
- * hold is left out of complete, so its wakes run the full pass. */
+ * proof of this boot allows the legacy step (p's proof section), and
+ * looked at otherwise; so are values found absent or never written. A
+ * watch with any item the fast path can neither hold nor look at (one the
+ * full pass left not as the policy wants) is left out of complete, so its
+ * wakes run the full pass. */
 void tlsr_guards_build(struct tlsr_guards *gs, struct tlsr_registry *reg,
 		       const struct tlsr_loop_env *env,
 		       const struct tlsr_report *r, const struct tlsr_policy *p);

@@ -1247,6 +1247,45 @@ START_TEST(loop_burst_over_several_watches_heals_without_a_full_pass)
 }
 END_TEST
 
+/* On Windows 10 a SChannel value left absent is the OS default, and
+ * tlsward never writes it, so it has no journal entry: the fast path only
+ * looks at it. A drift of a value it holds under the same watch is then
+ * healed without a full pass; the absent value written behind its back
+ * sends the watch to the full pass, which judges it. */
+START_TEST(loop_fast_path_looks_at_a_value_left_absent)
+{
+	const char *dbd = "schannel.tls1.2.client.disabled_by_default";
+	unsigned passes;
+	struct h h;
+
+	setup(&h, NULL);
+	ck_assert_int_eq(tlsr_reg_delete_value(h.reg, def(dbd)->key,
+					       TLSR_VIEW_NONE, def(dbd)->name),
+			 TLSR_OK);
+	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_COMPLIANT), 1);
+	journal_one(&h, S12, TLSR_VIEW_NONE);
+	passes = tlsr_loop_passes(h.l);
+	damage(&h, S12, TLSR_VIEW_NONE);
+	wake(&h, TLSR_WAKE_WATCH, bit_of(&h, S12, TLSR_VIEW_NONE));
+	ck_assert_uint_eq(value_in(&h, S12, TLSR_VIEW_NONE), 1);
+	ck_assert_int_ne(tlsr_loop_next_timeout(h.l), 0);
+	run_due(&h);
+	ck_assert_uint_eq(tlsr_loop_passes(h.l), passes);
+	/* The absent value appears, turning TLS 1.2 off by default. */
+	ck_assert_int_eq(tlsr_reg_set_dword(h.reg, def(dbd)->key,
+					    TLSR_VIEW_NONE, def(dbd)->name, 1),
+			 TLSR_OK);
+	wake(&h, TLSR_WAKE_WATCH, bit_of(&h, dbd, TLSR_VIEW_NONE));
+	ck_assert_int_eq(tlsr_loop_next_timeout(h.l), 0);
+	run_due(&h);
+	ck_assert_uint_eq(tlsr_loop_passes(h.l), passes + 1);
+	ck_assert_uint_eq(value_in(&h, dbd, TLSR_VIEW_NONE), 0);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_COMPLIANT), 1);
+	teardown(&h);
+}
+END_TEST
+
 static Suite *loop_suite(void)
 {
 	Suite *s = suite_create("loop");
@@ -1281,6 +1320,7 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, loop_status_carries_the_process_memory);
 	tcase_add_test(tc, loop_fast_path_recreates_a_deleted_key_without_a_full_pass);
 	tcase_add_test(tc, loop_burst_over_several_watches_heals_without_a_full_pass);
+	tcase_add_test(tc, loop_fast_path_looks_at_a_value_left_absent);
 	suite_add_tcase(s, tc);
 	return s;
 }
