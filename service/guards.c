@@ -198,7 +198,7 @@ int tlsr_guards_heal(struct tlsr_guards *gs, struct tlsr_registry *reg,
 		     struct tlsr_guard_outcome **out, size_t *n_out)
 {
 	struct tlsr_guard_outcome *o = NULL;
-	size_t i, n = 0;
+	size_t i, k, n = 0;
 	int full = 0;
 
 	*out = NULL;
@@ -208,15 +208,18 @@ int tlsr_guards_heal(struct tlsr_guards *gs, struct tlsr_registry *reg,
 		return 1;
 	if (!(gs->complete & ((uint64_t)1 << entry)))
 		full = 1;
-	for (i = 0; i < gs->n; i++) {
-		struct tlsr_guard *g = &gs->v[i];
+	/* Every value under the watch is read; those that drifted at the
+	 * watch's last heal first, as an agent that reverts a value tends to
+	 * do it again. */
+	for (k = 0; k < 2 * gs->n; k++) {
+		struct tlsr_guard *g = &gs->v[k % gs->n];
 		struct tlsr_value v = {0}, j = {0};
 		struct tlsr_item_state *st;
 		struct tlsr_guard_outcome *grown;
 		tlsr_err err;
 		int c;
 
-		if (g->entry != entry)
+		if (g->entry != entry || (k < gs->n) != (g->hot != 0))
 			continue;
 		if (g->look) {
 			/* As the full pass left it, or the full pass judges
@@ -273,6 +276,7 @@ int tlsr_guards_heal(struct tlsr_guards *gs, struct tlsr_registry *reg,
 		}
 		o = grown;
 		memset(&o[n], 0, sizeof *o);
+		g->hit = 1;
 		o[n].g = g;
 		o[n].present = err == TLSR_OK;
 		o[n].actual = v;
@@ -288,6 +292,12 @@ int tlsr_guards_heal(struct tlsr_guards *gs, struct tlsr_registry *reg,
 			full = 1;
 		n++;
 	}
+	if (n > 0)
+		for (i = 0; i < gs->n; i++)
+			if (gs->v[i].entry == entry) {
+				gs->v[i].hot = gs->v[i].hit;
+				gs->v[i].hit = 0;
+			}
 	*out = o;
 	*n_out = n;
 	return full;

@@ -36,6 +36,9 @@ struct tlsr_guard {
 			       * the full pass left it, it needs nothing;
 			       * otherwise the full pass judges it. */
 	int absent;           /* looked at, found absent */
+	int hot;              /* drifted at its watch's last heal: read
+			       * first */
+	int hit;              /* drifted in this heal */
 	int noted;            /* the ledger has heard of a write of expected
 			       * since this guard was built: the same write
 			       * again cannot change what it holds */
