@@ -1,7 +1,9 @@
 /* tlsward: policy signatures on Windows, with crypt32 (PEM, the
  * SubjectPublicKeyInfo and the DER ECDSA signature) and CNG (SHA-256 and
  * BCryptVerifySignature). Windows 7 has every call used here; Wine's bcrypt
- * verifies both key kinds (tests/wine/test-policy-signed.sh). */
+ * verifies both key kinds (tests/wine/test-policy-signed.sh). Both DLLs
+ * are loaded for a check and let go after (core/win/dll_win.h): the
+ * service verifies a policy only when one arrives. */
 #include <windows.h>
 #include <wincrypt.h>
 #include <bcrypt.h>
@@ -9,36 +11,63 @@
 #include <string.h>
 
 #include "accept.h"
+#include "dll_win.h"
 
 #ifndef NT_SUCCESS
 #define NT_SUCCESS(s) ((NTSTATUS)(s) >= 0)
 #endif
 
-static int sha256(const void *data, size_t len, unsigned char digest[32])
-{
-	BCRYPT_ALG_HANDLE alg = NULL;
-	BCRYPT_HASH_HANDLE h = NULL;
-	int ok = 0;
+/* The calls of this file, bound by api_open. */
+struct api {
+	HMODULE crypt32, bcrypt;
+	__typeof__(CryptStringToBinaryA) *CryptStringToBinaryA;
+	__typeof__(CryptDecodeObjectEx) *CryptDecodeObjectEx;
+	__typeof__(CryptImportPublicKeyInfoEx2) *CryptImportPublicKeyInfoEx2;
+	__typeof__(BCryptDestroyKey) *BCryptDestroyKey;
+	__typeof__(BCryptVerifySignature) *BCryptVerifySignature;
+};
 
-	if (len > 0xFFFFFFFFu)
-		return 0;
-	if (!NT_SUCCESS(BCryptOpenAlgorithmProvider(
-		    &alg, BCRYPT_SHA256_ALGORITHM, NULL, 0)))
-		return 0;
-	if (NT_SUCCESS(BCryptCreateHash(alg, &h, NULL, 0, NULL, 0, 0)) &&
-	    NT_SUCCESS(BCryptHashData(h, (PUCHAR)data, (ULONG)len, 0)) &&
-	    NT_SUCCESS(BCryptFinishHash(h, digest, 32, 0)))
-		ok = 1;
-	if (h != NULL)
-		BCryptDestroyHash(h);
-	BCryptCloseAlgorithmProvider(alg, 0);
-	return ok;
+/* Loads crypt32.dll and bcrypt.dll into a; -1 with why set when either
+ * (or a call) is missing. Released by api_close. */
+static int api_open(struct api *a, char *why, size_t why_size)
+{
+	const struct tlsr_win_proc crypt32[] = {
+		{"CryptStringToBinaryA", &a->CryptStringToBinaryA},
+		{"CryptDecodeObjectEx", &a->CryptDecodeObjectEx},
+		{"CryptImportPublicKeyInfoEx2",
+		 &a->CryptImportPublicKeyInfoEx2},
+	};
+	const struct tlsr_win_proc bcrypt[] = {
+		{"BCryptDestroyKey", &a->BCryptDestroyKey},
+		{"BCryptVerifySignature", &a->BCryptVerifySignature},
+	};
+
+	a->crypt32 = tlsr_win_dll_open(L"crypt32.dll", crypt32,
+				       sizeof crypt32 / sizeof crypt32[0], why,
+				       why_size);
+	if (a->crypt32 == NULL)
+		return -1;
+	a->bcrypt = tlsr_win_dll_open(L"bcrypt.dll", bcrypt,
+				      sizeof bcrypt / sizeof bcrypt[0], why,
+				      why_size);
+	if (a->bcrypt == NULL) {
+		FreeLibrary(a->crypt32);
+		return -1;
+	}
+	return 0;
+}
+
+static void api_close(struct api *a)
+{
+	FreeLibrary(a->bcrypt);
+	FreeLibrary(a->crypt32);
 }
 
 /* The key as a CNG handle, held to ECDSA P-256 or RSA 2048-4096;
  * *ecdsa says which. */
-static BCRYPT_KEY_HANDLE load_key(const char *key, size_t key_len,
-				  int *ecdsa, char *why, size_t why_size)
+static BCRYPT_KEY_HANDLE load_key(const struct api *a, const char *key,
+				  size_t key_len, int *ecdsa, char *why,
+				  size_t why_size)
 {
 	CERT_PUBLIC_KEY_INFO *info = NULL;
 	BCRYPT_KEY_HANDLE h = NULL;
@@ -52,10 +81,10 @@ static BCRYPT_KEY_HANDLE load_key(const char *key, size_t key_len,
 		return NULL;
 	}
 	if (strstr(key, "-----BEGIN PUBLIC KEY-----") == NULL ||
-	    !CryptStringToBinaryA(key, (DWORD)key_len,
+	    !a->CryptStringToBinaryA(key, (DWORD)key_len,
 				  CRYPT_STRING_BASE64HEADER, der, &der_len,
 				  NULL, NULL) ||
-	    !CryptDecodeObjectEx(X509_ASN_ENCODING, X509_PUBLIC_KEY_INFO, der,
+	    !a->CryptDecodeObjectEx(X509_ASN_ENCODING, X509_PUBLIC_KEY_INFO, der,
 				 der_len, CRYPT_DECODE_ALLOC_FLAG, NULL, &info,
 				 &info_len)) {
 		snprintf(why, why_size, "not a PEM public key (\"-----BEGIN "
@@ -92,7 +121,7 @@ static BCRYPT_KEY_HANDLE load_key(const char *key, size_t key_len,
 		BYTE *blob = NULL;
 		DWORD blob_len = 0;
 
-		if (CryptDecodeObjectEx(X509_ASN_ENCODING, RSA_CSP_PUBLICKEYBLOB,
+		if (a->CryptDecodeObjectEx(X509_ASN_ENCODING, RSA_CSP_PUBLICKEYBLOB,
 					info->PublicKey.pbData,
 					info->PublicKey.cbData,
 					CRYPT_DECODE_ALLOC_FLAG, NULL, &blob,
@@ -111,8 +140,8 @@ static BCRYPT_KEY_HANDLE load_key(const char *key, size_t key_len,
 			return NULL;
 		}
 	}
-	if (!CryptImportPublicKeyInfoEx2(X509_ASN_ENCODING, info, 0, NULL,
-					 &h)) {
+	if (!a->CryptImportPublicKeyInfoEx2(X509_ASN_ENCODING, info, 0, NULL,
+					    &h)) {
 		snprintf(why, why_size, "the key cannot be imported (error "
 			 "%lu)", (unsigned long)GetLastError());
 		LocalFree(info);
@@ -126,22 +155,27 @@ int tlsr_sig_key_check(const char *key, size_t key_len, char *why,
 		       size_t why_size)
 {
 	int ecdsa = 0;
-	BCRYPT_KEY_HANDLE h = load_key(key, key_len, &ecdsa, why, why_size);
+	struct api a;
+	BCRYPT_KEY_HANDLE h;
 
-	if (h == NULL)
-		return TLSR_EKEY;
-	BCryptDestroyKey(h);
-	return TLSR_OK;
+	if (api_open(&a, why, why_size) != 0)
+		return TLSR_ESYSTEM;
+	h = load_key(&a, key, key_len, &ecdsa, why, why_size);
+	if (h != NULL)
+		a.BCryptDestroyKey(h);
+	api_close(&a);
+	return h != NULL ? TLSR_OK : TLSR_EKEY;
 }
 
 /* DER SEQUENCE { r, s } into the 64 bytes r || s CNG verifies. */
-static int ecdsa_raw(const void *sig, size_t sig_len, BYTE raw[64])
+static int ecdsa_raw(const struct api *a, const void *sig, size_t sig_len,
+		     BYTE raw[64])
 {
 	CERT_ECC_SIGNATURE *es = NULL;
 	DWORD es_len = 0, i;
 	int ok = 0;
 
-	if (!CryptDecodeObjectEx(X509_ASN_ENCODING, X509_ECC_SIGNATURE,
+	if (!a->CryptDecodeObjectEx(X509_ASN_ENCODING, X509_ECC_SIGNATURE,
 				 (const BYTE *)sig, (DWORD)sig_len,
 				 CRYPT_DECODE_ALLOC_FLAG, NULL, &es, &es_len))
 		return 0;
@@ -166,38 +200,45 @@ int tlsr_sig_verify(const char *key, size_t key_len, const void *data,
 	BCRYPT_KEY_HANDLE h;
 	NTSTATUS st;
 	BYTE raw[64];
-	int ecdsa = 0;
+	int ecdsa = 0, rc;
+	struct api a;
 
-	if (!sha256(data, len, digest)) {
-		snprintf(why, why_size, "SHA-256 failed");
+	if (tlsr_win_sha256(data, len, digest, why, why_size) != 0)
 		return TLSR_ENOMEM;
+	if (api_open(&a, why, why_size) != 0)
+		return TLSR_ESYSTEM;
+	h = load_key(&a, key, key_len, &ecdsa, why, why_size);
+	if (h == NULL) {
+		rc = TLSR_EKEY;
+		goto out;
 	}
-	h = load_key(key, key_len, &ecdsa, why, why_size);
-	if (h == NULL)
-		return TLSR_EKEY;
+	rc = TLSR_ESIG;
 	if (sig == NULL || sig_len == 0 || sig_len > TLSR_SIG_MAX_BYTES) {
-		BCryptDestroyKey(h);
 		snprintf(why, why_size, "the signature is empty or larger "
 			 "than %u bytes", TLSR_SIG_MAX_BYTES);
-		return TLSR_ESIG;
+		goto out;
 	}
 	if (ecdsa) {
-		if (!ecdsa_raw(sig, sig_len, raw)) {
-			BCryptDestroyKey(h);
+		if (!ecdsa_raw(&a, sig, sig_len, raw)) {
 			snprintf(why, why_size, "the signature is not a DER "
 				 "ECDSA signature, as `openssl dgst -sha256 "
 				 "-sign` writes");
-			return TLSR_ESIG;
+			goto out;
 		}
-		st = BCryptVerifySignature(h, NULL, digest, 32, raw, 64, 0);
+		st = a.BCryptVerifySignature(h, NULL, digest, 32, raw, 64, 0);
 	} else {
-		st = BCryptVerifySignature(h, &pkcs1, digest, 32, (PUCHAR)sig,
-					   (ULONG)sig_len, BCRYPT_PAD_PKCS1);
+		st = a.BCryptVerifySignature(h, &pkcs1, digest, 32,
+					     (PUCHAR)sig, (ULONG)sig_len,
+					     BCRYPT_PAD_PKCS1);
 	}
-	BCryptDestroyKey(h);
 	if (NT_SUCCESS(st))
-		return TLSR_OK;
-	snprintf(why, why_size, "the signature does not match the policy "
-		 "and the installed key");
-	return TLSR_ESIG;
+		rc = TLSR_OK;
+	else
+		snprintf(why, why_size, "the signature does not match the "
+			 "policy and the installed key");
+out:
+	if (h != NULL)
+		a.BCryptDestroyKey(h);
+	api_close(&a);
+	return rc;
 }

@@ -1,6 +1,5 @@
 /* tlsward: the Win32 platform table. */
 #include <windows.h>
-#include <bcrypt.h>
 #include <psapi.h>
 #include <reason.h>
 

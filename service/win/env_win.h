@@ -1,5 +1,5 @@
 /* tlsward: the Win32 platform table for the portable loop (env.h): clocks,
- * BCrypt randomness, the volatile Boot key, %VARIABLE% expansion, the
+ * randomness, the volatile Boot key, %VARIABLE% expansion, the
  * watches, the policy files, SHA-256, the event log and InitiateShutdownW.
  * Windows builds only. */
 #ifndef TLSR_ENV_WIN_H

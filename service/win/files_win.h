@@ -7,7 +7,8 @@
 
 #include "error.h"
 
-/* SHA-256 of data as 64 lowercase hex digits (bcrypt.dll). */
+/* SHA-256 of data as 64 lowercase hex digits (bcrypt.dll, loaded for the
+ * call). */
 tlsr_err tlsr_sha256_hex(const void *data, size_t len, char out[65]);
 
 #endif

@@ -1,13 +1,14 @@
 /* tlsward: small Windows helpers of the service: directories, the data
  * directory, randomness. */
 #include <windows.h>
-#include <bcrypt.h>
+#include <ntsecapi.h>
 #include <shlobj.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dll_win.h"
 #include "util_win.h"
 
 tlsr_err tlsr_win_mkdirs(const char *dir, DWORD *code)
@@ -59,13 +60,41 @@ tlsr_err tlsr_win_mkdirs(const char *dir, DWORD *code)
 	return err;
 }
 
+/* CSIDL_COMMON_APPDATA through shell32.dll, loaded for the call: shell32
+ * brings user32, gdi32 and ole32 with it, which the service has no other
+ * use for. 0 when it gives the folder. */
+static int common_appdata(wchar_t path[MAX_PATH])
+{
+	__typeof__(SHGetFolderPathW) *get;
+	const struct tlsr_win_proc procs[] = {{"SHGetFolderPathW", &get}};
+	char why[300];
+	HMODULE dll = tlsr_win_dll_open(L"shell32.dll", procs, 1, why,
+					sizeof why);
+	HRESULT hr;
+
+	if (dll == NULL)
+		return -1;
+	hr = get(NULL, CSIDL_COMMON_APPDATA, NULL, 0, path);
+	FreeLibrary(dll);
+	return hr == S_OK ? 0 : -1;
+}
+
 void tlsr_win_data_dir(char *buf, size_t size)
 {
 	wchar_t path[MAX_PATH];
 	char base[MAX_PATH * 3];
+	DWORD bytes = sizeof path;
 
-	if (SHGetFolderPathW(NULL, CSIDL_COMMON_APPDATA, NULL, 0, path) ==
-	    S_OK)
+	/* The common application data folder is ProfileList\ProgramData
+	 * (REG_EXPAND_SZ, expanded here), where Windows keeps it for the
+	 * known folder; the shell is asked only when that cannot be read. */
+	if ((RegGetValueW(HKEY_LOCAL_MACHINE,
+			  L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\"
+			  L"ProfileList",
+			  L"ProgramData", RRF_RT_REG_SZ, NULL, path,
+			  &bytes) == ERROR_SUCCESS &&
+	     path[0] != L'\0' && path[1] == L':' && path[2] == L'\\') ||
+	    common_appdata(path) == 0)
 		tlsr_win_utf8(path, base, sizeof base);
 	else
 		snprintf(base, sizeof base, "C:\\ProgramData");
@@ -75,16 +104,16 @@ void tlsr_win_data_dir(char *buf, size_t size)
 uint64_t tlsr_win_random(uint64_t n)
 {
 	/* Draws above the largest multiple of n are redrawn, so every
-	 * result is equally likely (no modulo bias). */
+	 * result is equally likely (no modulo bias). RtlGenRandom is
+	 * advapi32's, which the service imports anyway; BCryptGenRandom
+	 * would map bcrypt.dll for good. */
 	uint64_t limit, r;
 
 	if (n == 0)
 		return 0;
 	limit = UINT64_MAX - UINT64_MAX % n;
 	do {
-		if (!BCRYPT_SUCCESS(BCryptGenRandom(
-			    NULL, (PUCHAR)&r, sizeof r,
-			    BCRYPT_USE_SYSTEM_PREFERRED_RNG)))
+		if (!RtlGenRandom(&r, sizeof r))
 			return 0;
 	} while (r >= limit);
 	return r % n;

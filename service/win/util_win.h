@@ -18,7 +18,7 @@ tlsr_err tlsr_win_mkdirs(const char *dir, DWORD *code);
  * any such path. */
 void tlsr_win_data_dir(char *buf, size_t size);
 /* A uniformly random number in [0, n) from the system's generator
- * (BCryptGenRandom, rejection sampling); 0 when n is 0 or the generator
+ * (RtlGenRandom, rejection sampling); 0 when n is 0 or the generator
  * fails. */
 uint64_t tlsr_win_random(uint64_t n);
 /* Expands %VARIABLES% of in (ExpandEnvironmentStringsW) into out; 0, or
