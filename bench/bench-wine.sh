@@ -19,7 +19,9 @@
 #            and minheal; p50, p99 and their ratios;
 #   memory   the service's private bytes (RssAnon, the resident anonymous
 #            memory) and working set (VmRSS) at start and after HEALS
-#            heals, beside minheal's;
+#            heals, beside minheal's and those of minsvc.exe, the least a
+#            service can be (run as a second service), with where each
+#            process's private memory lies (smaps.py);
 #   flap     an adversary rewrites a value RATE times a second for FLAP ms,
 #            on the policy's damping (5 reverts in 10 minutes): the
 #            service's CPU share and events, against minheal fighting the
@@ -41,6 +43,7 @@ MINHEAL_EXE=$(realpath "$3")
 BENCH_CHECK_EXE=$(realpath "$4")
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 DRIFT_EXE=$(dirname "$MINHEAL_EXE")/drift.exe
+MINSVC_EXE=$(dirname "$MINHEAL_EXE")/minsvc.exe
 . "$BENCH_DIR/../tests/wine/lib.sh" "$1" "$2"
 
 # The smoke size proves the benchmarks run; its timeout is generous, as a
@@ -99,7 +102,7 @@ win_pid()
 }
 
 boot_prefix win10
-cp "$MINHEAL_EXE" "$DRIFT_EXE" "$BENCH_CHECK_EXE" "$PROG_DIR/"
+cp "$MINHEAL_EXE" "$DRIFT_EXE" "$MINSVC_EXE" "$BENCH_CHECK_EXE" "$PROG_DIR/"
 
 # The bench policy: every SChannel protocol managed on both sides (the
 # legacy ones turned off once TLS 1.2 holds and a restart happened), so a
@@ -336,6 +339,20 @@ assert_eq 0 "$(event_count 2005)" "2005 (conflict) events during the heal rounds
 assert_eq RUNNING "$(svc_state)" "tlsward's state after the heal rounds"
 
 # ---- memory ----
+# The second baseline: minsvc.exe, the least a service can be, run as a
+# service of its own in the same prefix. Its process holds what every
+# service process holds under Wine (three threads, sechost, the loader),
+# so the service's figure less minsvc's is what tlsward adds.
+wine sc create minsvc binPath= "\"$PROGRAM_DIR_WIN\\minsvc.exe\"" >/dev/null 2>&1 ||
+	fail "sc create minsvc failed"
+wine sc start minsvc >/dev/null 2>&1 || true
+ms=
+for ((i = 0; i < 100; i++)); do
+	ms=$(win_pid minsvc.exe)
+	[ -n "$ms" ] && break
+	sleep 0.2
+done
+[ -n "$ms" ] || fail "minsvc did not start"
 p0=$(mem_kib "$svc" RssAnon) ws0=$(mem_kib "$svc" VmRSS)
 log "memory: $HEALS heals"
 # Paced below the damping (1000 reverts in 10 s).
@@ -344,12 +361,23 @@ wine "$PROGRAM_DIR_WIN\\drift.exe" "$(to_win "$RAW_DIR/t-value.tsv")" value \
 	fail "a heal of the memory run was not done within $TIMEOUT ms"
 p1=$(mem_kib "$svc" RssAnon) ws1=$(mem_kib "$svc" VmRSS)
 mp=$(mem_kib "$mh" RssAnon) mws=$(mem_kib "$mh" VmRSS)
+sp=$(mem_kib "$ms" RssAnon) sws=$(mem_kib "$ms" VmRSS)
+# Where each process's private memory lies (thread stacks, DLLs, heaps).
+for who in tlsward:$svc minsvc:$ms minheal:$mh; do
+	python3 "$BENCH_DIR/smaps.py" "${who#*:}" --all \
+		>"$RAW_DIR/smaps-${who%%:*}.txt" 2>&1 || true
+done
 row "private bytes of the service at start / after $HEALS heals" \
 	"$p0 / $p1 KiB" "minheal $mp KiB (after its drift rounds)" "$(ratio "$p1" "$mp")x" \
 	"<= 4096 KiB, no growth" \
 	"$([ "$p1" -le 4096 ] && [ "$p1" -le $((p0 + 64)) ] && echo met || echo missed)"
+row "private bytes of the service above a minimal service, after $HEALS heals" \
+	"$((p1 - sp)) KiB" "minsvc $sp KiB" "$(ratio "$p1" "$sp")x" "(reported)" "-"
 row "working set of the service at start / after $HEALS heals" \
-	"$ws0 / $ws1 KiB" "minheal $mws KiB" "$(ratio "$ws1" "$mws")x" "(reported)" "-"
+	"$ws0 / $ws1 KiB" "minheal $mws KiB, minsvc $sws KiB" "$(ratio "$ws1" "$mws")x" \
+	"(reported)" "-"
+log "memory: where it lies in $RAW_DIR/smaps-{tlsward,minsvc,minheal}.txt"
+wine sc stop minsvc >/dev/null 2>&1 || true
 
 fi
 # ---- flapping ----
