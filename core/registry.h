@@ -116,6 +116,16 @@ tlsr_err tlsr_reg_fail(struct tlsr_registry *reg, tlsr_err err, long sys_code,
 		       const char *fmt, ...)
 	TLSR_PRINTF(4, 5);
 
+/* Registry calls by kind: the operations a caller made (the fault
+ * wrapper) or the Reg* API calls a backend made (Win32). */
+struct tlsr_reg_counts {
+	unsigned long open;	 /* open_key; RegOpenKeyExW, RegCreateKeyExW */
+	unsigned long query;	 /* get_value; RegQueryValueExW */
+	unsigned long enumerate; /* enum_subkey, enum_value */
+	unsigned long close;	 /* close_key; RegCloseKey */
+	unsigned long other;	 /* writes, deletions, watches */
+};
+
 /* Path-level helpers over the ops: open, act, close. */
 tlsr_err tlsr_reg_get(struct tlsr_registry *reg, const char *path,
 		      enum tlsr_view view, const char *name,
@@ -245,5 +255,9 @@ void tlsr_fault_arm_from(struct tlsr_registry *fault, unsigned long from,
 			 tlsr_err err);
 /* Calls counted since creation or the last arm. */
 unsigned long tlsr_fault_calls(const struct tlsr_registry *fault);
+/* The same calls by kind (zeros for a registry that is not a fault
+ * wrapper). */
+void tlsr_fault_counts(const struct tlsr_registry *fault,
+		       struct tlsr_reg_counts *out);
 
 #endif

@@ -12,6 +12,7 @@ struct fault {
 	struct tlsr_registry reg;
 	struct tlsr_registry *inner;
 	unsigned long calls;
+	struct tlsr_reg_counts by; /* the same calls by kind */
 	unsigned long fail_at;
 	int persistent; /* fail every call from fail_at on */
 	tlsr_err err;
@@ -22,10 +23,11 @@ static struct fault *fault_of(struct tlsr_registry *reg)
 	return reg->impl;
 }
 
-/* Counts a call; non-zero when this is the armed one. */
-static int hit(struct fault *f)
+/* Counts a call of a kind; non-zero when this is the armed one. */
+static int hit(struct fault *f, unsigned long *kind)
 {
 	f->calls++;
+	(*kind)++;
 	return f->fail_at != 0 &&
 	       (f->persistent ? f->calls >= f->fail_at : f->calls == f->fail_at);
 }
@@ -55,7 +57,7 @@ static tlsr_err fault_open_key(struct tlsr_registry *reg, const char *path,
 {
 	struct fault *f = fault_of(reg);
 
-	if (hit(f))
+	if (hit(f, &f->by.open))
 		return injected(f, "open_key");
 	return pass(f,
 		    f->inner->ops->open_key(f->inner, path, view, create, out));
@@ -67,6 +69,7 @@ static void fault_close_key(struct tlsr_registry *reg, struct tlsr_key *key)
 
 	/* Closing cannot fail, and skipping it would leak the handle. */
 	f->calls++;
+	f->by.close++;
 	f->inner->ops->close_key(f->inner, key);
 }
 
@@ -75,7 +78,7 @@ static tlsr_err fault_get_value(struct tlsr_registry *reg, struct tlsr_key *key,
 {
 	struct fault *f = fault_of(reg);
 
-	if (hit(f)) {
+	if (hit(f, &f->by.query)) {
 		if (out != NULL)
 			memset(out, 0, sizeof *out);
 		return injected(f, "get_value");
@@ -89,7 +92,7 @@ static tlsr_err fault_set_value(struct tlsr_registry *reg, struct tlsr_key *key,
 {
 	struct fault *f = fault_of(reg);
 
-	if (hit(f))
+	if (hit(f, &f->by.other))
 		return injected(f, "set_value");
 	return pass(
 	    f, f->inner->ops->set_value(f->inner, key, name, type, data, size));
@@ -100,7 +103,7 @@ static tlsr_err fault_delete_value(struct tlsr_registry *reg,
 {
 	struct fault *f = fault_of(reg);
 
-	if (hit(f))
+	if (hit(f, &f->by.other))
 		return injected(f, "delete_value");
 	return pass(f, f->inner->ops->delete_value(f->inner, key, name));
 }
@@ -111,7 +114,7 @@ static tlsr_err fault_enum_subkey(struct tlsr_registry *reg,
 {
 	struct fault *f = fault_of(reg);
 
-	if (hit(f))
+	if (hit(f, &f->by.enumerate))
 		return injected(f, "enum_subkey");
 	return pass(
 	    f, f->inner->ops->enum_subkey(f->inner, key, index, buf, size));
@@ -123,7 +126,7 @@ static tlsr_err fault_enum_value(struct tlsr_registry *reg,
 {
 	struct fault *f = fault_of(reg);
 
-	if (hit(f))
+	if (hit(f, &f->by.enumerate))
 		return injected(f, "enum_value");
 	return pass(f,
 		    f->inner->ops->enum_value(f->inner, key, index, buf, size));
@@ -134,7 +137,7 @@ static tlsr_err fault_delete_key(struct tlsr_registry *reg, const char *path,
 {
 	struct fault *f = fault_of(reg);
 
-	if (hit(f))
+	if (hit(f, &f->by.other))
 		return injected(f, "delete_key");
 	return pass(f, f->inner->ops->delete_key(f->inner, path, view));
 }
@@ -144,7 +147,7 @@ static tlsr_err fault_watch(struct tlsr_registry *reg, struct tlsr_key *key,
 {
 	struct fault *f = fault_of(reg);
 
-	if (hit(f))
+	if (hit(f, &f->by.other))
 		return injected(f, "watch");
 	return pass(f, f->inner->ops->watch(f->inner, key, event));
 }
@@ -201,6 +204,7 @@ void tlsr_fault_arm(struct tlsr_registry *fault, unsigned long fail_at,
 	f->persistent = 0;
 	f->err = err;
 	f->calls = 0;
+	memset(&f->by, 0, sizeof f->by);
 }
 
 void tlsr_fault_arm_from(struct tlsr_registry *fault, unsigned long from,
@@ -216,4 +220,12 @@ unsigned long tlsr_fault_calls(const struct tlsr_registry *fault)
 	if (fault == NULL || fault->ops != &fault_ops)
 		return 0;
 	return ((const struct fault *)fault->impl)->calls;
+}
+
+void tlsr_fault_counts(const struct tlsr_registry *fault,
+		       struct tlsr_reg_counts *out)
+{
+	memset(out, 0, sizeof *out);
+	if (fault != NULL && fault->ops == &fault_ops)
+		*out = ((const struct fault *)fault->impl)->by;
 }

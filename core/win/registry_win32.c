@@ -10,11 +10,35 @@
 #include <string.h>
 #include <windows.h>
 
+struct w32 {
+	struct tlsr_registry reg;
+	struct tlsr_reg_counts calls; /* Reg* API calls made */
+};
+
 struct tlsr_key {
 	HKEY hkey;
 	REGSAM view;
 	char *path;
 };
+
+static struct w32 *w32_of(struct tlsr_registry *reg)
+{
+	return reg->impl;
+}
+
+/* The Reg* calls, counted. */
+static LSTATUS open_counted(struct w32 *w, const WCHAR *wpath, REGSAM sam,
+			    HKEY *out)
+{
+	w->calls.open++;
+	return RegOpenKeyExW(HKEY_LOCAL_MACHINE, wpath, 0, sam, out);
+}
+
+static void close_counted(struct w32 *w, HKEY hkey)
+{
+	w->calls.close++;
+	RegCloseKey(hkey);
+}
 
 /* Longest key name is 255 UTF-16 units, longest value name 16383. */
 #define KEY_NAME_CCH 256
@@ -125,6 +149,7 @@ static tlsr_err w32_open_key(struct tlsr_registry *reg, const char *path,
 			     enum tlsr_view view, int create,
 			     struct tlsr_key **out)
 {
+	struct w32 *w = w32_of(reg);
 	struct tlsr_key *key = NULL;
 	WCHAR *wpath = NULL;
 	HKEY hkey = NULL;
@@ -142,18 +167,17 @@ static tlsr_err w32_open_key(struct tlsr_registry *reg, const char *path,
 	if (err != TLSR_OK)
 		return err;
 	if (create) {
+		w->calls.open++;
 		st = RegCreateKeyExW(HKEY_LOCAL_MACHINE, wpath, 0, NULL,
 				     REG_OPTION_NON_VOLATILE,
 				     KEY_READ | KEY_WRITE | sam, NULL, &hkey,
 				     NULL);
 	} else {
-		st = RegOpenKeyExW(HKEY_LOCAL_MACHINE, wpath, 0,
-				   KEY_READ | KEY_WRITE | sam, &hkey);
+		st = open_counted(w, wpath, KEY_READ | KEY_WRITE | sam, &hkey);
 		/* Reading needs no more than read access; writes through
 		 * this key then fail with access denied where they happen. */
 		if (st == ERROR_ACCESS_DENIED)
-			st = RegOpenKeyExW(HKEY_LOCAL_MACHINE, wpath, 0,
-					   KEY_READ | sam, &hkey);
+			st = open_counted(w, wpath, KEY_READ | sam, &hkey);
 	}
 	if (st != ERROR_SUCCESS) {
 		err = fail(reg, st, create ? "cannot create" : "cannot open",
@@ -176,7 +200,7 @@ static tlsr_err w32_open_key(struct tlsr_registry *reg, const char *path,
 out_nomem:
 	err = tlsr_reg_fail(reg, TLSR_ENOMEM, 0, "out of memory");
 	free(key);
-	RegCloseKey(hkey);
+	close_counted(w, hkey);
 out_path:
 	free(wpath);
 	return err;
@@ -184,10 +208,9 @@ out_path:
 
 static void w32_close_key(struct tlsr_registry *reg, struct tlsr_key *key)
 {
-	(void)reg;
 	if (key == NULL)
 		return;
-	RegCloseKey(key->hkey);
+	close_counted(w32_of(reg), key->hkey);
 	free(key->path);
 	free(key);
 }
@@ -210,6 +233,7 @@ static tlsr_err w32_get_value(struct tlsr_registry *reg, struct tlsr_key *key,
 	err = widen(reg, name, &wname);
 	if (err != TLSR_OK)
 		return err;
+	w32_of(reg)->calls.query++;
 	st = RegQueryValueExW(key->hkey, wname, NULL, &type, NULL, &size);
 	/* The value may grow between asking its size and reading it. */
 	for (int tries = 0; st == ERROR_SUCCESS && tries < 8; tries++) {
@@ -222,6 +246,7 @@ static tlsr_err w32_get_value(struct tlsr_registry *reg, struct tlsr_key *key,
 		}
 		data = more;
 		got = size;
+		w32_of(reg)->calls.query++;
 		st = RegQueryValueExW(key->hkey, wname, NULL, &type, data,
 				      &got);
 		if (st == ERROR_MORE_DATA) {
@@ -266,6 +291,7 @@ static tlsr_err w32_set_value(struct tlsr_registry *reg, struct tlsr_key *key,
 	err = widen(reg, name, &wname);
 	if (err != TLSR_OK)
 		return err;
+	w32_of(reg)->calls.other++;
 	st = RegSetValueExW(key->hkey, wname, 0, type,
 			    size ? (const BYTE *)data : none, (DWORD)size);
 	if (st != ERROR_SUCCESS)
@@ -289,6 +315,7 @@ static tlsr_err w32_delete_value(struct tlsr_registry *reg,
 	err = widen(reg, name, &wname);
 	if (err != TLSR_OK)
 		return err;
+	w32_of(reg)->calls.other++;
 	st = RegDeleteValueW(key->hkey, wname);
 	if (st != ERROR_SUCCESS)
 		err = fail(reg, st, "cannot delete", key->path, name);
@@ -309,6 +336,7 @@ static tlsr_err w32_enum_subkey(struct tlsr_registry *reg,
 		return err;
 	if (index > MAXDWORD)
 		return TLSR_ENOTFOUND;
+	w32_of(reg)->calls.enumerate++;
 	st = RegEnumKeyExW(key->hkey, (DWORD)index, wbuf, &cch, NULL, NULL,
 			   NULL, NULL);
 	if (st == ERROR_NO_MORE_ITEMS)
@@ -334,6 +362,7 @@ static tlsr_err w32_enum_value(struct tlsr_registry *reg, struct tlsr_key *key,
 	wbuf = malloc(VALUE_NAME_CCH * sizeof *wbuf);
 	if (wbuf == NULL)
 		return tlsr_reg_fail(reg, TLSR_ENOMEM, 0, "out of memory");
+	w32_of(reg)->calls.enumerate++;
 	st = RegEnumValueW(key->hkey, (DWORD)index, wbuf, &cch, NULL, NULL,
 			   NULL, NULL);
 	if (st == ERROR_NO_MORE_ITEMS)
@@ -350,6 +379,7 @@ static tlsr_err w32_enum_value(struct tlsr_registry *reg, struct tlsr_key *key,
 static tlsr_err w32_delete_key(struct tlsr_registry *reg, const char *path,
 			       enum tlsr_view view)
 {
+	struct w32 *w = w32_of(reg);
 	WCHAR *wpath = NULL;
 	HKEY hkey = NULL;
 	REGSAM sam;
@@ -367,22 +397,24 @@ static tlsr_err w32_delete_key(struct tlsr_registry *reg, const char *path,
 		return err;
 	/* RegDeleteTreeW takes no view: open the key in its view, empty it
 	 * through that handle, then delete the key itself in the view. */
-	st = RegOpenKeyExW(HKEY_LOCAL_MACHINE, wpath, 0,
-			   DELETE | KEY_READ | KEY_SET_VALUE | sam, &hkey);
+	st = open_counted(w, wpath, DELETE | KEY_READ | KEY_SET_VALUE | sam,
+			  &hkey);
 	if (st != ERROR_SUCCESS) {
 		err = fail(reg, st, "cannot open", path, NULL);
 		goto out_path;
 	}
+	w->calls.other++;
 	st = RegDeleteTreeW(hkey, NULL);
 	if (st != ERROR_SUCCESS) {
 		err = fail(reg, st, "cannot delete below", path, NULL);
 		goto out_key;
 	}
+	w->calls.other++;
 	st = RegDeleteKeyExW(HKEY_LOCAL_MACHINE, wpath, sam, 0);
 	if (st != ERROR_SUCCESS)
 		err = fail(reg, st, "cannot delete", path, NULL);
 out_key:
-	RegCloseKey(hkey);
+	close_counted(w, hkey);
 out_path:
 	free(wpath);
 	return err;
@@ -398,6 +430,7 @@ static tlsr_err w32_watch(struct tlsr_registry *reg, struct tlsr_key *key,
 		return err;
 	if (event == NULL)
 		return tlsr_reg_fail(reg, TLSR_EINVAL, 0, "no event given");
+	w32_of(reg)->calls.other++;
 	st = RegNotifyChangeKeyValue(key->hkey, TRUE,
 				     REG_NOTIFY_CHANGE_NAME |
 					     REG_NOTIFY_CHANGE_LAST_SET,
@@ -409,7 +442,7 @@ static tlsr_err w32_watch(struct tlsr_registry *reg, struct tlsr_key *key,
 
 static void w32_destroy(struct tlsr_registry *reg)
 {
-	free(reg);
+	free(w32_of(reg));
 }
 
 static const struct tlsr_registry_ops w32_ops = {
@@ -428,10 +461,19 @@ static const struct tlsr_registry_ops w32_ops = {
 
 struct tlsr_registry *tlsr_registry_win32_new(void)
 {
-	struct tlsr_registry *reg = calloc(1, sizeof *reg);
+	struct w32 *w = calloc(1, sizeof *w);
 
-	if (reg == NULL)
+	if (w == NULL)
 		return NULL;
-	reg->ops = &w32_ops;
-	return reg;
+	w->reg.ops = &w32_ops;
+	w->reg.impl = w;
+	return &w->reg;
+}
+
+void tlsr_registry_win32_counts(const struct tlsr_registry *reg,
+				struct tlsr_reg_counts *out)
+{
+	memset(out, 0, sizeof *out);
+	if (reg != NULL && reg->ops == &w32_ops)
+		*out = ((const struct w32 *)reg->impl)->calls;
 }

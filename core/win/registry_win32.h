@@ -13,4 +13,9 @@
  * destroys it with tlsr_registry_destroy, after closing its keys. */
 struct tlsr_registry *tlsr_registry_win32_new(void);
 
+/* The Reg* API calls the backend has made, by kind (each one a round trip
+ * to wineserver under Wine); zeros for another backend. */
+void tlsr_registry_win32_counts(const struct tlsr_registry *reg,
+				struct tlsr_reg_counts *out);
+
 #endif
