@@ -603,6 +603,9 @@ tlsr_err tlsr_check(struct tlsr_registry *reg, const struct tlsr_policy *p,
 	r->facts = *facts;
 	r->os = tlsr_facts_os(facts);
 	blocked_by_os = os_blocks(facts, r->os, os_reason, sizeof os_reason);
+	/* One run of reads: each key is opened once however many of its
+	 * values the check reads. */
+	tlsr_reg_batch_begin(reg);
 
 	err = expand_items(reg, p, r);
 	if (err != TLSR_OK)
@@ -657,9 +660,11 @@ tlsr_err tlsr_check(struct tlsr_registry *reg, const struct tlsr_policy *p,
 	}
 	if (r->restart_pending)
 		r->restart_required = 1;
+	tlsr_reg_batch_end(reg);
 	*out = r;
 	return TLSR_OK;
 fail:
+	tlsr_reg_batch_end(reg);
 	tlsr_report_free(r);
 	return err;
 }

@@ -311,16 +311,14 @@ static tlsr_err read_updates(struct tlsr_registry *reg, struct tlsr_facts *f)
 	return TLSR_OK;
 }
 
-/* Reads every fact; see tlsr.h. */
-tlsr_err tlsr_facts_read(struct tlsr_registry *reg, struct tlsr_facts *out)
+/* Every fact, into out when all were read. */
+static tlsr_err read_facts(struct tlsr_registry *reg, struct tlsr_facts *out)
 {
 	struct tlsr_facts f;
 	uint32_t v;
 	int found;
 	tlsr_err err;
 
-	if (reg == NULL || out == NULL)
-		return TLSR_EINVAL;
 	memset(&f, 0, sizeof f);
 	f.kb3140245 = TLSR_UNKNOWN;
 	f.os_update = TLSR_UNKNOWN;
@@ -361,6 +359,20 @@ tlsr_err tlsr_facts_read(struct tlsr_registry *reg, struct tlsr_facts *out)
 
 	*out = f;
 	return TLSR_OK;
+}
+
+/* Reads every fact; see tlsr.h. One run of reads: the keys it opens are
+ * opened once. */
+tlsr_err tlsr_facts_read(struct tlsr_registry *reg, struct tlsr_facts *out)
+{
+	tlsr_err err;
+
+	if (reg == NULL || out == NULL)
+		return TLSR_EINVAL;
+	tlsr_reg_batch_begin(reg);
+	err = read_facts(reg, out);
+	tlsr_reg_batch_end(reg);
+	return err;
 }
 
 /* The row of the OS model for these facts. */

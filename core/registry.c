@@ -52,6 +52,18 @@ tlsr_err tlsr_reg_fail(struct tlsr_registry *reg, tlsr_err err, long sys_code,
 	return err;
 }
 
+void tlsr_reg_batch_begin(struct tlsr_registry *reg)
+{
+	if (reg != NULL && reg->ops->batch != NULL)
+		reg->ops->batch(reg, 1);
+}
+
+void tlsr_reg_batch_end(struct tlsr_registry *reg)
+{
+	if (reg != NULL && reg->ops->batch != NULL)
+		reg->ops->batch(reg, 0);
+}
+
 tlsr_err tlsr_reg_get(struct tlsr_registry *reg, const char *path,
 		      enum tlsr_view view, const char *name,
 		      struct tlsr_value *out)

@@ -89,6 +89,17 @@ struct tlsr_registry_ops {
 			  void *event);
 	/* Frees the backend and everything it owns. */
 	void (*destroy)(struct tlsr_registry *reg);
+	/* Optional (NULL: nothing to do). begin 1 opens and 0 ends a run
+	 * of reads (a check, the facts): until it ends, the backend may keep
+	 * the keys it opened and the values it read, and what it found
+	 * absent, and answer a later open or read of the same key, view and
+	 * value from them instead of asking the registry again: a run reads
+	 * one picture of the registry. Every op is still called and answers
+	 * as it did the first time (a key deleted meanwhile by another
+	 * program is opened again). A write, creation or deletion through
+	 * the backend forgets what was kept. Runs nest; what was kept is
+	 * released when the outermost ends. */
+	void (*batch)(struct tlsr_registry *reg, int begin);
 };
 
 struct tlsr_registry {
@@ -115,6 +126,11 @@ void tlsr_registry_destroy(struct tlsr_registry *reg);
 tlsr_err tlsr_reg_fail(struct tlsr_registry *reg, tlsr_err err, long sys_code,
 		       const char *fmt, ...)
 	TLSR_PRINTF(4, 5);
+
+/* A run of reads (ops->batch); NULL-safe, and nothing on a backend
+ * without batch. Each begin needs its end. */
+void tlsr_reg_batch_begin(struct tlsr_registry *reg);
+void tlsr_reg_batch_end(struct tlsr_registry *reg);
 
 /* Registry calls by kind: the operations a caller made (the fault
  * wrapper) or the Reg* API calls a backend made (Win32). */

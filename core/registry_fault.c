@@ -152,6 +152,16 @@ static tlsr_err fault_watch(struct tlsr_registry *reg, struct tlsr_key *key,
 	return pass(f, f->inner->ops->watch(f->inner, key, event));
 }
 
+/* Not a registry operation: it cannot fail and is not counted, so a
+ * caller's calls number the same with a batching backend or without. */
+static void fault_batch(struct tlsr_registry *reg, int begin)
+{
+	struct fault *f = fault_of(reg);
+
+	if (f->inner->ops->batch != NULL)
+		f->inner->ops->batch(f->inner, begin);
+}
+
 static void fault_destroy(struct tlsr_registry *reg)
 {
 	struct fault *f = fault_of(reg);
@@ -172,6 +182,7 @@ static const struct tlsr_registry_ops fault_ops = {
     .delete_key = fault_delete_key,
     .watch = fault_watch,
     .destroy = fault_destroy,
+    .batch = fault_batch,
 };
 
 struct tlsr_registry *tlsr_registry_fault_new(struct tlsr_registry *inner)

@@ -74,7 +74,7 @@ static void b_destroy(struct tlsr_registry *reg)
 static const struct tlsr_registry_ops borrow_ops = {
 	"borrowed", b_open,	  b_close,	b_get,	   b_set,
 	b_del,	    b_enum_key, b_enum_value, b_delete_key, b_watch,
-	b_destroy,
+	b_destroy, NULL,
 };
 
 /* Off Windows there are no live facts: the boot id comes from the Boot

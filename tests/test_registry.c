@@ -613,6 +613,101 @@ START_TEST(registry_large_value)
 }
 END_TEST
 
+/* A run of reads (tlsr_reg_batch_begin/end) answers as reads without one,
+ * and sees what is written, made and deleted through the backend during
+ * it. */
+START_TEST(registry_batch_reads_as_without_one)
+{
+	struct tlsr_registry *reg = begin(_i);
+	uint8_t big[1500];
+	struct tlsr_value v;
+	char text[16];
+	uint32_t d = 0;
+
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (uint8_t)(i * 7);
+	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW "\\b", TLSR_VIEW_64, "d",
+					    1),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW "\\b", TLSR_VIEW_32, "d",
+					    32),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set_string(reg, SW "\\b", TLSR_VIEW_64, "s",
+					     "text"),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set(reg, SW "\\b", TLSR_VIEW_64, "big",
+				      TLSR_REG_BINARY, big, sizeof big),
+			 TLSR_OK);
+	tlsr_reg_batch_begin(reg);
+	for (int round = 0; round < 2; round++) {
+		ck_assert_int_eq(tlsr_reg_get_dword(reg, SW "\\b", TLSR_VIEW_64,
+						    "d", &d),
+				 TLSR_OK);
+		ck_assert_uint_eq(d, 1);
+		/* The views stay apart. */
+		ck_assert_int_eq(tlsr_reg_get_dword(reg, SW "\\b", TLSR_VIEW_32,
+						    "d", &d),
+				 TLSR_OK);
+		ck_assert_uint_eq(d, 32);
+		ck_assert_int_eq(tlsr_reg_get_string(reg, SW "\\b",
+						     TLSR_VIEW_64, "s", text,
+						     sizeof text),
+				 TLSR_OK);
+		ck_assert_str_eq(text, "text");
+		expect_value(reg, SW "\\b", TLSR_VIEW_64, "big",
+			     TLSR_REG_BINARY, big, sizeof big);
+		ck_assert_int_eq(tlsr_reg_get(reg, SW "\\b", TLSR_VIEW_64,
+					      "none", &v),
+				 TLSR_ENOTFOUND);
+		ck_assert_int_eq(tlsr_reg_get_dword(reg, SW "\\later",
+						    TLSR_VIEW_64, "d", &d),
+				 TLSR_ENOTFOUND);
+	}
+	/* Writes, creations and deletions through the backend are seen. */
+	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW "\\b", TLSR_VIEW_64, "d",
+					    2),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW "\\b", TLSR_VIEW_64, "d",
+					    &d),
+			 TLSR_OK);
+	ck_assert_uint_eq(d, 2);
+	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW "\\b", TLSR_VIEW_64, "none",
+					    3),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW "\\b", TLSR_VIEW_64, "none",
+					    &d),
+			 TLSR_OK);
+	ck_assert_uint_eq(d, 3);
+	ck_assert_int_eq(tlsr_reg_delete_value(reg, SW "\\b", TLSR_VIEW_64,
+					       "none"),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get(reg, SW "\\b", TLSR_VIEW_64, "none", &v),
+			 TLSR_ENOTFOUND);
+	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW "\\later", TLSR_VIEW_64,
+					    "d", 4),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW "\\later", TLSR_VIEW_64,
+					    "d", &d),
+			 TLSR_OK);
+	ck_assert_uint_eq(d, 4);
+	ck_assert_int_eq(reg->ops->delete_key(reg, SW "\\b", TLSR_VIEW_64),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW "\\b", TLSR_VIEW_64, "d",
+					    &d),
+			 TLSR_ENOTFOUND);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW "\\b", TLSR_VIEW_32, "d",
+					    &d),
+			 TLSR_OK);
+	ck_assert_uint_eq(d, 32);
+	tlsr_reg_batch_end(reg);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW "\\later", TLSR_VIEW_64,
+					    "d", &d),
+			 TLSR_OK);
+	ck_assert_uint_eq(d, 4);
+	end(reg);
+}
+END_TEST
+
 /* ---- the in-memory backend and the fault wrapper themselves ---- */
 
 START_TEST(registry_mem_keeps_insertion_order)
@@ -773,6 +868,49 @@ START_TEST(registry_fault_every_call_of_a_write_is_checked)
 }
 END_TEST
 
+START_TEST(registry_fault_counts_calls_by_kind)
+{
+	struct tlsr_registry *reg =
+	    tlsr_registry_fault_new(tlsr_registry_mem_new());
+	struct tlsr_reg_counts c;
+	struct tlsr_key *key = NULL;
+	char name[TLSR_REG_NAME_MAX];
+	uint32_t d = 0;
+
+	tlsr_fault_arm(reg, 0, TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set_dword(reg, SW, TLSR_VIEW_64, "v", 1),
+			 TLSR_OK);
+	/* A run of reads is no call: the calls number the same with it. */
+	tlsr_reg_batch_begin(reg);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW, TLSR_VIEW_64, "v", &d),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, SW, TLSR_VIEW_64, "v", &d),
+			 TLSR_OK);
+	tlsr_reg_batch_end(reg);
+	ck_assert_int_eq(reg->ops->open_key(reg, "SOFTWARE", TLSR_VIEW_64, 0,
+					    &key),
+			 TLSR_OK);
+	ck_assert_int_eq(reg->ops->enum_subkey(reg, key, 0, name, sizeof name),
+			 TLSR_OK);
+	ck_assert_int_eq(reg->ops->enum_value(reg, key, 0, name, sizeof name),
+			 TLSR_ENOTFOUND);
+	reg->ops->close_key(reg, key);
+	tlsr_fault_counts(reg, &c);
+	ck_assert_uint_eq(c.open, 4);
+	ck_assert_uint_eq(c.query, 2);
+	ck_assert_uint_eq(c.enumerate, 2);
+	ck_assert_uint_eq(c.close, 4);
+	ck_assert_uint_eq(c.other, 1);
+	ck_assert_uint_eq(tlsr_fault_calls(reg), 13);
+	/* Arming starts the count again. */
+	tlsr_fault_arm(reg, 0, TLSR_OK);
+	tlsr_fault_counts(reg, &c);
+	ck_assert_uint_eq(c.open + c.query + c.enumerate + c.close + c.other,
+			  0);
+	tlsr_registry_destroy(reg);
+}
+END_TEST
+
 START_TEST(registry_fault_passes_inner_messages)
 {
 	struct tlsr_registry *reg =
@@ -841,6 +979,8 @@ static Suite *registry_suite(void)
 	tcase_add_loop_test(c, registry_deleted_key_handle_fails, 0,
 			    NFACTORIES);
 	tcase_add_loop_test(c, registry_large_value, 0, NFACTORIES);
+	tcase_add_loop_test(c, registry_batch_reads_as_without_one, 0,
+			    NFACTORIES);
 	suite_add_tcase(s, c);
 
 	tcase_add_test(m, registry_mem_keeps_insertion_order);
@@ -849,6 +989,7 @@ static Suite *registry_suite(void)
 	tcase_add_test(m, registry_mem_bad_paths_einval);
 	tcase_add_test(m, registry_fault_fails_armed_call_only);
 	tcase_add_test(m, registry_fault_every_call_of_a_write_is_checked);
+	tcase_add_test(m, registry_fault_counts_calls_by_kind);
 	tcase_add_test(m, registry_fault_passes_inner_messages);
 	tcase_add_test(m, registry_utf_conversions);
 	suite_add_tcase(s, m);

@@ -134,6 +134,115 @@ START_TEST(win32_delete_key_takes_one_view_only)
 }
 END_TEST
 
+/* The Reg* calls of a read: one query for a DWORD, two for a long value;
+ * in a run of reads (a check), one open per key and view, absent or not,
+ * one query per value, and the handles closed when the run ends. */
+START_TEST(win32_batch_opens_each_key_once_and_reads_each_value_once)
+{
+	struct tlsr_reg_counts a, b, c, e;
+	uint8_t big[2000];
+	struct tlsr_value v;
+	uint32_t d = 0;
+
+	memset(big, 0x5a, sizeof big);
+	ck_assert_int_eq(tlsr_reg_set_dword(reg, BASE "\\batch", TLSR_VIEW_64,
+					    "One", 1),
+			 TLSR_OK);
+	ck_assert_int_eq(tlsr_reg_set(reg, BASE "\\batch", TLSR_VIEW_64, "Big",
+				      TLSR_REG_BINARY, big, sizeof big),
+			 TLSR_OK);
+	tlsr_registry_win32_counts(reg, &a);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, BASE "\\batch", TLSR_VIEW_64,
+					    "One", &d),
+			 TLSR_OK);
+	ck_assert_uint_eq(d, 1);
+	ck_assert_int_eq(tlsr_reg_get(reg, BASE "\\batch", TLSR_VIEW_64, "Big",
+				      &v),
+			 TLSR_OK);
+	ck_assert_uint_eq(v.size, sizeof big);
+	ck_assert_mem_eq(v.data, big, sizeof big);
+	tlsr_value_clear(&v);
+	tlsr_registry_win32_counts(reg, &b);
+	ck_assert_uint_eq(b.open - a.open, 2);
+	ck_assert_uint_eq(b.query - a.query, 3);
+	ck_assert_uint_eq(b.close - a.close, 2);
+
+	tlsr_reg_batch_begin(reg);
+	for (int round = 0; round < 3; round++) {
+		ck_assert_int_eq(tlsr_reg_get_dword(reg, BASE "\\batch",
+						    TLSR_VIEW_64, "One", &d),
+				 TLSR_OK);
+		ck_assert_uint_eq(d, 1);
+		ck_assert_int_eq(tlsr_reg_get_dword(reg, BASE "\\batch",
+						    TLSR_VIEW_32, "One", &d),
+				 TLSR_ENOTFOUND);
+		ck_assert_int_eq(tlsr_reg_get_dword(reg, BASE "\\batch",
+						    TLSR_VIEW_64, "None", &d),
+				 TLSR_ENOTFOUND);
+		ck_assert_int_eq(tlsr_reg_get(reg, BASE "\\batch",
+					      TLSR_VIEW_64, "Big", &v),
+				 TLSR_OK);
+		ck_assert_uint_eq(v.size, sizeof big);
+		ck_assert_mem_eq(v.data, big, sizeof big);
+		tlsr_value_clear(&v);
+		ck_assert_int_eq(tlsr_reg_key_exists(reg, BASE "\\absent",
+						     TLSR_VIEW_64),
+				 TLSR_ENOTFOUND);
+		/* A failure still says what failed. */
+		ck_assert_int_eq(reg->sys_code, ERROR_FILE_NOT_FOUND);
+		ck_assert_ptr_nonnull(strstr(reg->message, BASE "\\absent"));
+	}
+	tlsr_registry_win32_counts(reg, &c);
+	ck_assert_uint_eq(c.open - b.open, 3);
+	ck_assert_uint_eq(c.query - b.query, 4);
+	ck_assert_uint_eq(c.close - b.close, 0);
+	tlsr_reg_batch_end(reg);
+	tlsr_registry_win32_counts(reg, &e);
+	ck_assert_uint_eq(e.close - c.close, 1);
+}
+END_TEST
+
+/* A key another program deletes during a run of reads is opened again, so
+ * the run reads what is there, as reads outside a run would. */
+START_TEST(win32_batch_reopens_a_key_another_program_deleted)
+{
+	HKEY h;
+	DWORD two = 2;
+	uint32_t d = 0;
+
+	ck_assert_int_eq(tlsr_reg_set_dword(reg, BASE "\\gone", TLSR_VIEW_64,
+					    "v", 1),
+			 TLSR_OK);
+	tlsr_reg_batch_begin(reg);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, BASE "\\gone", TLSR_VIEW_64,
+					    "v", &d),
+			 TLSR_OK);
+	ck_assert_uint_eq(d, 1);
+	ck_assert_int_eq(RegDeleteKeyExW(HKEY_LOCAL_MACHINE,
+					 L"SOFTWARE\\tlsward-test-win32\\gone",
+					 KEY_WOW64_64KEY, 0),
+			 ERROR_SUCCESS);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, BASE "\\gone", TLSR_VIEW_64,
+					    "w", &d),
+			 TLSR_ENOTFOUND);
+	ck_assert_int_eq(RegCreateKeyExW(HKEY_LOCAL_MACHINE,
+					 L"SOFTWARE\\tlsward-test-win32\\gone",
+					 0, NULL, REG_OPTION_NON_VOLATILE,
+					 KEY_SET_VALUE | KEY_WOW64_64KEY, NULL,
+					 &h, NULL),
+			 ERROR_SUCCESS);
+	ck_assert_int_eq(RegSetValueExW(h, L"w", 0, REG_DWORD,
+					(const BYTE *)&two, sizeof two),
+			 ERROR_SUCCESS);
+	RegCloseKey(h);
+	ck_assert_int_eq(tlsr_reg_get_dword(reg, BASE "\\gone", TLSR_VIEW_64,
+					    "w", &d),
+			 TLSR_OK);
+	ck_assert_uint_eq(d, 2);
+	tlsr_reg_batch_end(reg);
+}
+END_TEST
+
 START_TEST(win32_non_ascii_names_round_trip)
 {
 	struct tlsr_key *key = NULL;
@@ -352,6 +461,8 @@ static Suite *win32_suite(void)
 	tcase_add_test(tc, win32_failure_keeps_lstatus_and_system_text);
 	tcase_add_test(tc, win32_watch_signals_a_change_below_the_key_once);
 	tcase_add_test(tc, win32_delete_key_takes_one_view_only);
+	tcase_add_test(tc, win32_batch_opens_each_key_once_and_reads_each_value_once);
+	tcase_add_test(tc, win32_batch_reopens_a_key_another_program_deleted);
 	tcase_add_test(tc, win32_non_ascii_names_round_trip);
 	tcase_add_test(tc, win32_file_layer_takes_non_ascii_paths);
 	suite_add_tcase(s, tc);

@@ -10,15 +10,44 @@
 #include <string.h>
 #include <windows.h>
 
+/* A value read during a run of reads, or the status that found it
+ * absent. */
+struct kept_value {
+	struct kept_value *next;
+	char *name;
+	LSTATUS st; /* ERROR_SUCCESS, or ERROR_FILE_NOT_FOUND */
+	DWORD type;
+	DWORD size;
+	BYTE *data;
+};
+
+/* A key kept open during a run of reads (ops->batch): its handle, or the
+ * status of the open that found it absent, and the values read through
+ * it. */
+struct kept {
+	struct kept *next;
+	char *path;
+	REGSAM view;
+	HKEY hkey;     /* NULL when absent */
+	LSTATUS st;    /* ERROR_SUCCESS, or ERROR_FILE_NOT_FOUND */
+	unsigned refs; /* keys handed out on it and not yet closed */
+	int detached;  /* forgotten: serves nothing, closed with its last key */
+	struct kept_value *values;
+};
+
 struct w32 {
 	struct tlsr_registry reg;
 	struct tlsr_reg_counts calls; /* Reg* API calls made */
+	unsigned batch;		      /* depth of the runs of reads */
+	struct kept *kept;	      /* kept while batch > 0 */
+	struct kept *detached;	      /* forgotten, still held by a key */
 };
 
 struct tlsr_key {
 	HKEY hkey;
 	REGSAM view;
 	char *path;
+	struct kept *kept; /* NULL: the key owns hkey */
 };
 
 static struct w32 *w32_of(struct tlsr_registry *reg)
@@ -40,9 +69,100 @@ static void close_counted(struct w32 *w, HKEY hkey)
 	RegCloseKey(hkey);
 }
 
+static void free_values(struct kept *k)
+{
+	while (k->values != NULL) {
+		struct kept_value *v = k->values;
+
+		k->values = v->next;
+		free(v->name);
+		free(v->data);
+		free(v);
+	}
+}
+
+/* Closes a kept key's handle and frees it. */
+static void free_kept(struct w32 *w, struct kept *k)
+{
+	free_values(k);
+	if (k->hkey != NULL)
+		close_counted(w, k->hkey);
+	free(k->path);
+	free(k);
+}
+
+/* Forgets every kept key and value: keys no key holds are closed now, the
+ * others when their last key is. */
+static void forget(struct w32 *w)
+{
+	while (w->kept != NULL) {
+		struct kept *k = w->kept;
+
+		w->kept = k->next;
+		if (k->refs > 0) {
+			free_values(k);
+			k->detached = 1;
+			k->next = w->detached;
+			w->detached = k;
+			continue;
+		}
+		free_kept(w, k);
+	}
+}
+
+/* Whether a kept key ends: closed when forgotten and its last key is. */
+static void release(struct w32 *w, struct kept *k)
+{
+	struct kept **p;
+
+	if (--k->refs > 0)
+		return;
+	for (p = &w->detached; *p != NULL; p = &(*p)->next) {
+		if (*p == k) {
+			*p = k->next;
+			free_kept(w, k);
+			return;
+		}
+	}
+}
+
+static struct kept *find_kept(struct w32 *w, const char *path, REGSAM view)
+{
+	for (struct kept *k = w->kept; k != NULL; k = k->next)
+		if (k->view == view && strcmp(k->path, path) == 0)
+			return k;
+	return NULL;
+}
+
+/* Keeps the outcome of an open (a handle, or absent); NULL when out of
+ * memory, and the open then stands alone. */
+static struct kept *keep(struct w32 *w, const char *path, REGSAM view,
+			 HKEY hkey, LSTATUS st)
+{
+	struct kept *k = calloc(1, sizeof *k);
+
+	if (k == NULL)
+		return NULL;
+	k->path = malloc(strlen(path) + 1);
+	if (k->path == NULL) {
+		free(k);
+		return NULL;
+	}
+	strcpy(k->path, path);
+	k->view = view;
+	k->hkey = hkey;
+	k->st = st;
+	k->next = w->kept;
+	w->kept = k;
+	return k;
+}
+
 /* Longest key name is 255 UTF-16 units, longest value name 16383. */
 #define KEY_NAME_CCH 256
 #define VALUE_NAME_CCH 16384
+/* Value data read in one call; a longer value takes a second at its
+ * size. */
+#define SMALL_VALUE 512
 
 /* Records a failed Reg* call: what was done to which key and value. */
 static tlsr_err fail(struct tlsr_registry *reg, LSTATUS st, const char *what,
@@ -145,12 +265,37 @@ static tlsr_err check_key(struct tlsr_registry *reg, struct tlsr_key *key,
 	return TLSR_OK;
 }
 
+/* A kept key deleted since it was opened (by another program, during a
+ * run of reads) is opened afresh, as an open outside the run would have
+ * been: the key gets a handle of its own. Returns that open's status. */
+static LSTATUS reopen(struct w32 *w, struct tlsr_key *key)
+{
+	WCHAR *wpath = NULL;
+	HKEY hkey = NULL;
+	LSTATUS st;
+
+	if (widen(&w->reg, key->path, &wpath) != TLSR_OK)
+		return ERROR_OUTOFMEMORY;
+	forget(w);
+	st = open_counted(w, wpath, KEY_READ | KEY_WRITE | key->view, &hkey);
+	if (st == ERROR_ACCESS_DENIED)
+		st = open_counted(w, wpath, KEY_READ | key->view, &hkey);
+	free(wpath);
+	if (st != ERROR_SUCCESS)
+		return st;
+	release(w, key->kept);
+	key->kept = NULL;
+	key->hkey = hkey;
+	return ERROR_SUCCESS;
+}
+
 static tlsr_err w32_open_key(struct tlsr_registry *reg, const char *path,
 			     enum tlsr_view view, int create,
 			     struct tlsr_key **out)
 {
 	struct w32 *w = w32_of(reg);
 	struct tlsr_key *key = NULL;
+	struct kept *k = NULL;
 	WCHAR *wpath = NULL;
 	HKEY hkey = NULL;
 	REGSAM sam;
@@ -163,6 +308,16 @@ static tlsr_err w32_open_key(struct tlsr_registry *reg, const char *path,
 	err = check_path(reg, path, view, &sam);
 	if (err != TLSR_OK)
 		return err;
+	/* A creation may make a key that was found absent. */
+	if (create)
+		forget(w);
+	else if (w->batch > 0)
+		k = find_kept(w, path, sam);
+	if (k != NULL) {
+		st = k->st;
+		hkey = k->hkey;
+		goto opened;
+	}
 	err = widen(reg, path, &wpath);
 	if (err != TLSR_OK)
 		return err;
@@ -178,12 +333,16 @@ static tlsr_err w32_open_key(struct tlsr_registry *reg, const char *path,
 		 * this key then fail with access denied where they happen. */
 		if (st == ERROR_ACCESS_DENIED)
 			st = open_counted(w, wpath, KEY_READ | sam, &hkey);
+		if (w->batch > 0 &&
+		    (st == ERROR_SUCCESS || st == ERROR_FILE_NOT_FOUND))
+			k = keep(w, path, sam, st == ERROR_SUCCESS ? hkey : NULL,
+				 st);
 	}
-	if (st != ERROR_SUCCESS) {
-		err = fail(reg, st, create ? "cannot create" : "cannot open",
-			   path, NULL);
-		goto out_path;
-	}
+	free(wpath);
+opened:
+	if (st != ERROR_SUCCESS)
+		return fail(reg, st, create ? "cannot create" : "cannot open",
+			    path, NULL);
 	key = calloc(1, sizeof *key);
 	if (key == NULL)
 		goto out_nomem;
@@ -193,34 +352,138 @@ static tlsr_err w32_open_key(struct tlsr_registry *reg, const char *path,
 	strcpy(key->path, path);
 	key->hkey = hkey;
 	key->view = sam;
+	key->kept = k;
+	if (k != NULL)
+		k->refs++;
 	*out = key;
-	free(wpath);
 	return TLSR_OK;
 
 out_nomem:
 	err = tlsr_reg_fail(reg, TLSR_ENOMEM, 0, "out of memory");
 	free(key);
-	close_counted(w, hkey);
-out_path:
-	free(wpath);
+	if (k == NULL)
+		close_counted(w, hkey);
 	return err;
 }
 
 static void w32_close_key(struct tlsr_registry *reg, struct tlsr_key *key)
 {
+	struct w32 *w = w32_of(reg);
+
 	if (key == NULL)
 		return;
-	close_counted(w32_of(reg), key->hkey);
+	if (key->kept != NULL)
+		release(w, key->kept);
+	else
+		close_counted(w, key->hkey);
 	free(key->path);
 	free(key);
+}
+
+/* Reads a value into *data (malloc'd, size + 1 bytes): one call for what
+ * a check reads (a DWORD, a short string), a second at the size a longer
+ * value reported. ERROR_NOT_ENOUGH_MEMORY when out of memory. */
+static LSTATUS read_value(struct w32 *w, struct tlsr_key *key,
+			  const WCHAR *wname, DWORD *type, BYTE **data,
+			  DWORD *size)
+{
+	BYTE small[SMALL_VALUE], *buf = NULL;
+	DWORD want = 0, got;
+	LSTATUS st;
+
+	*data = NULL;
+	for (int again = key->kept != NULL;; again = 0) {
+		got = sizeof small;
+		w->calls.query++;
+		st = RegQueryValueExW(key->hkey, wname, NULL, type, small,
+				      &got);
+		if (st != ERROR_KEY_DELETED || !again)
+			break;
+		st = reopen(w, key);
+		if (st != ERROR_SUCCESS)
+			return st;
+	}
+	if (st == ERROR_SUCCESS) {
+		*data = malloc((size_t)got + 1);
+		if (*data == NULL)
+			return ERROR_NOT_ENOUGH_MEMORY;
+		memcpy(*data, small, got);
+		*size = got;
+		return ERROR_SUCCESS;
+	}
+	if (st != ERROR_MORE_DATA)
+		return st;
+	/* The value may grow between asking its size and reading it. */
+	want = got;
+	for (int tries = 0; tries < 8; tries++) {
+		BYTE *more = realloc(buf, (size_t)want + 1);
+
+		if (more == NULL) {
+			free(buf);
+			return ERROR_NOT_ENOUGH_MEMORY;
+		}
+		buf = more;
+		got = want;
+		w->calls.query++;
+		st = RegQueryValueExW(key->hkey, wname, NULL, type, buf, &got);
+		if (st == ERROR_MORE_DATA) {
+			want = got;
+			continue;
+		}
+		if (st == ERROR_SUCCESS) {
+			*data = buf;
+			*size = got;
+			return ERROR_SUCCESS;
+		}
+		break;
+	}
+	free(buf);
+	return st == ERROR_SUCCESS ? ERROR_MORE_DATA : st;
+}
+
+static struct kept_value *find_value(const struct kept *k, const char *name)
+{
+	for (struct kept_value *v = k->values; v != NULL; v = v->next)
+		if (strcmp(v->name, name) == 0)
+			return v;
+	return NULL;
+}
+
+/* Keeps a value read during a run (its data, or absent); nothing when out
+ * of memory. */
+static void keep_value(struct kept *k, const char *name, LSTATUS st,
+		       DWORD type, const BYTE *data, DWORD size)
+{
+	struct kept_value *v = calloc(1, sizeof *v);
+
+	if (v == NULL)
+		return;
+	v->name = malloc(strlen(name) + 1);
+	v->data = malloc((size_t)size + 1);
+	if (v->name == NULL || v->data == NULL) {
+		free(v->name);
+		free(v->data);
+		free(v);
+		return;
+	}
+	strcpy(v->name, name);
+	if (size > 0)
+		memcpy(v->data, data, size);
+	v->st = st;
+	v->type = type;
+	v->size = size;
+	v->next = k->values;
+	k->values = v;
 }
 
 static tlsr_err w32_get_value(struct tlsr_registry *reg, struct tlsr_key *key,
 			      const char *name, struct tlsr_value *out)
 {
+	struct w32 *w = w32_of(reg);
+	const struct kept_value *kv;
 	WCHAR *wname = NULL;
 	BYTE *data = NULL;
-	DWORD type = 0, size = 0, got;
+	DWORD type = 0, size = 0;
 	LSTATUS st;
 	tlsr_err err;
 
@@ -230,45 +493,39 @@ static tlsr_err w32_get_value(struct tlsr_registry *reg, struct tlsr_key *key,
 	err = check_key(reg, key, name);
 	if (err != TLSR_OK)
 		return err;
+	/* A value read before in this run of reads is not asked again. */
+	kv = key->kept != NULL && !key->kept->detached
+		 ? find_value(key->kept, name)
+		 : NULL;
+	if (kv != NULL && kv->st != ERROR_SUCCESS)
+		return fail(reg, kv->st, "cannot read", key->path, name);
+	if (kv != NULL) {
+		out->data = malloc((size_t)kv->size + 1);
+		if (out->data == NULL)
+			return tlsr_reg_fail(reg, TLSR_ENOMEM, 0,
+					     "out of memory");
+		if (kv->size > 0)
+			memcpy(out->data, kv->data, kv->size);
+		out->type = kv->type;
+		out->size = kv->size;
+		return TLSR_OK;
+	}
 	err = widen(reg, name, &wname);
 	if (err != TLSR_OK)
 		return err;
-	w32_of(reg)->calls.query++;
-	st = RegQueryValueExW(key->hkey, wname, NULL, &type, NULL, &size);
-	/* The value may grow between asking its size and reading it. */
-	for (int tries = 0; st == ERROR_SUCCESS && tries < 8; tries++) {
-		BYTE *more = realloc(data, (size_t)size + 1);
-
-		if (more == NULL) {
-			err = tlsr_reg_fail(reg, TLSR_ENOMEM, 0,
-					    "out of memory");
-			goto out;
-		}
-		data = more;
-		got = size;
-		w32_of(reg)->calls.query++;
-		st = RegQueryValueExW(key->hkey, wname, NULL, &type, data,
-				      &got);
-		if (st == ERROR_MORE_DATA) {
-			size = got;
-			st = ERROR_SUCCESS;
-			continue;
-		}
-		if (st == ERROR_SUCCESS) {
-			out->type = type;
-			out->size = got;
-			out->data = data;
-			data = NULL;
-			goto out;
-		}
-	}
-	if (st == ERROR_SUCCESS)
-		st = ERROR_MORE_DATA;
-	err = fail(reg, st, "cannot read", key->path, name);
-out:
-	free(data);
+	st = read_value(w, key, wname, &type, &data, &size);
 	free(wname);
-	return err;
+	if (st == ERROR_NOT_ENOUGH_MEMORY)
+		return tlsr_reg_fail(reg, TLSR_ENOMEM, 0, "out of memory");
+	if (key->kept != NULL && !key->kept->detached &&
+	    (st == ERROR_SUCCESS || st == ERROR_FILE_NOT_FOUND))
+		keep_value(key->kept, name, st, type, data, size);
+	if (st != ERROR_SUCCESS)
+		return fail(reg, st, "cannot read", key->path, name);
+	out->type = type;
+	out->size = size;
+	out->data = data;
+	return TLSR_OK;
 }
 
 static tlsr_err w32_set_value(struct tlsr_registry *reg, struct tlsr_key *key,
@@ -291,6 +548,8 @@ static tlsr_err w32_set_value(struct tlsr_registry *reg, struct tlsr_key *key,
 	err = widen(reg, name, &wname);
 	if (err != TLSR_OK)
 		return err;
+	/* What the run kept may no longer be what the registry holds. */
+	forget(w32_of(reg));
 	w32_of(reg)->calls.other++;
 	st = RegSetValueExW(key->hkey, wname, 0, type,
 			    size ? (const BYTE *)data : none, (DWORD)size);
@@ -315,6 +574,7 @@ static tlsr_err w32_delete_value(struct tlsr_registry *reg,
 	err = widen(reg, name, &wname);
 	if (err != TLSR_OK)
 		return err;
+	forget(w32_of(reg));
 	w32_of(reg)->calls.other++;
 	st = RegDeleteValueW(key->hkey, wname);
 	if (st != ERROR_SUCCESS)
@@ -336,9 +596,17 @@ static tlsr_err w32_enum_subkey(struct tlsr_registry *reg,
 		return err;
 	if (index > MAXDWORD)
 		return TLSR_ENOTFOUND;
-	w32_of(reg)->calls.enumerate++;
-	st = RegEnumKeyExW(key->hkey, (DWORD)index, wbuf, &cch, NULL, NULL,
-			   NULL, NULL);
+	for (int again = key->kept != NULL;; again = 0) {
+		cch = ARRAYSIZE(wbuf);
+		w32_of(reg)->calls.enumerate++;
+		st = RegEnumKeyExW(key->hkey, (DWORD)index, wbuf, &cch, NULL,
+				   NULL, NULL, NULL);
+		if (st != ERROR_KEY_DELETED || !again)
+			break;
+		st = reopen(w32_of(reg), key);
+		if (st != ERROR_SUCCESS)
+			break;
+	}
 	if (st == ERROR_NO_MORE_ITEMS)
 		return TLSR_ENOTFOUND;
 	if (st != ERROR_SUCCESS)
@@ -362,9 +630,17 @@ static tlsr_err w32_enum_value(struct tlsr_registry *reg, struct tlsr_key *key,
 	wbuf = malloc(VALUE_NAME_CCH * sizeof *wbuf);
 	if (wbuf == NULL)
 		return tlsr_reg_fail(reg, TLSR_ENOMEM, 0, "out of memory");
-	w32_of(reg)->calls.enumerate++;
-	st = RegEnumValueW(key->hkey, (DWORD)index, wbuf, &cch, NULL, NULL,
-			   NULL, NULL);
+	for (int again = key->kept != NULL;; again = 0) {
+		cch = VALUE_NAME_CCH;
+		w32_of(reg)->calls.enumerate++;
+		st = RegEnumValueW(key->hkey, (DWORD)index, wbuf, &cch, NULL,
+				   NULL, NULL, NULL);
+		if (st != ERROR_KEY_DELETED || !again)
+			break;
+		st = reopen(w32_of(reg), key);
+		if (st != ERROR_SUCCESS)
+			break;
+	}
 	if (st == ERROR_NO_MORE_ITEMS)
 		err = TLSR_ENOTFOUND;
 	else if (st != ERROR_SUCCESS)
@@ -395,6 +671,8 @@ static tlsr_err w32_delete_key(struct tlsr_registry *reg, const char *path,
 	err = widen(reg, path, &wpath);
 	if (err != TLSR_OK)
 		return err;
+	/* A kept key below or at path would name a deleted key. */
+	forget(w);
 	/* RegDeleteTreeW takes no view: open the key in its view, empty it
 	 * through that handle, then delete the key itself in the view. */
 	st = open_counted(w, wpath, DELETE | KEY_READ | KEY_SET_VALUE | sam,
@@ -440,9 +718,22 @@ static tlsr_err w32_watch(struct tlsr_registry *reg, struct tlsr_key *key,
 	return TLSR_OK;
 }
 
+static void w32_batch(struct tlsr_registry *reg, int begin)
+{
+	struct w32 *w = w32_of(reg);
+
+	if (begin)
+		w->batch++;
+	else if (w->batch > 0 && --w->batch == 0)
+		forget(w);
+}
+
 static void w32_destroy(struct tlsr_registry *reg)
 {
-	free(w32_of(reg));
+	struct w32 *w = w32_of(reg);
+
+	forget(w);
+	free(w);
 }
 
 static const struct tlsr_registry_ops w32_ops = {
@@ -457,6 +748,7 @@ static const struct tlsr_registry_ops w32_ops = {
 	.delete_key = w32_delete_key,
 	.watch = w32_watch,
 	.destroy = w32_destroy,
+	.batch = w32_batch,
 };
 
 struct tlsr_registry *tlsr_registry_win32_new(void)
