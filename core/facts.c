@@ -208,34 +208,49 @@ int tlsr_cbs_state_present(uint32_t state)
 	return state == 0x70u || state == 0x80u || state == 0x50u;
 }
 
-/* Looks for an update's servicing package in place: *out YES / NO, or
- * UNKNOWN without a servicing store; source says how. */
-static tlsr_err read_cbs_kb(struct tlsr_registry *reg, const char *kb,
-			    tlsr_tri *out, char *source, size_t size)
+/* An update looked for in the servicing store: *out YES / NO, or UNKNOWN
+ * without a servicing store; source says how. */
+struct kb_want {
+	const char *kb;
+	tlsr_tri *out;
+	char *source;
+	size_t size;
+	int seen; /* a package of it is there, installed or not */
+};
+
+/* Looks for the updates' servicing packages in place, in one pass over the
+ * store, which holds thousands of packages on a serviced machine: the
+ * pass ends when every update is found installed, or at the end. */
+static tlsr_err read_cbs_kbs(struct tlsr_registry *reg, struct kb_want *w,
+			     size_t n)
 {
 	char name[TLSR_REG_NAME_MAX];
 	char path[sizeof CBS_PACKAGES_KEY + TLSR_REG_NAME_MAX + 2];
 	struct tlsr_key *key = NULL;
-	size_t i;
-	uint32_t state;
-	int seen = 0, found;
+	size_t i, j, left = n;
+	uint32_t state = 0;
+	int found = 0, have_state;
 	tlsr_err err;
 
 	err = reg->ops->open_key(reg, CBS_PACKAGES_KEY, TLSR_VIEW_64, 0, &key);
 	if (err == TLSR_ENOTFOUND) {
-		*out = TLSR_UNKNOWN;
-		snprintf(source, size,
-			 "unknown: no Component Based Servicing packages in "
-			 "the registry");
+		for (j = 0; j < n; j++) {
+			*w[j].out = TLSR_UNKNOWN;
+			snprintf(w[j].source, w[j].size,
+				 "unknown: no Component Based Servicing "
+				 "packages in the registry");
+		}
 		return TLSR_OK;
 	}
 	if (err != TLSR_OK)
 		return err;
 
-	*out = TLSR_NO;
-	snprintf(source, size, "no %s package in Component Based Servicing",
-		 kb);
-	for (i = 0;; i++) {
+	for (j = 0; j < n; j++) {
+		*w[j].out = TLSR_NO;
+		snprintf(w[j].source, w[j].size,
+			 "no %s package in Component Based Servicing", w[j].kb);
+	}
+	for (i = 0; left > 0; i++) {
 		err = reg->ops->enum_subkey(reg, key, i, name, sizeof name);
 		if (err == TLSR_ENOTFOUND) {
 			err = TLSR_OK;
@@ -245,26 +260,38 @@ static tlsr_err read_cbs_kb(struct tlsr_registry *reg, const char *kb,
 			continue;
 		if (err != TLSR_OK)
 			goto out;
-		if (!tlsr_cbs_package_is(name, kb))
-			continue;
-		seen = 1;
-		snprintf(path, sizeof path, "%s\\%s", CBS_PACKAGES_KEY, name);
-		err = get_dword(reg, path, "CurrentState", &state, &found);
-		if (err != TLSR_OK)
-			goto out;
-		if (found && tlsr_cbs_state_present(state)) {
-			*out = TLSR_YES;
-			snprintf(source, size, "CBS package %.80s CurrentState "
-					       "0x%lx",
-				 name, (unsigned long)state);
-			break;
+		have_state = 0;
+		for (j = 0; j < n; j++) {
+			if (*w[j].out == TLSR_YES ||
+			    !tlsr_cbs_package_is(name, w[j].kb))
+				continue;
+			w[j].seen = 1;
+			if (!have_state) {
+				snprintf(path, sizeof path, "%s\\%s",
+					 CBS_PACKAGES_KEY, name);
+				err = get_dword(reg, path, "CurrentState",
+						&state, &found);
+				if (err != TLSR_OK)
+					goto out;
+				have_state = 1;
+			}
+			if (found && tlsr_cbs_state_present(state)) {
+				*w[j].out = TLSR_YES;
+				snprintf(w[j].source, w[j].size,
+					 "CBS package %.80s CurrentState "
+					 "0x%lx",
+					 name, (unsigned long)state);
+				left--;
+			}
 		}
 	}
-	if (*out != TLSR_YES && seen)
-		snprintf(source, size,
-			 "%s present in Component Based Servicing but not "
-			 "installed (CurrentState not 0x70, 0x80 or 0x50)",
-			 kb);
+	for (j = 0; j < n; j++)
+		if (*w[j].out != TLSR_YES && w[j].seen)
+			snprintf(w[j].source, w[j].size,
+				 "%s present in Component Based Servicing but "
+				 "not installed (CurrentState not 0x70, 0x80 "
+				 "or 0x50)",
+				 w[j].kb);
 out:
 	reg->ops->close_key(reg, key);
 	return err;
@@ -274,15 +301,16 @@ out:
 static tlsr_err read_updates(struct tlsr_registry *reg, struct tlsr_facts *f)
 {
 	const struct tlsr_os *os = tlsr_facts_os(f);
+	struct kb_want want[3];
 	char ignored[128];
-	tlsr_err err;
+	size_t n = 0;
 
+	memset(want, 0, sizeof want);
 	if (os->winhttp_update != NULL) {
-		err = read_cbs_kb(reg, os->winhttp_update, &f->kb3140245,
-				  f->kb3140245_source,
-				  sizeof f->kb3140245_source);
-		if (err != TLSR_OK)
-			return err;
+		want[n].kb = os->winhttp_update;
+		want[n].out = &f->kb3140245;
+		want[n].source = f->kb3140245_source;
+		want[n++].size = sizeof f->kb3140245_source;
 	} else {
 		f->kb3140245 = TLSR_UNKNOWN;
 		snprintf(f->kb3140245_source, sizeof f->kb3140245_source,
@@ -290,17 +318,16 @@ static tlsr_err read_updates(struct tlsr_registry *reg, struct tlsr_facts *f)
 			 os->name);
 	}
 	if (os->os_update != NULL) {
-		err = read_cbs_kb(reg, os->os_update, &f->os_update, ignored,
-				  sizeof ignored);
-		if (err != TLSR_OK)
-			return err;
+		want[n].kb = os->os_update;
+		want[n].out = &f->os_update;
+		want[n].source = ignored;
+		want[n++].size = sizeof ignored;
 	}
 	if (f->net35 && os->net35_update != NULL) {
-		err = read_cbs_kb(reg, os->net35_update, &f->net35_update,
-				  f->net35_update_source,
-				  sizeof f->net35_update_source);
-		if (err != TLSR_OK)
-			return err;
+		want[n].kb = os->net35_update;
+		want[n].out = &f->net35_update;
+		want[n].source = f->net35_update_source;
+		want[n++].size = sizeof f->net35_update_source;
 	} else if (f->net35) {
 		f->net35_update = TLSR_YES;
 		snprintf(f->net35_update_source,
@@ -308,7 +335,7 @@ static tlsr_err read_updates(struct tlsr_registry *reg, struct tlsr_facts *f)
 			 "%s's own updates carry TLS 1.2 for .NET 3.5",
 			 os->name);
 	}
-	return TLSR_OK;
+	return n > 0 ? read_cbs_kbs(reg, want, n) : TLSR_OK;
 }
 
 /* Every fact, into out when all were read. */

@@ -428,6 +428,61 @@ START_TEST(core_facts_empty_registry_is_unknown_not_error)
 }
 END_TEST
 
+/* The servicing store holds thousands of packages on a serviced machine:
+ * the updates the OS row names (WinHTTP's and .NET 3.5's on Windows 7) are
+ * looked for in one pass over it, which ends once each is found, or at the
+ * end when one is missing. */
+START_TEST(core_facts_servicing_store_read_in_one_pass)
+{
+	static const struct machine_spec *const specs[] = {&win7,
+							   &win7_patched};
+	struct tlsr_reg_counts c;
+	char path[256];
+
+	for (size_t m = 0; m < 2; m++) {
+		struct tlsr_registry *reg =
+		    tlsr_registry_fault_new(make_machine(specs[m]));
+		struct tlsr_facts f;
+
+		for (int i = 0; i < 300; i++) {
+			snprintf(path, sizeof path,
+				 CBS "\\Package_for_KB9%06d~31bf3856ad364e35~"
+				     "amd64~~6.1.1.0",
+				 i);
+			put_dword(reg, path, TLSR_VIEW_64, "CurrentState",
+				  0x70);
+		}
+		if (!specs[m]->kb)
+			ck_assert_int_eq(
+			    reg->ops->delete_key(
+				reg,
+				CBS "\\Package_for_KB3154518~"
+				    "31bf3856ad364e35~amd64~~6.1.1.0",
+				TLSR_VIEW_64),
+			    TLSR_OK);
+		tlsr_fault_arm(reg, 0, TLSR_OK);
+		f = read_facts(reg);
+		tlsr_fault_counts(reg, &c);
+		if (specs[m]->kb) {
+			ck_assert_int_eq(f.kb3140245, TLSR_YES);
+			ck_assert_int_eq(f.net35_update, TLSR_YES);
+			/* Both found among the first packages. */
+			ck_assert_uint_lt(c.enumerate, 10);
+		} else {
+			ck_assert_int_eq(f.kb3140245, TLSR_NO);
+			ck_assert_ptr_nonnull(
+			    strstr(f.kb3140245_source, "no KB3140245"));
+			ck_assert_int_eq(f.net35_update, TLSR_NO);
+			ck_assert_ptr_nonnull(
+			    strstr(f.net35_update_source, "no KB3154518"));
+			/* 303 packages and the end of the list, once. */
+			ck_assert_uint_eq(c.enumerate, 304);
+		}
+		tlsr_registry_destroy(reg);
+	}
+}
+END_TEST
+
 START_TEST(core_kb_package_not_installed_is_no)
 {
 	struct tlsr_registry *reg = make_machine(&win7);
@@ -2216,6 +2271,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, core_proto_names_round_trip);
 	tcase_add_test(tc, core_facts_read_win7_and_win10);
 	tcase_add_test(tc, core_facts_empty_registry_is_unknown_not_error);
+	tcase_add_test(tc, core_facts_servicing_store_read_in_one_pass);
 	tcase_add_test(tc, core_kb_package_not_installed_is_no);
 	tcase_add_test(tc, core_policy_defaults_are_the_seed);
 	tcase_add_test(tc, core_both_views_on_x64_one_on_x86);
