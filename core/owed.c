@@ -316,9 +316,13 @@ static tlsr_err each_owed(struct tlsr_registry *reg, const char *boot_id,
 
 	if (reg == NULL)
 		return TLSR_EINVAL;
+	/* One run of reads: each entry's key is opened once. */
+	tlsr_reg_batch_begin(reg);
 	err = ids_read(reg, &ids);
-	if (err != TLSR_OK)
+	if (err != TLSR_OK) {
+		tlsr_reg_batch_end(reg);
 		return err;
+	}
 	for (i = 0; i < ids.n; i++) {
 		int owed, stop = 0;
 
@@ -336,6 +340,7 @@ static tlsr_err each_owed(struct tlsr_registry *reg, const char *boot_id,
 			break;
 	}
 	ids_free(&ids);
+	tlsr_reg_batch_end(reg);
 	return err;
 }
 

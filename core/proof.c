@@ -374,6 +374,8 @@ void tlsr_proof_summarize(struct tlsr_registry *reg,
 	unsigned i;
 
 	memset(out, 0, sizeof *out);
+	/* One run of reads: the Proof key is opened once. */
+	tlsr_reg_batch_begin(reg);
 	if (boot_id == NULL)
 		tlsr_proof_boot_id(reg, boot, sizeof boot);
 	else
@@ -401,4 +403,5 @@ void tlsr_proof_summarize(struct tlsr_registry *reg,
 			out->record = rec;
 		}
 	}
+	tlsr_reg_batch_end(reg);
 }
