@@ -583,6 +583,31 @@ static tlsr_err w32_delete_value(struct tlsr_registry *reg,
 	return err;
 }
 
+/* The index-th subkey (subkeys 1) or value name of a key into wbuf, of
+ * max units; *cch gets its length. A kept key deleted meanwhile is opened
+ * again. */
+static LSTATUS enum_name(struct w32 *w, struct tlsr_key *key, int subkeys,
+			 DWORD index, WCHAR *wbuf, DWORD max, DWORD *cch)
+{
+	LSTATUS st;
+
+	for (int again = key->kept != NULL;; again = 0) {
+		*cch = max;
+		w->calls.enumerate++;
+		if (subkeys)
+			st = RegEnumKeyExW(key->hkey, index, wbuf, cch, NULL,
+					   NULL, NULL, NULL);
+		else
+			st = RegEnumValueW(key->hkey, index, wbuf, cch, NULL,
+					   NULL, NULL, NULL);
+		if (st != ERROR_KEY_DELETED || !again)
+			return st;
+		st = reopen(w, key);
+		if (st != ERROR_SUCCESS)
+			return st;
+	}
+}
+
 static tlsr_err w32_enum_subkey(struct tlsr_registry *reg,
 				struct tlsr_key *key, size_t index, char *buf,
 				size_t size)
@@ -596,17 +621,8 @@ static tlsr_err w32_enum_subkey(struct tlsr_registry *reg,
 		return err;
 	if (index > MAXDWORD)
 		return TLSR_ENOTFOUND;
-	for (int again = key->kept != NULL;; again = 0) {
-		cch = ARRAYSIZE(wbuf);
-		w32_of(reg)->calls.enumerate++;
-		st = RegEnumKeyExW(key->hkey, (DWORD)index, wbuf, &cch, NULL,
-				   NULL, NULL, NULL);
-		if (st != ERROR_KEY_DELETED || !again)
-			break;
-		st = reopen(w32_of(reg), key);
-		if (st != ERROR_SUCCESS)
-			break;
-	}
+	st = enum_name(w32_of(reg), key, 1, (DWORD)index, wbuf,
+		       ARRAYSIZE(wbuf), &cch);
 	if (st == ERROR_NO_MORE_ITEMS)
 		return TLSR_ENOTFOUND;
 	if (st != ERROR_SUCCESS)
@@ -630,17 +646,8 @@ static tlsr_err w32_enum_value(struct tlsr_registry *reg, struct tlsr_key *key,
 	wbuf = malloc(VALUE_NAME_CCH * sizeof *wbuf);
 	if (wbuf == NULL)
 		return tlsr_reg_fail(reg, TLSR_ENOMEM, 0, "out of memory");
-	for (int again = key->kept != NULL;; again = 0) {
-		cch = VALUE_NAME_CCH;
-		w32_of(reg)->calls.enumerate++;
-		st = RegEnumValueW(key->hkey, (DWORD)index, wbuf, &cch, NULL,
-				   NULL, NULL, NULL);
-		if (st != ERROR_KEY_DELETED || !again)
-			break;
-		st = reopen(w32_of(reg), key);
-		if (st != ERROR_SUCCESS)
-			break;
-	}
+	st = enum_name(w32_of(reg), key, 0, (DWORD)index, wbuf, VALUE_NAME_CCH,
+		       &cch);
 	if (st == ERROR_NO_MORE_ITEMS)
 		err = TLSR_ENOTFOUND;
 	else if (st != ERROR_SUCCESS)
