@@ -235,9 +235,33 @@ size_t tlsr_watch_events(const struct tlsr_watch *w, HANDLE *out,
 	return i;
 }
 
+/* Marks in *set the entries whose event is signalled (bit i: entry i).
+ * Each wait names the lowest signalled event from start on, so k fired
+ * watches cost k + 1 waits, each a round trip to wineserver under Wine,
+ * not one per watch. */
+static unsigned signalled(const struct tlsr_watch *w)
+{
+	HANDLE h[MAXIMUM_WAIT_OBJECTS];
+	size_t i, n = w->n < MAXIMUM_WAIT_OBJECTS ? w->n : MAXIMUM_WAIT_OBJECTS;
+	unsigned set = 0;
+	DWORD r;
+
+	for (i = 0; i < n; i++)
+		h[i] = w->e[i].event;
+	for (i = 0; i < n;) {
+		r = WaitForMultipleObjects((DWORD)(n - i), h + i, FALSE, 0);
+		if (r >= WAIT_OBJECT_0 + (DWORD)(n - i))
+			break;
+		i += r - WAIT_OBJECT_0;
+		set |= 1u << i;
+		i++;
+	}
+	return set;
+}
+
 unsigned tlsr_watch_rearm(struct tlsr_watch *w, unsigned *entries)
 {
-	unsigned fired = 0, which = 0;
+	unsigned fired = 0, which = 0, set = signalled(w);
 	size_t i;
 
 	for (i = 0; i < w->n; i++) {
@@ -249,7 +273,7 @@ unsigned tlsr_watch_rearm(struct tlsr_watch *w, unsigned *entries)
 			arm(w, e);
 			continue;
 		}
-		if (WaitForSingleObject(e->event, 0) != WAIT_OBJECT_0)
+		if (i >= 32 || !(set & (1u << i)))
 			continue;
 		was_on = _stricmp(e->at, e->path) == 0;
 		/* Re-arming the open key is the fast path; a deleted key
