@@ -171,7 +171,9 @@ to_win() { cp "$1" "$PROG_DIR/$(basename "$1")"; echo "$PROGRAM_DIR_WIN\\$(basen
 pick() { grep -P "$2" "$RAW_DIR/$1.tsv" | head -n 1; }
 pick managed '^64\t.*WinHttp\tDefaultSecureProtocols\t' >"$RAW_DIR/t-value.tsv"
 pick managed '^32\t.*WinHttp\tDefaultSecureProtocols\t' >"$RAW_DIR/t-value32.tsv"
-pick managed '^64\t.*v4\.0\.30319\tSchUseStrongCrypto\t' >"$RAW_DIR/t-key.tsv"
+# The deleted key: .NET v4.0.30319 in the 64-bit view, with both its
+# values; each healer must put the key back with both.
+grep -P '^64\t.*\\v4\.0\.30319\t' "$RAW_DIR/managed.tsv" >"$RAW_DIR/t-key.tsv"
 grep -vP '\\(SSL [23]\.0|TLS 1\.[01])\\' "$RAW_DIR/managed.tsv" >"$RAW_DIR/t-burst.tsv"
 cp "$RAW_DIR/managed.tsv" "$RAW_DIR/t-burstall.tsv"
 burst=$(wc -l <"$RAW_DIR/t-burst.tsv")
@@ -295,7 +297,7 @@ for kind in value value32 key burst; do
 	case $kind in
 	value) what="value, 64-bit view ($tn drifts)" ;;
 	value32) what="value, 32-bit view ($tn drifts)" ;;
-	key) what="deleted key recreated ($tn drifts)" ;;
+	key) what="deleted key recreated with its 2 values ($tn drifts)" ;;
 	burst) what="burst of the $burst values healed without a restart ($tn bursts, until all healed)" ;;
 	esac
 	r50=$(ratio "$tp50" "$bp50") r99=$(ratio "$tp99" "$bp99")

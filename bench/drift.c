@@ -10,8 +10,9 @@
  * wanted data. The drift written is 1 where 0 is wanted and 0 otherwise.
  *   value  N times: writes the drift to the first value and waits until it
  *          reads the wanted DWORD again;
- *   key    N times: deletes the first value's key and waits until the key
- *          is back with the wanted value;
+ *   key    N times: deletes the key of every value in the list (the values
+ *          of one key, so one key is deleted) and waits until every value
+ *          is back;
  *   burst  N times: writes the drift to every value at once, and waits
  *          until all read the wanted DWORD again;
  *   flap   rewrites the first value with the drift RATE times a second for
@@ -218,8 +219,8 @@ int wmain(int argc, wchar_t **argv)
 		return 0;
 	}
 	parent = !wcscmp(mode, L"key");
-	n = !wcscmp(mode, L"burst") ? nvals : 1;
-	if (!parent && n == 1 && wcscmp(mode, L"value"))
+	n = !wcscmp(mode, L"burst") || parent ? nvals : 1;
+	if (!parent && n == 1 && wcscmp(mode, L"value") && wcscmp(mode, L"burst"))
 		return 2;
 	for (int i = 0; i < n; i++) {
 		LSTATUS err = open_watch(&vals[i], parent, &w[i]);
@@ -240,12 +241,18 @@ int wmain(int argc, wchar_t **argv)
 						ev[i], TRUE);
 		t0 = now_us();
 		for (int i = 0; i < n; i++) {
-			LSTATUS err =
-				parent ? RegDeleteKeyExW(HKEY_LOCAL_MACHINE,
-							 vals[i].key,
-							 vals[i].view, 0)
-				       : write_drift(&vals[i]);
+			LSTATUS err = ERROR_SUCCESS;
+			int seen = 0;
 
+			/* A key is deleted once, with every value in it. */
+			for (int k = 0; parent && k < i && !seen; k++)
+				seen = vals[k].view == vals[i].view &&
+				       !_wcsicmp(vals[k].key, vals[i].key);
+			if (!seen)
+				err = parent ? RegDeleteKeyExW(HKEY_LOCAL_MACHINE,
+							       vals[i].key,
+							       vals[i].view, 0)
+					     : write_drift(&vals[i]);
 			if (err) {
 				report_error(parent ? "RegDeleteKeyExW"
 						    : "RegSetValueExW",
