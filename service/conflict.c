@@ -49,7 +49,7 @@ void tlsr_conflict_forget_if_quiet(struct tlsr_item_state *st, uint64_t now,
 {
 	uint64_t window = (uint64_t)p->conflict.window * 1000u;
 
-	if (st->n_reverts == 0 && st->backoff_ms == 0)
+	if (st->n_reverts == 0 && st->backoff_ms == 0 && !st->fight)
 		return;
 	if (st->last_write == 0 || now - st->last_write < window)
 		return;
@@ -57,6 +57,15 @@ void tlsr_conflict_forget_if_quiet(struct tlsr_item_state *st, uint64_t now,
 	st->backoff_ms = 0;
 	st->backoff_until = 0;
 	st->conflict_reported = 0;
+	if (st->fight && (st->quiet_reverts > 0 || st->quiet_writes > 0)) {
+		if (st->ended_reverts == 0 && st->ended_writes == 0)
+			st->ended_since = st->quiet_since;
+		st->ended_reverts += st->quiet_reverts;
+		st->ended_writes += st->quiet_writes;
+	}
+	st->fight = 0;
+	st->quiet_reverts = 0;
+	st->quiet_writes = 0;
 }
 
 int tlsr_conflict_note_revert(struct tlsr_item_state *st, uint64_t now,
@@ -64,8 +73,12 @@ int tlsr_conflict_note_revert(struct tlsr_item_state *st, uint64_t now,
 {
 	uint64_t window = (uint64_t)p->conflict.window * 1000u;
 	size_t need = (size_t)p->conflict.max_reverts + 1, i, kept = 0;
+	uint64_t before = st->last_drift;
+	int started = 0;
 
 	tlsr_conflict_forget_if_quiet(st, now, p);
+	st->last_drift = now;
+	st->held = 0;
 	/* Only the latest max_reverts + 1 reverts can decide anything, so
 	 * the ring holds exactly that many: no policy limit is cut short. */
 	if (st->cap != need) {
@@ -92,15 +105,27 @@ int tlsr_conflict_note_revert(struct tlsr_item_state *st, uint64_t now,
 	}
 	st->reverts[st->n_reverts++] = now;
 	st->last_revert = now;
+	/* A revert of tlsward's put-back within a window of the drift it put
+	 * back is what a fight looks like: the other agent wrote its value
+	 * again. A revert later than that is a drift like any other. */
+	if (!st->fight) {
+		if (before == 0 || now - before >= window ||
+		    st->last_write == 0 || now - st->last_write >= window)
+			return 0;
+		st->fight = 1;
+		started = 1;
+	}
+	st->fight_reverts++;
+	st->quiet_reverts++;
 	if (st->n_reverts <= p->conflict.max_reverts)
-		return 0;
+		return started;
 	st->backoff_ms = st->backoff_ms == 0 ? TLSR_BACKOFF_MIN_MS
 			 : st->backoff_ms * 2 > TLSR_BACKOFF_MAX_MS
 				 ? TLSR_BACKOFF_MAX_MS
 				 : st->backoff_ms * 2;
 	st->backoff_until = now + st->backoff_ms;
 	if (st->conflict_reported)
-		return 0;
+		return started;
 	st->conflict_reported = 1;
 	return 1;
 }
@@ -110,9 +135,17 @@ int tlsr_conflict_backing_off(const struct tlsr_item_state *st, uint64_t now)
 	return st->backoff_until > now;
 }
 
+void tlsr_conflict_note_drift(struct tlsr_item_state *st, uint64_t now)
+{
+	if (st->held)
+		st->last_drift = now;
+	st->held = 0;
+}
+
 void tlsr_conflict_note_write(struct tlsr_item_state *st, uint64_t now)
 {
 	st->wrote = 1;
+	st->held = 1;
 	st->last_write = now;
 }
 

@@ -127,9 +127,9 @@ static tlsr_err reopen(struct tlsr_guard *g, struct tlsr_registry *reg)
 /* Writes g's value and reads it back. A value found absent may be absent
  * because its key was deleted: the key is opened again (created when
  * missing) first, so one rewrite heals a deleted key too. A value
- * overwritten before the read-back is a revert too, or a fast enough agent
- * would never bring the back-off closer: counted as one, and reported as
- * what was read. */
+ * overwritten with another DWORD before the read-back is a revert too, or
+ * a fast enough agent would never bring the back-off closer: counted as
+ * one, not a failure. A read-back of another type is a failure (2003). */
 static void rewrite(struct tlsr_guard_outcome *o, struct tlsr_guard *g,
 		    struct tlsr_registry *reg, struct tlsr_item_state *st,
 		    const struct tlsr_policy *p, const char *boot_id,
@@ -170,22 +170,26 @@ static void rewrite(struct tlsr_guard_outcome *o, struct tlsr_guard *g,
 		snprintf(o->message, sizeof o->message, "%s", reg->message);
 		return;
 	}
-	if (!holds(&back, g->expected)) {
-		o->err = TLSR_EVERIFY;
-		if (back.type == TLSR_REG_DWORD && back.size == 4)
-			snprintf(o->message, sizeof o->message,
-				 "read back 0x%08lx instead of 0x%08lx",
-				 (unsigned long)tlsr_le32_get(back.data),
-				 (unsigned long)g->expected);
-		else
-			snprintf(o->message, sizeof o->message,
-				 "read back type %lu, %zu bytes instead of "
-				 "0x%08lx",
-				 (unsigned long)back.type, back.size,
-				 (unsigned long)g->expected);
+	if (!holds(&back, g->expected) && back.type == TLSR_REG_DWORD &&
+	    back.size == 4) {
+		/* The write succeeded and another agent's DWORD was written
+		 * over it before the read-back: a revert, not a failure (err
+		 * stays TLSR_OK, written 0). */
+		snprintf(o->message, sizeof o->message,
+			 "read back 0x%08lx instead of 0x%08lx",
+			 (unsigned long)tlsr_le32_get(back.data),
+			 (unsigned long)g->expected);
+		/* The drift this write healed came first. */
+		tlsr_conflict_note_drift(st, now);
 		st->last_write = now;
 		c = tlsr_conflict_note_revert(st, now, p);
 		o->conflict |= c == 1;
+	} else if (!holds(&back, g->expected)) {
+		o->err = TLSR_EVERIFY;
+		snprintf(o->message, sizeof o->message,
+			 "read back type %lu, %zu bytes instead of 0x%08lx",
+			 (unsigned long)back.type, back.size,
+			 (unsigned long)g->expected);
 	} else {
 		o->written = 1;
 	}
@@ -288,7 +292,10 @@ int tlsr_guards_heal(struct tlsr_guards *gs, struct tlsr_registry *reg,
 		}
 		if (!o[n].backoff)
 			rewrite(&o[n], g, reg, st, p, boot_id, now);
-		if (o[n].conflict || o[n].backoff || !o[n].written)
+		/* A conflict that starts with the value written and read
+		 * back needs no full pass; a back-off or a write that did
+		 * not stand does. */
+		if (o[n].backoff || !o[n].written)
 			full = 1;
 		n++;
 	}

@@ -118,18 +118,17 @@ static void fmt_actual(int present, const struct tlsr_value *v, char *buf,
 		textf(buf + at, size - at, " ...");
 }
 
-/* Reports an item event with the standard insertion strings. */
-static void value_event(struct tlsr_loop *l, unsigned id,
-			const struct tlsr_setting *def, enum tlsr_view view,
-			const char *item_id, int present,
-			const struct tlsr_value *actual, uint32_t expected,
-			const char *reason)
+/* Reports an item event with the standard insertion strings, what the
+ * value holds already formatted (fmt_actual). */
+static void text_event(struct tlsr_loop *l, unsigned id,
+		       const struct tlsr_setting *def, enum tlsr_view view,
+		       const char *item_id, const char *act, uint32_t expected,
+		       const char *reason)
 {
 	struct tlsr_event_fields f = {0};
-	char exp[40], act[128];
+	char exp[40];
 
 	fmt_dword(expected, exp, sizeof exp);
-	fmt_actual(present, actual, act, sizeof act);
 	f.v[TLSR_EF_SETTING] = item_id;
 	f.v[TLSR_EF_KEY] = def->key;
 	f.v[TLSR_EF_VIEW] = tlsr_view_name(view);
@@ -142,6 +141,19 @@ static void value_event(struct tlsr_loop *l, unsigned id,
 	report(l, id, &f);
 }
 
+/* Reports an item event with the standard insertion strings. */
+static void value_event(struct tlsr_loop *l, unsigned id,
+			const struct tlsr_setting *def, enum tlsr_view view,
+			const char *item_id, int present,
+			const struct tlsr_value *actual, uint32_t expected,
+			const char *reason)
+{
+	char act[128];
+
+	fmt_actual(present, actual, act, sizeof act);
+	text_event(l, id, def, view, item_id, act, expected, reason);
+}
+
 static void item_event(struct tlsr_loop *l, unsigned id,
 		       const struct tlsr_item *it, uint32_t expected,
 		       const char *reason)
@@ -150,17 +162,119 @@ static void item_event(struct tlsr_loop *l, unsigned id,
 		    expected, reason);
 }
 
-/* 2005's reason. */
+/* ---- conflicts (service/conflict.h, docs/events.md) ---- */
+
+/* Adds the reverts counted in a conflict since the last call to Drifts and
+ * Conflicts: each one counts, reported one by one or not. */
+static void count_fight(struct tlsr_loop *l, struct tlsr_item_state *st)
+{
+	l->counters.drifts += st->fight_reverts;
+	l->counters.conflicts += st->fight_reverts;
+	st->fight_reverts = 0;
+}
+
+/* Appends sep and what ended conflicts over st counted without an event
+ * each to buf, and forgets it: the next event on the value carries it.
+ * Returns 1 when there was something to say. */
+static int take_ended(struct tlsr_item_state *st, const char *sep, char *buf,
+		      size_t size)
+{
+	char since[32];
+	size_t at = strlen(buf);
+
+	if (st->ended_reverts == 0 && st->ended_writes == 0)
+		return 0;
+	tlsr_utc_iso(st->ended_since, since, sizeof since);
+	textf(buf + at, size - at,
+	      "%sa conflict over this value ended (tlsward's write stood for "
+	      "conflict.window): since %s, %u more reverts by "
+	      "another agent (the last to %s) and %u put-backs by tlsward "
+	      "were counted in Status (Drifts, Conflicts, Remediations) "
+	      "without an event each",
+	      sep, since, st->ended_reverts,
+	      st->other[0] ? st->other : "?", st->ended_writes);
+	st->ended_reverts = 0;
+	st->ended_writes = 0;
+	return 1;
+}
+
+/* 2002's reason: NULL, or the end of a conflict (take_ended) as a
+ * sentence. */
+static const char *remediated_reason(struct tlsr_item_state *st, char *buf,
+				     size_t size)
+{
+	buf[0] = '\0';
+	if (st == NULL || !take_ended(st, "", buf, size))
+		return NULL;
+	buf[0] = 'A';
+	textf(buf + strlen(buf), size - strlen(buf), ".");
+	return buf;
+}
+
+/* 2005's reason: the conflict starts, or its back-off does. */
 static void conflict_reason(const struct tlsr_loop *l,
-			    const struct tlsr_item_state *st, char *buf,
+			    struct tlsr_item_state *st, char *buf,
 			    size_t size)
 {
-	textf(buf, size,
-		 "reverted %zu times within %u s; tlsward stops rewriting it "
-		 "for %u s, doubling up to %u s while the reverts go on",
-		 st->n_reverts, l->follow.policy.conflict.window,
-		 (unsigned)(st->backoff_ms / 1000u),
-		 (unsigned)(TLSR_BACKOFF_MAX_MS / 1000u));
+	const struct tlsr_policy *p = &l->follow.policy;
+	char until[32];
+
+	if (tlsr_conflict_backing_off(st, l->now)) {
+		tlsr_utc_iso(l->now_utc +
+				     (int64_t)(st->backoff_until - l->now),
+			     until, sizeof until);
+		textf(buf, size,
+		      "reverted %zu times within %u s; tlsward stops "
+		      "rewriting it for %u s, until %s, doubling up to %u s "
+		      "while the reverts go on",
+		      st->n_reverts, p->conflict.window,
+		      (unsigned)(st->backoff_ms / 1000u), until,
+		      (unsigned)(TLSR_BACKOFF_MAX_MS / 1000u));
+	} else {
+		textf(buf, size,
+		      "tlsward's write was reverted %llu ms after it was "
+		      "made (%zu reverts within %u s so far); tlsward puts it "
+		      "back up to %u times within %u s, then stops rewriting "
+		      "it for %u s, doubling up to %u s while the reverts go "
+		      "on. Until its write stands for %u s, the reverts and "
+		      "put-backs are counted in Status (Drifts, Conflicts, "
+		      "Remediations), not reported one by one",
+		      (unsigned long long)(l->now - st->last_write),
+		      st->n_reverts, p->conflict.window,
+		      p->conflict.max_reverts, p->conflict.window,
+		      (unsigned)(TLSR_BACKOFF_MIN_MS / 1000u),
+		      (unsigned)(TLSR_BACKOFF_MAX_MS / 1000u),
+		      p->conflict.window);
+	}
+}
+
+/* 1 while a conflict is on over some value. */
+static int conflict_on(const struct tlsr_loop *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->items.n; i++)
+		if (l->items.v[i].fight)
+			return 1;
+	return 0;
+}
+
+/* Reports the 2005 tlsr_conflict_note_revert asked for; act: what the
+ * other agent wrote. Its quiet counts start again from here. */
+static void conflict_event(struct tlsr_loop *l, struct tlsr_item_state *st,
+			   const struct tlsr_setting *def, enum tlsr_view view,
+			   const char *item_id, const char *act,
+			   uint32_t expected)
+{
+	char reason[1000];
+
+	conflict_reason(l, st, reason, sizeof reason);
+	take_ended(st, "; before this, ", reason, sizeof reason);
+	text_event(l, TLSR_EV_CONFLICT, def, view, item_id, act, expected,
+		   reason);
+	st->quiet_reverts = 0;
+	st->quiet_writes = 0;
+	st->quiet_since = l->now_utc;
 }
 
 void tlsr_loop_fail(struct tlsr_loop *l, const char *fmt, ...)
@@ -388,6 +502,7 @@ static void restart_sync(struct tlsr_loop *l)
 #define NOTE_DRIFT 1u
 #define NOTE_CONFLICT 2u
 #define NOTE_BLOCKED 4u
+#define NOTE_ENDED 8u /* a conflict ended with counts not yet reported */
 
 struct outcome {
 	size_t item;
@@ -420,35 +535,47 @@ static void on_action(void *data, const struct tlsr_report *r,
 	textf(o->message, sizeof o->message, "%s", ctx->l->reg->message);
 }
 
-/* Reports one apply outcome (2002 or 2003) and updates the item. */
+/* Reports one apply outcome (2002, 2003, or 2005 for a write another
+ * agent overwrote before its read-back) and updates the item. While a
+ * conflict is on, a put-back is counted, not reported. */
 static void report_outcome(struct tlsr_loop *l, const struct tlsr_report *r,
 			   const struct outcome *o)
 {
 	const struct tlsr_item *it = &r->items[o->item];
 	struct tlsr_item_state *st = tlsr_items_get(&l->items, it->id);
-	char reason[400];
+	char reason[1000], act[128];
 
 	if (o->err == TLSR_OK) {
-		item_event(l, TLSR_EV_REMEDIATED, it, o->value, NULL);
 		l->counters.remediations++;
-		if (st != NULL) {
-			tlsr_conflict_note_write(st, l->now);
-			st->drift_reported = 0;
-			st->failed_reported = 0;
+		if (st == NULL) {
+			item_event(l, TLSR_EV_REMEDIATED, it, o->value, NULL);
+			return;
 		}
+		tlsr_conflict_note_write(st, l->now);
+		st->drift_reported = 0;
+		st->failed_reported = 0;
+		if (st->fight) {
+			st->quiet_writes++;
+			return;
+		}
+		item_event(l, TLSR_EV_REMEDIATED, it, o->value,
+			   remediated_reason(st, reason, sizeof reason));
 		return;
 	}
-	if (st != NULL && o->err == TLSR_EVERIFY) {
-		/* tlsward wrote it and another agent put its own value back
-		 * before the read-back: count the revert. */
+	/* The engine read back another DWORD (core/engine.c
+	 * write_verified): tlsward wrote it and another agent put its own
+	 * value back before the read-back. A revert, not a failure. */
+	if (st != NULL && o->err == TLSR_EVERIFY &&
+	    strstr(o->message, "read back another number") != NULL) {
 		st->last_write = l->now;
 		if (tlsr_conflict_note_revert(st, l->now, &l->follow.policy) ==
 		    1) {
-			conflict_reason(l, st, reason, sizeof reason);
-			item_event(l, TLSR_EV_CONFLICT, it, it->expected,
-				   reason);
-			l->counters.conflicts++;
+			fmt_actual(it->present, &it->actual, act, sizeof act);
+			conflict_event(l, st, it->def, it->view, it->id, act,
+				       it->expected);
 		}
+		count_fight(l, st);
+		return;
 	}
 	if (st != NULL && st->failed_reported)
 		return;
@@ -479,8 +606,11 @@ static void triage(struct tlsr_loop *l, const struct tlsr_report *r,
 			st->drift_reported = 0;
 			st->blocked_reported = 0;
 			st->failed_reported = 0;
+			st->held = 1;
 			tlsr_conflict_forget_if_quiet(st, l->now,
 						      &l->follow.policy);
+			if (st->ended_reverts > 0 || st->ended_writes > 0)
+				notes[i] |= NOTE_ENDED;
 			continue;
 		}
 		if (it->state == TLSR_STATE_BLOCKED) {
@@ -496,6 +626,15 @@ static void triage(struct tlsr_loop *l, const struct tlsr_report *r,
 			if (tlsr_conflict_note_revert(st, l->now,
 						      &l->follow.policy) == 1)
 				notes[i] |= NOTE_CONFLICT;
+		} else {
+			tlsr_conflict_note_drift(st, l->now);
+		}
+		count_fight(l, st);
+		if (st->fight) {
+			/* Counted (count_fight), not reported one by one. */
+			fmt_actual(it->present, &it->actual, st->other,
+				   sizeof st->other);
+			continue;
 		}
 		if (!st->drift_reported) {
 			notes[i] |= NOTE_DRIFT;
@@ -608,8 +747,8 @@ static int pass(struct tlsr_loop *l, int verbose)
 	struct tlsr_apply_result res = {0};
 	struct apply_ctx ctx = {0};
 	unsigned char *notes;
-	char reason[400];
-	int compliant;
+	char reason[1000], act[128];
+	int compliant, settled;
 	size_t i;
 	tlsr_err err;
 
@@ -653,11 +792,17 @@ static int pass(struct tlsr_loop *l, int verbose)
 			item_event(l, TLSR_EV_DRIFT, it, it->expected, NULL);
 		st = tlsr_items_find(&l->items, it->id);
 		if ((notes[i] & NOTE_CONFLICT) && st != NULL) {
-			conflict_reason(l, st, reason, sizeof reason);
-			item_event(l, TLSR_EV_CONFLICT, it, it->expected,
-				   reason);
-			l->counters.conflicts++;
+			fmt_actual(it->present, &it->actual, act, sizeof act);
+			conflict_event(l, st, it->def, it->view, it->id, act,
+				       it->expected);
 		}
+		/* The end of a conflict: its last put-back stood, and what
+		 * was counted without an event is reported with it. */
+		if ((notes[i] & NOTE_ENDED) && st != NULL &&
+		    remediated_reason(st, reason, sizeof reason) != NULL)
+			text_event(l, TLSR_EV_REMEDIATED, it->def, it->view,
+				   it->id, st->other[0] ? st->other : "?",
+				   it->expected, reason);
 	}
 	for (i = 0; i < ctx.n; i++)
 		report_outcome(l, r, &ctx.out[i]);
@@ -678,14 +823,20 @@ static int pass(struct tlsr_loop *l, int verbose)
 		l->guards.dirty = 1;
 	}
 	compliant = r->compliant;
-	if (compliant && (verbose || l->last_compliant != 1)) {
+	/* A value fought over goes in and out of compliance with each
+	 * revert and put-back: compliance that returns while a conflict is
+	 * on is not news yet, and is reported by the first pass after the
+	 * conflicts end (the timer's and check now's 2000 still come). */
+	settled = verbose || !conflict_on(l);
+	if (compliant && settled && (verbose || l->last_compliant != 1)) {
 		struct tlsr_event_fields f = {0};
 
 		f.v[TLSR_EF_POLICY_SOURCE] = l->follow.source;
 		f.v[TLSR_EF_POLICY_HASH] = l->follow.hash;
 		report(l, TLSR_EV_CHECK_COMPLIANT, &f);
 	}
-	l->last_compliant = compliant;
+	if (settled || !compliant)
+		l->last_compliant = compliant;
 	/* After a remediation, the check that followed it decides which
 	 * risks remain: one that went is reported again should it return. */
 	if (r == after)
@@ -765,7 +916,7 @@ static int heal(struct tlsr_loop *l, int entry)
 	struct tlsr_guard_outcome *o = NULL;
 	size_t i, n = 0;
 	int full, owed = 0;
-	char reason[400];
+	char reason[1000], act[128];
 
 	if (!l->follow.have_policy ||
 	    l->follow.policy.mode != TLSR_MODE_ENFORCE)
@@ -773,33 +924,31 @@ static int heal(struct tlsr_loop *l, int entry)
 	full = tlsr_guards_heal(&l->guards, l->reg, &l->items,
 				&l->follow.policy, l->restart.boot_id, l->now,
 				entry, &o, &n);
-	/* Logged after every write of this wake. */
+	/* Logged after every write of this wake. While a conflict is on,
+	 * its reverts and put-backs are counted, not reported one by one. */
 	for (i = 0; i < n; i++) {
 		const struct tlsr_guard *g = o[i].g;
 		struct tlsr_item_state *st = tlsr_items_get(&l->items, g->id);
 
 		if (st == NULL)
 			continue;
-		if (!st->drift_reported) {
-			value_event(l, TLSR_EV_DRIFT, g->def, g->view, g->id,
-				    o[i].present, &o[i].actual, g->expected,
-				    NULL);
+		tlsr_conflict_note_drift(st, l->now);
+		count_fight(l, st);
+		fmt_actual(o[i].present, &o[i].actual, act, sizeof act);
+		if (st->fight)
+			textf(st->other, sizeof st->other, "%s", act);
+		else if (!st->drift_reported) {
+			text_event(l, TLSR_EV_DRIFT, g->def, g->view, g->id,
+				   act, g->expected, NULL);
 			l->counters.drifts++;
 			st->drift_reported = 1;
 		}
-		if (o[i].conflict) {
-			conflict_reason(l, st, reason, sizeof reason);
-			value_event(l, TLSR_EV_CONFLICT, g->def, g->view, g->id,
-				    o[i].present, &o[i].actual, g->expected,
-				    reason);
-			l->counters.conflicts++;
-		}
+		if (o[i].conflict)
+			conflict_event(l, st, g->def, g->view, g->id, act,
+				       g->expected);
 		if (o[i].backoff)
 			continue;
 		if (o[i].written) {
-			value_event(l, TLSR_EV_REMEDIATED, g->def, g->view,
-				    g->id, o[i].present, &o[i].actual,
-				    g->expected, NULL);
 			l->counters.remediations++;
 			tlsr_conflict_note_write(st, l->now);
 			st->drift_reported = 0;
@@ -807,6 +956,16 @@ static int heal(struct tlsr_loop *l, int entry)
 			/* guards.c noted it in the ledger before writing,
 			 * as tlsr_apply does. */
 			owed |= g->def->restart != TLSR_RESTART_NONE;
+			if (st->fight)
+				st->quiet_writes++;
+			else
+				text_event(l, TLSR_EV_REMEDIATED, g->def,
+					   g->view, g->id, act, g->expected,
+					   remediated_reason(st, reason,
+							     sizeof reason));
+		} else if (o[i].err == TLSR_OK) {
+			/* Overwritten before the read-back: a revert,
+			 * counted by guards.c, not a failure. */
 		} else if (!st->failed_reported) {
 			textf(reason, sizeof reason, "%s%s%s",
 				 tlsr_strerror(o[i].err),

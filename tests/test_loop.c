@@ -261,17 +261,20 @@ START_TEST(loop_conflict_backs_off_past_max_reverts_and_doubles_to_an_hour)
 	ck_assert_uint_eq(value(&h, S12), 1);
 	/* The first revert undoes no write of tlsward's (the value was in
 	 * place already) and is not counted; the next three are healed at
-	 * once; the fourth counted one (past max_reverts 3) starts the
-	 * back-off: not rewritten, reported once. */
+	 * once, the first of them starting the conflict (one 2005); the
+	 * fourth counted one (past max_reverts 3) starts the back-off: not
+	 * rewritten, reported once. */
 	for (i = 0; i < 4; i++) {
 		revert(&h, S12, 0);
 		ck_assert_uint_eq(value(&h, S12), 1);
 		sim_advance(h.s, 10 * SEC);
 	}
-	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 1);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_DRIFT), 1);
 	for (round = 0; round < sizeof expect_min / sizeof expect_min[0];
 	     round++) {
 		size_t healed = sim_count(h.s, TLSR_EV_REMEDIATED);
+		uint32_t rem = status_dword(&h, TLSR_ST_REMEDIATIONS);
 
 		revert(&h, S12, 0);
 		ck_assert_msg(value(&h, S12) == 0,
@@ -281,16 +284,20 @@ START_TEST(loop_conflict_backs_off_past_max_reverts_and_doubles_to_an_hour)
 		tick(&h, expect_min[round] * MIN - 1);
 		ck_assert_uint_eq(value(&h, S12), 0);
 		tick(&h, 1);
-		/* The back-off ended: rewritten exactly once. */
+		/* The back-off ended: rewritten exactly once, counted, not
+		 * reported (the conflict goes on). */
 		ck_assert_msg(value(&h, S12) == 1,
 			      "round %zu: not rewritten when the back-off "
 			      "ended",
 			      round);
-		ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATED),
-				  healed + 1);
+		ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATED), healed);
+		ck_assert_uint_eq(status_dword(&h, TLSR_ST_REMEDIATIONS),
+				  rem + 1);
 	}
-	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 1);
-	ck_assert_uint_eq(status_dword(&h, TLSR_ST_CONFLICTS), 1);
+	/* The conflict's start and its back-off; the doublings are
+	 * silent. Every revert counts: 3 before the back-off, 1 a round. */
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 2);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_CONFLICTS), 3 + 8);
 	ck_assert_ptr_nonnull(
 		strstr(sim_last(h.s, TLSR_EV_CONFLICT)->v[TLSR_EF_REASON],
 		       "reverted 4 times"));
@@ -311,12 +318,13 @@ START_TEST(loop_conflict_backoff_end_rewrites_once_and_counts_again)
 	ck_assert_uint_eq(value(&h, S12), 1);
 	healed = sim_count(h.s, TLSR_EV_REMEDIATED);
 	/* The next revert is counted with the earlier ones: back off again
-	 * at once (2 min), no rewrite, no second 2005. */
+	 * at once (2 min), no rewrite, no third 2005 (the conflict's start
+	 * and its first back-off were reported). */
 	revert(&h, S12, 0);
 	ck_assert_uint_eq(value(&h, S12), 0);
 	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATED), healed);
 	ck_assert_int_eq(tlsr_loop_next_timeout(h.l), (int64_t)(2 * MIN));
-	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 1);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 2);
 	teardown(&h);
 }
 END_TEST
@@ -331,7 +339,7 @@ START_TEST(loop_conflict_quiet_window_resets_and_reports_again)
 	free(p);
 	for (i = 0; i < 5; i++)
 		revert(&h, S12, 0);
-	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 1);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 2);
 	tick(&h, MIN);
 	ck_assert_uint_eq(value(&h, S12), 1);
 	/* tlsward's write stands for a whole window: the fight is over. */
@@ -343,9 +351,11 @@ START_TEST(loop_conflict_quiet_window_resets_and_reports_again)
 			      "revert %zu after the quiet window not healed",
 			      i + 1);
 	}
+	/* The first was a drift like any other, the second started a new
+	 * conflict (2005), this one starts its back-off (2005). */
 	revert(&h, S12, 0);
 	ck_assert_uint_eq(value(&h, S12), 0);
-	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 2);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 4);
 	ck_assert_int_eq(tlsr_loop_next_timeout(h.l), (int64_t)MIN);
 	teardown(&h);
 }
@@ -373,7 +383,9 @@ START_TEST(loop_new_policy_forgets_reverts)
 		revert(&h, S12, 0);
 		ck_assert_uint_eq(value(&h, S12), 1);
 	}
-	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 1);
+	/* The old conflict's start and back-off, the new one's start: its
+	 * five reverts stay within max_reverts 5. */
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 3);
 	teardown(&h);
 }
 END_TEST
@@ -797,8 +809,11 @@ START_TEST(loop_fast_path_heals_a_restart_value_alone)
 	int entry;
 
 	setup_settled(&h);
-	/* Once through the full pass (it journals), then the fast path. */
+	/* Once through the full pass (it journals), then the fast path, once
+	 * the first heal has stood for conflict.window (a revert sooner would
+	 * be a conflict). */
 	revert(&h, DSP, 0xa0);
+	tick(&h, 24 * HOUR);
 	entry = h.s->env.watch_entry_for(h.s, def(DSP)->key, TLSR_VIEW_64);
 	ck_assert_int_eq(tlsr_reg_set_dword(h.reg, def(DSP)->key,
 					    TLSR_VIEW_64, def(DSP)->name, 0xa0),
@@ -818,8 +833,10 @@ START_TEST(loop_fast_path_reports_what_it_read)
 
 	setup(&h, NULL);
 	/* The first heal is the full pass's (it journals the original);
-	 * from then on the fast path holds the value. */
+	 * from then on the fast path holds the value. The next drift comes
+	 * after conflict.window, so it is no conflict. */
 	revert(&h, S12, 0);
+	tick(&h, 24 * HOUR);
 	ck_assert_int_eq(tlsr_reg_set_string(h.reg, def(S12)->key,
 					     TLSR_VIEW_NONE, def(S12)->name,
 					     "on"),
@@ -1117,13 +1134,15 @@ static uint64_t bit_of(struct h *h, const char *id, enum tlsr_view view)
 
 /* Drifts id in view once and lets the loop heal it (the first heal of a
  * value is the full pass's: it journals the original), so that from then
- * on the fast path holds it. */
+ * on the fast path holds it. The heal then stands for conflict.window: the
+ * next drift is a first drift again, not a conflict. */
 static void journal_one(struct h *h, const char *id, enum tlsr_view view)
 {
 	damage(h, id, view);
 	wake(h, TLSR_WAKE_WATCH, bit_of(h, id, view));
 	run_due(h);
 	ck_assert_uint_ne(value_in(h, id, view), bad_for(id));
+	tick(h, 24 * HOUR);
 }
 
 /* A .NET key deleted whole (an uninstaller, a cleanup script) is created
@@ -1286,6 +1305,303 @@ START_TEST(loop_fast_path_looks_at_a_value_left_absent)
 }
 END_TEST
 
+/* ---- conflict damping: the event contract (docs/events.md) ---- */
+
+/* The test policy with the flap bench's damping: 5 reverts in 10 min. */
+static void setup_flap(struct h *h)
+{
+	char *p = policy_with("  max_reverts: 3", "  max_reverts: 5",
+			      "  window: 24h", "  window: 10m", NULL);
+
+	setup(h, p);
+	free(p);
+	/* Whatever the first pass wrote has stood for a window. */
+	tick(h, 11 * MIN);
+}
+
+/* Events of item id since the last sim_clear_events. */
+static size_t item_events(const struct sim_env *s, unsigned id,
+			  const char *item)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->n_events; i++)
+		if (s->events[i].id == id && s->events[i].v[TLSR_EF_SETTING] &&
+		    strcmp(s->events[i].v[TLSR_EF_SETTING], item) == 0)
+			n++;
+	return n;
+}
+
+/* An adversary rewriting a value: the first drift is reported as ever
+ * (2001, 2002); the revert of that put-back starts the conflict (one
+ * 2005); the reverts and put-backs after it are counted, not reported;
+ * past max_reverts the back-off starts (one 2005). Four events for any
+ * number of reverts, and every revert in the Status counters. */
+START_TEST(loop_conflict_flap_reports_four_events_and_counts_every_revert)
+{
+	struct h h;
+	uint32_t drifts, rems, conflicts;
+	const struct sim_event *e;
+	size_t i;
+
+	setup_flap(&h);
+	drifts = status_dword(&h, TLSR_ST_DRIFTS);
+	rems = status_dword(&h, TLSR_ST_REMEDIATIONS);
+	conflicts = status_dword(&h, TLSR_ST_CONFLICTS);
+	sim_clear_events(h.s);
+	for (i = 0; i < 50; i++) {
+		revert(&h, S12, 0);
+		sim_advance(h.s, 1);
+	}
+	ck_assert_uint_eq(value(&h, S12), 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_DRIFT), 1);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATED), 1);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 2);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATION_FAILED), 0);
+	ck_assert_uint_eq(item_events(h.s, TLSR_EV_DRIFT, S12) +
+				  item_events(h.s, TLSR_EV_REMEDIATED, S12) +
+				  item_events(h.s, TLSR_EV_CONFLICT, S12),
+			  4);
+	/* In order: drift, remediated, the conflict, its back-off. */
+	ck_assert_uint_eq(h.s->events[0].id, TLSR_EV_DRIFT);
+	ck_assert_uint_eq(h.s->events[1].id, TLSR_EV_REMEDIATED);
+	for (i = 2; i < h.s->n_events && h.s->events[i].id != TLSR_EV_CONFLICT;
+	     i++)
+		;
+	ck_assert_uint_lt(i, h.s->n_events);
+	e = &h.s->events[i];
+	ck_assert_str_eq(e->v[TLSR_EF_ACTUAL], "0x00000000");
+	ck_assert_ptr_nonnull(strstr(e->v[TLSR_EF_REASON],
+				     "puts it back up to 5 times within 600 s"));
+	ck_assert_ptr_nonnull(strstr(e->v[TLSR_EF_REASON],
+				     "not reported one by one"));
+	e = sim_last(h.s, TLSR_EV_CONFLICT);
+	ck_assert_ptr_nonnull(strstr(e->v[TLSR_EF_REASON],
+				     "reverted 6 times within 600 s"));
+	ck_assert_ptr_nonnull(strstr(e->v[TLSR_EF_REASON],
+				     "for 60 s, until 2026-11-30T12:"));
+	/* The drift, then 6 reverts of tlsward's writes (the ones during
+	 * the back-off undo no write of tlsward's); 1 + 5 put-backs. */
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_DRIFTS), drifts + 1 + 6);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_CONFLICTS), conflicts + 6);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_REMEDIATIONS), rems + 6);
+	teardown(&h);
+}
+END_TEST
+
+/* The fight ends when tlsward's write stands for a whole window: the next
+ * check says so in one 2002 that carries what was counted without an
+ * event, and the next drift is reported as any first drift. */
+START_TEST(loop_conflict_quiet_window_reports_what_was_counted)
+{
+	struct h h;
+	const struct sim_event *e;
+	size_t i;
+
+	setup_flap(&h);
+	for (i = 0; i < 10; i++)
+		revert(&h, S12, 0);
+	sim_clear_events(h.s);
+	tick(&h, MIN);
+	ck_assert_uint_eq(value(&h, S12), 1);
+	/* The back-off's end put it back: compliant again, but the
+	 * conflict is on, so that is no news (no 2000, no 2002). */
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CHECK_COMPLIANT), 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATED), 0);
+	sim_clear_events(h.s);
+	/* Not yet a whole window since the back-off's put-back. */
+	tick(&h, 9 * MIN);
+	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATED), 0);
+	tick(&h, MIN);
+	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATED), 1);
+	e = sim_last(h.s, TLSR_EV_REMEDIATED);
+	ck_assert_str_eq(e->v[TLSR_EF_SETTING], S12);
+	ck_assert_str_eq(e->v[TLSR_EF_ACTUAL], "0x00000000");
+	ck_assert_ptr_nonnull(e->v[TLSR_EF_REASON]);
+	ck_assert_ptr_nonnull(strstr(e->v[TLSR_EF_REASON],
+				     "A conflict over this value ended"));
+	/* After the back-off's 2005: no revert, the put-back that stood. */
+	ck_assert_ptr_nonnull(strstr(e->v[TLSR_EF_REASON],
+				     "0 more reverts by another agent (the "
+				     "last to 0x00000000) and 1 put-backs"));
+	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATED), 1);
+	/* A new first drift: 2001 and 2002, nothing carried over. */
+	revert(&h, S12, 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_DRIFT), 1);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATED), 2);
+	ck_assert_ptr_null(sim_last(h.s, TLSR_EV_REMEDIATED)->v[TLSR_EF_REASON]);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 0);
+	teardown(&h);
+}
+END_TEST
+
+/* A fight that stops before any check sees its end: the next drift, a
+ * window later, is reported as a first drift, and its 2002 carries the
+ * reverts and put-backs that were counted without an event. */
+START_TEST(loop_conflict_unreported_count_goes_with_the_next_drift)
+{
+	struct h h;
+	const char *why;
+
+	setup_flap(&h);
+	revert(&h, S12, 0); /* the first drift: 2001, 2002 */
+	revert(&h, S12, 0); /* the conflict starts: 2005 */
+	revert(&h, S12, 0); /* counted */
+	revert(&h, S12, 0); /* counted */
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 1);
+	ck_assert_uint_eq(value(&h, S12), 1);
+	sim_clear_events(h.s);
+	tick(&h, 10 * MIN);
+	revert(&h, S12, 0);
+	ck_assert_uint_eq(value(&h, S12), 1);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_DRIFT), 1);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATED), 1);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 0);
+	why = sim_last(h.s, TLSR_EV_REMEDIATED)->v[TLSR_EF_REASON];
+	ck_assert_ptr_nonnull(why);
+	ck_assert_ptr_nonnull(strstr(why, "2 more reverts by another agent"));
+	ck_assert_ptr_nonnull(strstr(why, "and 3 put-backs"));
+	teardown(&h);
+}
+END_TEST
+
+/* An agent that writes its DWORD over tlsward's before the read-back. */
+static const struct tlsr_registry_ops *adv_inner;
+static const char *adv_name;
+static uint32_t adv_type;
+
+static tlsr_err adv_set_value(struct tlsr_registry *reg, struct tlsr_key *key,
+			      const char *name, uint32_t type,
+			      const void *data, size_t size)
+{
+	static const uint8_t zero[4], text[] = {'o', 0, 'n', 0, 0, 0};
+	tlsr_err err = adv_inner->set_value(reg, key, name, type, data, size);
+
+	if (err != TLSR_OK || adv_name == NULL || strcmp(name, adv_name) != 0)
+		return err;
+	if (adv_type == TLSR_REG_DWORD)
+		adv_inner->set_value(reg, key, name, TLSR_REG_DWORD, zero,
+				     sizeof zero);
+	else
+		adv_inner->set_value(reg, key, name, adv_type, text,
+				     sizeof text);
+	return err;
+}
+
+static struct tlsr_registry_ops adv_ops;
+
+static void arm_adversary(struct h *h, const char *name, uint32_t type)
+{
+	adv_inner = h->reg->ops;
+	adv_ops = *adv_inner;
+	adv_ops.set_value = adv_set_value;
+	h->reg->ops = &adv_ops;
+	adv_name = name;
+	adv_type = type;
+}
+
+static void disarm_adversary(struct h *h)
+{
+	h->reg->ops = adv_inner;
+	adv_name = NULL;
+}
+
+/* A write read back as another agent's DWORD succeeded and was reverted:
+ * counted as a revert (it starts the conflict), never a 2003, on the fast
+ * path and in the full pass alike. */
+START_TEST(loop_conflict_overwrite_before_read_back_is_a_revert)
+{
+	struct h h;
+	uint32_t conflicts;
+
+	setup_flap(&h);
+	revert(&h, S12, 0); /* the full pass journals it; the fast path holds it */
+	tick(&h, 11 * MIN);
+	conflicts = status_dword(&h, TLSR_ST_CONFLICTS);
+	sim_clear_events(h.s);
+	arm_adversary(&h, def(S12)->name, TLSR_REG_DWORD);
+	/* The fast path's write is overwritten (a revert: the conflict
+	 * starts), then the full pass's write too (counted). */
+	revert(&h, S12, 0);
+	disarm_adversary(&h);
+	ck_assert_uint_eq(value(&h, S12), 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATION_FAILED), 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATED), 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 1);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_CONFLICTS), conflicts + 2);
+	teardown(&h);
+}
+END_TEST
+
+/* A read-back of another type is no other agent's DWORD: a failure, 2003,
+ * and no conflict. */
+START_TEST(loop_read_back_of_another_type_is_a_failure)
+{
+	struct h h;
+
+	setup_flap(&h);
+	revert(&h, S12, 0);
+	tick(&h, 11 * MIN);
+	sim_clear_events(h.s);
+	arm_adversary(&h, def(S12)->name, TLSR_REG_SZ);
+	revert(&h, S12, 0);
+	disarm_adversary(&h);
+	ck_assert_uint_ge(sim_count(h.s, TLSR_EV_REMEDIATION_FAILED), 1);
+	ck_assert_ptr_nonnull(
+		strstr(sim_last(h.s, TLSR_EV_REMEDIATION_FAILED)->v[TLSR_EF_REASON],
+		       "type"));
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 0);
+	teardown(&h);
+}
+END_TEST
+
+/* Damping is per value: while one value is fought over, a burst of other
+ * values drifting once each (a Group Policy refresh) reports each one. */
+START_TEST(loop_burst_reports_every_value_while_another_is_fought)
+{
+	static const char *const ids[] = {
+		DSP,
+		"dotnet.v4.0.30319.strong_crypto",
+		"dotnet.v4.0.30319.system_default_tls_versions",
+		"dotnet.v2.0.50727.strong_crypto",
+		"dotnet.v2.0.50727.system_default_tls_versions",
+	};
+	size_t n = sizeof ids / sizeof ids[0], i;
+	uint64_t mask = 0;
+	struct h h;
+
+	setup_flap(&h);
+	sim_clear_events(h.s);
+	for (i = 0; i < 4; i++)
+		revert(&h, S12, 0);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 1);
+	for (i = 0; i < n; i++) {
+		const struct tlsr_setting *d = def(ids[i]);
+
+		ck_assert_int_eq(tlsr_reg_set_dword(h.reg, d->key,
+						    view_of(ids[i]), d->name,
+						    i == 0 ? 0xa0 : 0),
+				 TLSR_OK);
+		mask |= (uint64_t)1 << h.s->env.watch_entry_for(
+				h.s, d->key, view_of(ids[i]));
+	}
+	wake(&h, TLSR_WAKE_WATCH, mask);
+	run_due(&h);
+	for (i = 0; i < n; i++) {
+		ck_assert_msg(item_events(h.s, TLSR_EV_DRIFT, ids[i]) == 1,
+			      "%s: no single 2001", ids[i]);
+		ck_assert_msg(item_events(h.s, TLSR_EV_REMEDIATED, ids[i]) == 1,
+			      "%s: no single 2002", ids[i]);
+	}
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_DRIFT), 1 + n);
+	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_CONFLICT), 1);
+	teardown(&h);
+}
+END_TEST
+
 static Suite *loop_suite(void)
 {
 	Suite *s = suite_create("loop");
@@ -1321,6 +1637,13 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, loop_fast_path_recreates_a_deleted_key_without_a_full_pass);
 	tcase_add_test(tc, loop_burst_over_several_watches_heals_without_a_full_pass);
 	tcase_add_test(tc, loop_fast_path_looks_at_a_value_left_absent);
+	tcase_add_test(tc,
+		       loop_conflict_flap_reports_four_events_and_counts_every_revert);
+	tcase_add_test(tc, loop_conflict_quiet_window_reports_what_was_counted);
+	tcase_add_test(tc, loop_conflict_unreported_count_goes_with_the_next_drift);
+	tcase_add_test(tc, loop_conflict_overwrite_before_read_back_is_a_revert);
+	tcase_add_test(tc, loop_read_back_of_another_type_is_a_failure);
+	tcase_add_test(tc, loop_burst_reports_every_value_while_another_is_fought);
 	suite_add_tcase(s, tc);
 	return s;
 }
