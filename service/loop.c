@@ -173,6 +173,12 @@ static void count_fight(struct tlsr_loop *l, struct tlsr_item_state *st)
 	st->fight_reverts = 0;
 }
 
+/* "s" unless n is 1. */
+static const char *plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* Appends sep and what ended conflicts over st counted without an event
  * each to buf, and forgets it: the next event on the value carries it.
  * Returns 1 when there was something to say. */
@@ -187,12 +193,13 @@ static int take_ended(struct tlsr_item_state *st, const char *sep, char *buf,
 	tlsr_utc_iso(st->ended_since, since, sizeof since);
 	textf(buf + at, size - at,
 	      "%sa conflict over this value ended (tlsward's write stood for "
-	      "conflict.window): since %s, %u more reverts by "
-	      "another agent (the last to %s) and %u put-backs by tlsward "
+	      "conflict.window): since %s, %u more revert%s by "
+	      "another agent (the last to %s) and %u put-back%s by tlsward "
 	      "were counted in Status (Drifts, Conflicts, Remediations) "
 	      "without an event each",
-	      sep, since, st->ended_reverts,
-	      st->other[0] ? st->other : "?", st->ended_writes);
+	      sep, since, st->ended_reverts, plural(st->ended_reverts),
+	      st->other[0] ? st->other : "?", st->ended_writes,
+	      plural(st->ended_writes));
 	st->ended_reverts = 0;
 	st->ended_writes = 0;
 	return 1;
@@ -224,24 +231,25 @@ static void conflict_reason(const struct tlsr_loop *l,
 				     (int64_t)(st->backoff_until - l->now),
 			     until, sizeof until);
 		textf(buf, size,
-		      "reverted %zu times within %u s; tlsward stops "
+		      "reverted %zu time%s within %u s; tlsward stops "
 		      "rewriting it for %u s, until %s, doubling up to %u s "
 		      "while the reverts go on",
-		      st->n_reverts, p->conflict.window,
+		      st->n_reverts, plural(st->n_reverts), p->conflict.window,
 		      (unsigned)(st->backoff_ms / 1000u), until,
 		      (unsigned)(TLSR_BACKOFF_MAX_MS / 1000u));
 	} else {
 		textf(buf, size,
 		      "tlsward's write was reverted %llu ms after it was "
-		      "made (%zu reverts within %u s so far); tlsward puts it "
-		      "back up to %u times within %u s, then stops rewriting "
+		      "made (%zu revert%s within %u s so far); tlsward puts it "
+		      "back up to %u time%s within %u s, then stops rewriting "
 		      "it for %u s, doubling up to %u s while the reverts go "
 		      "on. Until its write stands for %u s, the reverts and "
 		      "put-backs are counted in Status (Drifts, Conflicts, "
 		      "Remediations), not reported one by one",
 		      (unsigned long long)(l->now - st->last_write),
-		      st->n_reverts, p->conflict.window,
-		      p->conflict.max_reverts, p->conflict.window,
+		      st->n_reverts, plural(st->n_reverts), p->conflict.window,
+		      p->conflict.max_reverts, plural(p->conflict.max_reverts),
+		      p->conflict.window,
 		      (unsigned)(TLSR_BACKOFF_MIN_MS / 1000u),
 		      (unsigned)(TLSR_BACKOFF_MAX_MS / 1000u),
 		      p->conflict.window);

@@ -1425,7 +1425,7 @@ START_TEST(loop_conflict_quiet_window_reports_what_was_counted)
 	/* After the back-off's 2005: no revert, the put-back that stood. */
 	ck_assert_ptr_nonnull(strstr(e->v[TLSR_EF_REASON],
 				     "0 more reverts by another agent (the "
-				     "last to 0x00000000) and 1 put-backs"));
+				     "last to 0x00000000) and 1 put-back by"));
 	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
 	ck_assert_uint_eq(sim_count(h.s, TLSR_EV_REMEDIATED), 1);
 	/* A new first drift: 2001 and 2002, nothing carried over. */
