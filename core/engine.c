@@ -860,7 +860,10 @@ tlsr_err tlsr_apply(struct tlsr_registry *reg, const struct tlsr_report *r,
 			 * restart will apply. */
 			reg->message[0] = '\0';
 			err = tlsr_owed_note_write(
-			    reg, boot, it->id, it->present ? &it->actual : NULL,
+			    reg, boot, it->id,
+			    it->in_effect && a->value == it->expected ? &after
+			    : it->present			       ? &it->actual
+								       : NULL,
 			    &after);
 			if (err != TLSR_OK)
 				fail_action(res, reg, i,

@@ -170,6 +170,11 @@ struct tlsr_item {
 			      * default is what the policy wants */
 	int stricter;        /* ok, and offers fewer legacy protocols than the
 			      * policy's value: left alone */
+	int in_effect;       /* set by the caller before tlsr_apply: expected
+			      * is the value in effect at this boot (an
+			      * earlier check of this boot found it in place,
+			      * owing no restart), so writing it back owes
+			      * none */
 	char reason_buf[256]; /* reason points here when it names the OS */
 };
 

@@ -26,12 +26,23 @@ void tlsr_guards_clear(struct tlsr_guards *gs, struct tlsr_registry *reg)
 	gs->journal = NULL;
 }
 
+/* 1 when id is among the ids of list ("id\0id\0\0"). */
+static int listed(const char *list, const char *id)
+{
+	for (; *list != '\0'; list += strlen(list) + 1)
+		if (strcmp(list, id) == 0)
+			return 1;
+	return 0;
+}
+
 void tlsr_guards_build(struct tlsr_guards *gs, struct tlsr_registry *reg,
 		       const struct tlsr_loop_env *env,
 		       const struct tlsr_report *r, const struct tlsr_policy *p)
 {
 	uint64_t partial = 0;
-	size_t i;
+	size_t i, n_owed = 0;
+	char owed[8192];
+	int owed_known = 1;
 
 	tlsr_guards_clear(gs, reg);
 	gs->dirty = 0;
@@ -45,6 +56,11 @@ void tlsr_guards_build(struct tlsr_guards *gs, struct tlsr_registry *reg,
 	gs->v = calloc(r->n_items + 1, sizeof *gs->v);
 	if (gs->v == NULL)
 		return;
+	/* What the ledger owes now; unreadable, every value counts as owed
+	 * (a restart is never ruled out on a guess). */
+	if (tlsr_owed_list(reg, r->facts.boot_id, owed, sizeof owed,
+			   &n_owed) != TLSR_OK)
+		owed_known = 0;
 	for (i = 0; i < r->n_items; i++) {
 		const struct tlsr_item *it = &r->items[i];
 		int entry = env->watch_entry_for(env->ctx, it->def->key,
@@ -92,6 +108,8 @@ void tlsr_guards_build(struct tlsr_guards *gs, struct tlsr_registry *reg,
 		g->expected = g->look && !g->absent
 				      ? tlsr_le32_get(it->actual.data)
 				      : it->expected;
+		g->in_effect = it->present && owed_known &&
+			       !listed(owed, it->id);
 		gs->n++;
 		gs->complete |= (uint64_t)1 << entry;
 	}
@@ -145,8 +163,14 @@ static void rewrite(struct tlsr_guard_outcome *o, struct tlsr_guard *g,
 	/* The ledger hears of the write first, so a failure in between
 	 * leaves a restart owed, never a change no restart applies. */
 	if (g->def->restart != TLSR_RESTART_NONE && !g->noted) {
+		/* Putting back the value in effect at this boot restores what
+		 * the OS runs with: the ledger, told so, owes nothing for it
+		 * (whatever another agent wrote in between never took
+		 * effect). */
 		o->err = tlsr_owed_note_write(reg, boot_id, g->id,
-					      o->present ? &o->actual : NULL,
+					      g->in_effect ? &after
+					      : o->present ? &o->actual
+							   : NULL,
 					      &after);
 		if (o->err != TLSR_OK) {
 			snprintf(o->message, sizeof o->message,

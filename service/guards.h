@@ -42,6 +42,11 @@ struct tlsr_guard {
 	int noted;            /* the ledger has heard of a write of expected
 			       * since this guard was built: the same write
 			       * again cannot change what it holds */
+	int in_effect;        /* the full pass found expected in place and
+			       * the ledger owed nothing for it: expected is
+			       * the value in effect at this boot, as the
+			       * engine takes it, so putting it back owes no
+			       * restart */
 };
 
 struct tlsr_guards {

@@ -652,6 +652,21 @@ static void triage(struct tlsr_loop *l, const struct tlsr_report *r,
 	}
 }
 
+/* Marks the items whose expected value the fast path knows to be in
+ * effect at this boot (guards.h, in_effect): putting one back owes no
+ * restart on the full pass either. */
+static void in_effect(struct tlsr_loop *l, struct tlsr_report *r)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->n_items; i++)
+		for (k = 0; k < l->guards.n; k++)
+			if (l->guards.v[k].in_effect &&
+			    l->guards.v[k].expected == r->items[i].expected &&
+			    strcmp(l->guards.v[k].id, r->items[i].id) == 0)
+				r->items[i].in_effect = 1;
+}
+
 /* Applies the plan without the items backing off; outcomes go to ctx. */
 static void enforce(struct tlsr_loop *l, const struct tlsr_report *r,
 		    struct apply_ctx *ctx, struct tlsr_apply_result *res)
@@ -785,8 +800,10 @@ static int pass(struct tlsr_loop *l, int verbose)
 	/* What the machine was found in, before any remediation. */
 	report_risks(l, r);
 	ctx.l = l;
-	if (l->follow.policy.mode == TLSR_MODE_ENFORCE)
+	if (l->follow.policy.mode == TLSR_MODE_ENFORCE) {
+		in_effect(l, r);
 		enforce(l, r, &ctx, &res);
+	}
 
 	for (i = 0; i < r->n_items; i++) {
 		const struct tlsr_item *it = &r->items[i];
@@ -962,8 +979,10 @@ static int heal(struct tlsr_loop *l, int entry)
 			st->drift_reported = 0;
 			st->failed_reported = 0;
 			/* guards.c noted it in the ledger before writing,
-			 * as tlsr_apply does. */
-			owed |= g->def->restart != TLSR_RESTART_NONE;
+			 * as tlsr_apply does; the value in effect put back
+			 * owes nothing. */
+			owed |= g->def->restart != TLSR_RESTART_NONE &&
+				!g->in_effect;
 			if (st->fight)
 				st->quiet_writes++;
 			else

@@ -639,6 +639,78 @@ START_TEST(loop_restart_owed_rule_is_the_same_on_fast_and_full_path)
 }
 END_TEST
 
+/* Another agent sets DefaultSecureProtocols in the 32-bit view to v in
+ * both loops: one heals it by its watch (the fast path), the other at a
+ * check-now (the full pass). */
+static void drift_dsp32_both(struct h *fast, struct h *full, uint32_t v)
+{
+	const struct tlsr_setting *d = def(DSP);
+	int entry = fast->s->env.watch_entry_for(fast->s, d->key, TLSR_VIEW_32);
+
+	ck_assert_int_ge(entry, 0);
+	ck_assert_int_eq(tlsr_reg_set_dword(fast->reg, d->key, TLSR_VIEW_32,
+					    d->name, v),
+			 TLSR_OK);
+	wake(fast, TLSR_WAKE_WATCH, (uint64_t)1 << entry);
+	run_due(fast);
+	ck_assert_int_eq(tlsr_reg_set_dword(full->reg, d->key, TLSR_VIEW_32,
+					    d->name, v),
+			 TLSR_OK);
+	wake(full, TLSR_WAKE_CHECK_NOW, 0);
+}
+
+static uint32_t dsp32(struct h *h)
+{
+	uint32_t v = 0xdeadbeef;
+
+	tlsr_reg_get_dword(h->reg, def(DSP)->key, TLSR_VIEW_32, def(DSP)->name,
+			   &v);
+	return v;
+}
+
+/* tlsward's value written in the first boot is what the second boot runs
+ * with: putting it back after another agent's change restores the value in
+ * effect and owes no restart, on the fast path and the full pass alike. */
+START_TEST(loop_putting_back_the_value_in_effect_owes_no_restart)
+{
+	struct h fast, full;
+
+	setup_settled(&fast);
+	setup_settled(&full);
+	drift_dsp32_both(&fast, &full, 0xa0);
+	ck_assert_uint_eq(dsp32(&fast), 0xaa0);
+	ck_assert_uint_eq(dsp32(&full), 0xaa0);
+	ck_assert_uint_eq(status_dword(&fast, TLSR_ST_RESTART_PENDING), 0);
+	ck_assert_uint_eq(status_dword(&full, TLSR_ST_RESTART_PENDING), 0);
+	/* The count of 3001 is what the first boot's pass reported. */
+	ck_assert_uint_eq(sim_count(fast.s, TLSR_EV_RESTART_PENDING),
+			  sim_count(full.s, TLSR_EV_RESTART_PENDING));
+	teardown(&fast);
+	teardown(&full);
+}
+END_TEST
+
+/* The same drift in the boot tlsward wrote the value: the value in effect
+ * is still the one from before that write, so the restart stays owed on
+ * both paths. */
+START_TEST(loop_putting_back_a_value_not_yet_in_effect_stays_owed)
+{
+	struct h fast, full;
+
+	setup_restart(&fast, "  mode: never", "  window: \"02:00-04:00\"", 7,
+		      0);
+	setup_restart(&full, "  mode: never", "  window: \"02:00-04:00\"", 7,
+		      0);
+	drift_dsp32_both(&fast, &full, 0xa0);
+	ck_assert_uint_eq(dsp32(&fast), 0xaa0);
+	ck_assert_uint_eq(dsp32(&full), 0xaa0);
+	ck_assert_uint_eq(status_dword(&fast, TLSR_ST_RESTART_PENDING), 1);
+	ck_assert_uint_eq(status_dword(&full, TLSR_ST_RESTART_PENDING), 1);
+	teardown(&fast);
+	teardown(&full);
+}
+END_TEST
+
 /* ---- policy following ---- */
 
 static char *policy_naming(const char *next)
@@ -1619,6 +1691,8 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, loop_restart_fires_once_per_boot_and_records_attempt);
 	tcase_add_test(tc, loop_restart_unknown_boot_keeps_it_owed);
 	tcase_add_test(tc, loop_restart_owed_rule_is_the_same_on_fast_and_full_path);
+	tcase_add_test(tc, loop_putting_back_the_value_in_effect_owes_no_restart);
+	tcase_add_test(tc, loop_putting_back_a_value_not_yet_in_effect_stays_owed);
 	tcase_add_test(tc, loop_follow_three_hops_and_two_files_naming_each_other);
 	tcase_add_test(tc, loop_unreachable_at_start_puts_cache_in_force);
 	tcase_add_test(tc, loop_rejected_hash_reported_once);
