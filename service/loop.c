@@ -934,23 +934,31 @@ static void write_counters(struct tlsr_loop *l)
 	report(l, TLSR_EV_STATUS_FAILED, &f);
 }
 
-/* Heals what watch entry covers and reports it. Returns 1 when the full
- * pass is still needed. */
-static int heal(struct tlsr_loop *l, int entry)
+/* Heals what watch entry covers; *o and *n get what it did, for
+ * heal_report. Returns 1 when the full pass is still needed. */
+static int heal(struct tlsr_loop *l, int entry,
+		struct tlsr_guard_outcome **o, size_t *n)
 {
-	struct tlsr_guard_outcome *o = NULL;
-	size_t i, n = 0;
-	int full, owed = 0;
-	char reason[1000], act[128];
-
+	*o = NULL;
+	*n = 0;
 	if (!l->follow.have_policy ||
 	    l->follow.policy.mode != TLSR_MODE_ENFORCE)
 		return 1;
-	full = tlsr_guards_heal(&l->guards, l->reg, &l->items,
+	return tlsr_guards_heal(&l->guards, l->reg, &l->items,
 				&l->follow.policy, l->restart.boot_id, l->now,
-				entry, &o, &n);
-	/* Logged after every write of this wake. While a conflict is on,
-	 * its reverts and put-backs are counted, not reported one by one. */
+				entry, o, n);
+}
+
+/* Reports what heal did (o, n; freed here), once every heal of the wake
+ * has written. While a conflict is on, its reverts and put-backs are
+ * counted, not reported one by one. */
+static void heal_report(struct tlsr_loop *l, struct tlsr_guard_outcome *o,
+			size_t n)
+{
+	size_t i;
+	int owed = 0;
+	char reason[1000], act[128];
+
 	for (i = 0; i < n; i++) {
 		const struct tlsr_guard *g = o[i].g;
 		struct tlsr_item_state *st = tlsr_items_get(&l->items, g->id);
@@ -1012,7 +1020,6 @@ static int heal(struct tlsr_loop *l, int entry)
 		l->status_owed = 1;
 	}
 	tlsr_guard_outcomes_free(o, n);
-	return full;
 }
 
 /* Writes the Status the heals of a wake owe, once for all of them. Every
@@ -1211,7 +1218,11 @@ static void on_timer(struct tlsr_loop *l)
 void tlsr_loop_wake(struct tlsr_loop *l, enum tlsr_wake why,
 		    uint64_t watch_mask)
 {
-	int full = 0, bit;
+	struct {
+		struct tlsr_guard_outcome *o;
+		size_t n;
+	} healed[64];
+	int full = 0, bit, k = 0;
 
 	l->now = l->env->now_ms(l->env->ctx);
 	l->now_utc = l->env->utc_ms(l->env->ctx);
@@ -1247,9 +1258,15 @@ void tlsr_loop_wake(struct tlsr_loop *l, enum tlsr_wake why,
 		/* Every watch that fired is healed on the fast path (a burst
 		 * fires several); the full pass runs only when a heal needs
 		 * it. */
+		/* Every value is put back before anything is reported: the
+		 * events and Status wait, the drifted values do not. */
 		for (bit = 0; bit < 64; bit++)
-			if (watch_mask & ((uint64_t)1 << bit))
-				full |= heal(l, bit);
+			if (watch_mask & ((uint64_t)1 << bit)) {
+				full |= heal(l, bit, &healed[k].o, &healed[k].n);
+				k++;
+			}
+		for (bit = 0; bit < k; bit++)
+			heal_report(l, healed[bit].o, healed[bit].n);
 		if (full)
 			l->pass_due = 1;
 		break;
