@@ -81,10 +81,23 @@ void tlsr_guards_build(struct tlsr_guards *gs, struct tlsr_registry *reg,
 		 * journalled is written without the engine. */
 		g->look = !it->present ||
 			  (it->phase == TLSR_PHASE_LEGACY && r->proof_listed &&
-			   p->proof.require_for_legacy_off && !r->proven) ||
-			  reg->ops->get_value(reg, gs->journal, it->id,
-					      &journal) != TLSR_OK;
+			   p->proof.require_for_legacy_off && !r->proven);
+		/* A value in place as the policy wants it that tlsward never
+		 * wrote is journalled at its first drift, then put back, as
+		 * the engine does; one of another type or data (stricter) is
+		 * only looked at. */
+		g->journal_first =
+			!g->look &&
+			reg->ops->get_value(reg, gs->journal, it->id,
+					    &journal) != TLSR_OK;
 		tlsr_value_clear(&journal);
+		if (g->journal_first &&
+		    (it->stricter || it->actual.type != TLSR_REG_DWORD ||
+		     it->actual.size != 4 ||
+		     tlsr_le32_get(it->actual.data) != it->expected)) {
+			g->journal_first = 0;
+			g->look = 1;
+		}
 		g->absent = !it->present;
 		if (g->look && !g->absent &&
 		    (it->actual.type != TLSR_REG_DWORD ||
@@ -287,9 +300,25 @@ int tlsr_guards_heal(struct tlsr_guards *gs, struct tlsr_registry *reg,
 			continue;
 		}
 		/* Only a value whose original is still journalled (a rollback
-		 * removes entries) may be written without the engine. */
-		if (reg->ops->get_value(reg, gs->journal, g->id, &j) !=
-		    TLSR_OK) {
+		 * removes entries) may be written without the engine; one
+		 * tlsward never wrote is journalled here first. */
+		if (g->journal_first) {
+			struct tlsr_item it = {0};
+
+			it.def = g->def;
+			it.view = g->view;
+			snprintf(it.id, sizeof it.id, "%s", g->id);
+			it.present = err == TLSR_OK;
+			it.actual = v;
+			if (tlsr_journal_record(reg, &it) != TLSR_OK) {
+				tlsr_value_clear(&v);
+				gs->dirty = 1;
+				full = 1;
+				continue;
+			}
+			g->journal_first = 0;
+		} else if (reg->ops->get_value(reg, gs->journal, g->id, &j) !=
+			   TLSR_OK) {
 			tlsr_value_clear(&v);
 			gs->dirty = 1;
 			full = 1;

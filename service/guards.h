@@ -36,6 +36,10 @@ struct tlsr_guard {
 			       * the full pass left it, it needs nothing;
 			       * otherwise the full pass judges it. */
 	int absent;           /* looked at, found absent */
+	int journal_first;    /* found as the policy wants by the full pass,
+			       * never written by tlsward (no journal
+			       * entry): a drift of it is journalled, as
+			       * the engine would, before it is put back */
 	int hot;              /* drifted at its watch's last heal: read
 			       * first */
 	int hit;              /* drifted in this heal */

@@ -1377,6 +1377,48 @@ START_TEST(loop_fast_path_looks_at_a_value_left_absent)
 }
 END_TEST
 
+/* A value found as the policy wants it that tlsward never wrote (no
+ * journal entry) is journalled at its first drift, as the engine would,
+ * and put back on the fast path: no full pass; the journal holds what the
+ * drift left, so a rollback restores it, as after a full pass. */
+START_TEST(loop_fast_path_journals_a_value_it_never_wrote)
+{
+	unsigned passes;
+	size_t restored = 0;
+	struct tlsr_diag diag = {0};
+	struct tlsr_value j = {0};
+	struct h h;
+
+	setup(&h, NULL);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_COMPLIANT), 1);
+	/* tlsward has a journal (it put another value back)... */
+	journal_one(&h, DSP, TLSR_VIEW_64);
+	/* ...and another tool sets this one as the policy wants: tlsward
+	 * never wrote it. */
+	ck_assert_int_eq(tlsr_reg_set_dword(h.reg, def(S12)->key,
+					    TLSR_VIEW_NONE, def(S12)->name, 1),
+			 TLSR_OK);
+	wake(&h, TLSR_WAKE_CHECK_NOW, 0);
+	ck_assert_uint_eq(status_dword(&h, TLSR_ST_COMPLIANT), 1);
+	ck_assert_int_eq(tlsr_reg_get(h.reg, TLSR_KEY_JOURNAL, TLSR_VIEW_64,
+				      S12, &j),
+			 TLSR_ENOTFOUND);
+	passes = tlsr_loop_passes(h.l);
+	damage(&h, S12, TLSR_VIEW_NONE);
+	wake(&h, TLSR_WAKE_WATCH, bit_of(&h, S12, TLSR_VIEW_NONE));
+	ck_assert_uint_eq(value_in(&h, S12, TLSR_VIEW_NONE), 1);
+	run_due(&h);
+	ck_assert_uint_eq(tlsr_loop_passes(h.l), passes);
+	ck_assert_int_eq(tlsr_reg_get(h.reg, TLSR_KEY_JOURNAL, TLSR_VIEW_64,
+				      S12, &j),
+			 TLSR_OK);
+	tlsr_value_clear(&j);
+	ck_assert_int_eq(tlsr_rollback(h.reg, &restored, &diag), TLSR_OK);
+	ck_assert_uint_eq(value_in(&h, S12, TLSR_VIEW_NONE), bad_for(S12));
+	teardown(&h);
+}
+END_TEST
+
 /* ---- conflict damping: the event contract (docs/events.md) ---- */
 
 /* The test policy with the flap bench's damping: 5 reverts in 10 min. */
@@ -1711,6 +1753,7 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, loop_fast_path_recreates_a_deleted_key_without_a_full_pass);
 	tcase_add_test(tc, loop_burst_over_several_watches_heals_without_a_full_pass);
 	tcase_add_test(tc, loop_fast_path_looks_at_a_value_left_absent);
+	tcase_add_test(tc, loop_fast_path_journals_a_value_it_never_wrote);
 	tcase_add_test(tc,
 		       loop_conflict_flap_reports_four_events_and_counts_every_revert);
 	tcase_add_test(tc, loop_conflict_quiet_window_reports_what_was_counted);
