@@ -45,3 +45,12 @@ void tlsr_diag_format(const struct tlsr_diag *diag, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%s", diag->message);
 }
+
+void tlsr_textf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+}

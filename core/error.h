@@ -59,4 +59,8 @@ void tlsr_diag_set(struct tlsr_diag *diag, const char *file, unsigned line,
 /* Writes "FILE:LINE:COL: message" into buf (always NUL-terminated). */
 void tlsr_diag_format(const struct tlsr_diag *diag, char *buf, size_t size);
 
+/* snprintf for texts that may be cut short (a message, an event field):
+ * every caller accepts the cut. */
+void tlsr_textf(char *buf, size_t size, const char *fmt, ...) TLSR_PRINTF(3, 4);
+
 #endif

@@ -1,7 +1,6 @@
 /* tlsward: the policy source. */
 #include "follow.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,18 +8,6 @@
 
 #include "machine.h"
 #include "policy.h"
-
-/* snprintf for texts that may be cut: every caller accepts a cut. */
-static void textf(char *buf, size_t size, const char *fmt, ...)
-	TLSR_PRINTF(3, 4);
-static void textf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-}
 
 /* Case-insensitive ASCII comparison: Windows paths and mode names. */
 static int same_text(const char *a, const char *b)
@@ -51,7 +38,7 @@ void tlsr_policy_locate(struct tlsr_registry *reg, const char *override,
 				TLSR_PARAM_MODE, mode, mode_size) != TLSR_OK)
 		mode[0] = '\0';
 	if (override != NULL && override[0] != '\0') {
-		textf(path, size, "%s", override);
+		tlsr_textf(path, size, "%s", override);
 		return;
 	}
 	if (tlsr_reg_get_string(reg, TLSR_KEY_PARAMETERS, TLSR_VIEW_64,
@@ -61,10 +48,10 @@ void tlsr_policy_locate(struct tlsr_registry *reg, const char *override,
 		/* An installer may write %ProgramData%\... (REG_EXPAND_SZ). */
 		if (strchr(raw, '%') == NULL || expand == NULL ||
 		    expand(expand_ctx, raw, path, size) != 0)
-			textf(path, size, "%s", raw);
+			tlsr_textf(path, size, "%s", raw);
 		return;
 	}
-	textf(path, size, "%s\\" TLSR_FILE_POLICY, data_dir);
+	tlsr_textf(path, size, "%s\\" TLSR_FILE_POLICY, data_dir);
 }
 
 enum tlsr_mode tlsr_policy_mode_override(enum tlsr_mode file_mode,
@@ -113,12 +100,12 @@ tlsr_err tlsr_policy_load_located(struct tlsr_registry *reg,
 			break;
 		if (tlsr_policy_load_file(next, &q, &d) != TLSR_OK)
 			break;
-		textf(path, sizeof path, "%s", next);
+		tlsr_textf(path, sizeof path, "%s", next);
 		p = q;
 	}
 	p.mode = tlsr_policy_mode_override(p.mode, mode);
 	*out = p;
-	textf(source, source_size, "%s", path);
+	tlsr_textf(source, source_size, "%s", path);
 	return TLSR_OK;
 }
 
@@ -128,22 +115,22 @@ void tlsr_follow_init(struct tlsr_follow *f, const struct tlsr_loop_env *env,
 {
 	memset(f, 0, sizeof *f);
 	f->env = env;
-	textf(f->override, sizeof f->override, "%s",
-		 override ? override : "");
-	textf(f->data_dir, sizeof f->data_dir, "%s", data_dir);
-	textf(f->cache_path, sizeof f->cache_path,
-		 "%s\\" TLSR_FILE_POLICY_CACHE, data_dir);
-	textf(f->cache_source, sizeof f->cache_source, "%s",
-		 cache_source ? cache_source : "");
+	tlsr_textf(f->override, sizeof f->override, "%s",
+		   override ? override : "");
+	tlsr_textf(f->data_dir, sizeof f->data_dir, "%s", data_dir);
+	tlsr_textf(f->cache_path, sizeof f->cache_path,
+		   "%s\\" TLSR_FILE_POLICY_CACHE, data_dir);
+	tlsr_textf(f->cache_source, sizeof f->cache_source, "%s",
+		   cache_source ? cache_source : "");
 }
 
 /* The policy in force (source and hash), or "none", for 1101/1102. */
 static void in_force(const struct tlsr_follow *f, char *buf, size_t size)
 {
 	if (f->have_policy)
-		textf(buf, size, "%s (SHA-256 %s)", f->source, f->hash);
+		tlsr_textf(buf, size, "%s (SHA-256 %s)", f->source, f->hash);
 	else
-		textf(buf, size, "none");
+		tlsr_textf(buf, size, "none");
 }
 
 static void report(struct tlsr_follow *f, unsigned id,
@@ -162,8 +149,8 @@ static void adopt(struct tlsr_follow *f, const struct tlsr_policy *p,
 	f->file_mode = p->mode;
 	f->policy.mode = tlsr_policy_mode_override(f->file_mode, mode);
 	f->have_policy = 1;
-	textf(f->source, sizeof f->source, "%s", source);
-	textf(f->hash, sizeof f->hash, "%s", hash);
+	tlsr_textf(f->source, sizeof f->source, "%s", source);
+	tlsr_textf(f->hash, sizeof f->hash, "%s", hash);
 	ev.v[TLSR_EF_POLICY_SOURCE] = f->source;
 	ev.v[TLSR_EF_POLICY_HASH] = f->hash;
 	ev.v[TLSR_EF_MODE] = tlsr_mode_name(f->policy.mode);
@@ -199,7 +186,7 @@ static int use_cache(struct tlsr_follow *f, const char *origin,
 		return 0;
 	/* The cache keeps its signature next to it and passes the same
 	 * rules (floor, key) as the file it was copied from. */
-	textf(sig_path, sizeof sig_path, "%s.sig", f->cache_path);
+	tlsr_textf(sig_path, sizeof sig_path, "%s.sig", f->cache_path);
 	if (env->file_read(env->ctx, sig_path, TLSR_SIG_MAX_BYTES, &sig,
 			   &sig_len, why, sizeof why) != TLSR_OK)
 		sig = NULL;
@@ -256,7 +243,7 @@ static int rejected(struct tlsr_follow *f, const char *path,
 	ev.v[TLSR_EF_REASON] = why;
 	ev.v[TLSR_EF_IN_FORCE] = now_in;
 	report(f, TLSR_EV_POLICY_REJECTED, &ev);
-	textf(f->rejected_hash, sizeof f->rejected_hash, "%s", seen);
+	tlsr_textf(f->rejected_hash, sizeof f->rejected_hash, "%s", seen);
 	return got ? LOAD_CACHE : LOAD_NONE;
 }
 
@@ -275,12 +262,12 @@ static int accepted(struct tlsr_follow *f, const char *path,
 	adopt(f, &acc->policy, path, hash, mode);
 	/* A signed policy raises the serial a replay must beat. */
 	if (tlsr_machine_note_accepted(f->reg, acc) != TLSR_OK)
-		textf(f->last_error, sizeof f->last_error,
-		      "cannot record the serial of the policy %s: %s", path,
-		      f->reg->message);
+		tlsr_textf(f->last_error, sizeof f->last_error,
+			   "cannot record the serial of the policy %s: %s",
+			   path, f->reg->message);
 	if (same_text(path, f->cache_path))
 		return LOAD_NEW;
-	textf(cache_sig, sizeof cache_sig, "%s.sig", f->cache_path);
+	tlsr_textf(cache_sig, sizeof cache_sig, "%s.sig", f->cache_path);
 	if (sig != NULL)
 		err = env->file_replace(env->ctx, cache_sig, sig, sig_len, why,
 					sizeof why);
@@ -289,12 +276,12 @@ static int accepted(struct tlsr_follow *f, const char *path,
 	if (err == TLSR_OK &&
 	    env->file_replace(env->ctx, f->cache_path, buf, len, why,
 			      sizeof why) == TLSR_OK) {
-		textf(f->cache_source, sizeof f->cache_source, "%s", path);
+		tlsr_textf(f->cache_source, sizeof f->cache_source, "%s", path);
 		f->last_error[0] = '\0';
 	} else {
-		textf(f->last_error, sizeof f->last_error,
-			 "cannot write the policy cache %s: %s", f->cache_path,
-			 why);
+		tlsr_textf(f->last_error, sizeof f->last_error,
+			   "cannot write the policy cache %s: %s",
+			   f->cache_path, why);
 	}
 	return LOAD_NEW;
 }
@@ -304,7 +291,7 @@ static void follow_target(struct tlsr_follow *f, const char *path)
 {
 	if (f->watching && strcmp(f->target, path) == 0)
 		return;
-	textf(f->target, sizeof f->target, "%s", path);
+	tlsr_textf(f->target, sizeof f->target, "%s", path);
 	f->have_stat = 0;
 	f->unreachable_reported = 0;
 	f->watching = 1;
@@ -375,18 +362,18 @@ static int load_from(struct tlsr_follow *f, const char *path, int force,
 		return LOAD_NONE;
 	}
 	if (keyed) {
-		textf(sig_path, sizeof sig_path, "%s.sig", path);
+		tlsr_textf(sig_path, sizeof sig_path, "%s.sig", path);
 		if (env->file_read(env->ctx, sig_path, TLSR_SIG_MAX_BYTES, &sig,
 				   &sig_len, why, sizeof why) != TLSR_OK)
 			sig = NULL;
 	}
 	/* What was refused is the file with its signature. */
-	textf(seen, sizeof seen, "%s", hash);
+	tlsr_textf(seen, sizeof seen, "%s", hash);
 	if (sig != NULL) {
 		char both[65 + 2 * TLSR_SIG_MAX_BYTES];
 		size_t i;
 
-		textf(both, sizeof both, "%s", hash);
+		tlsr_textf(both, sizeof both, "%s", hash);
 		for (i = 0; i < sig_len; i++)
 			snprintf(both + 64 + 2 * i, 3, "%02x",
 				 (unsigned char)sig[i]);
@@ -425,8 +412,8 @@ int tlsr_follow_load(struct tlsr_follow *f, struct tlsr_registry *reg,
 			   f->data_dir, f->env->expand, f->env->ctx,
 			   configured, sizeof configured, mode, sizeof mode);
 	if (strcmp(configured, f->configured) != 0) {
-		textf(f->configured, sizeof f->configured, "%s",
-			 configured);
+		tlsr_textf(f->configured, sizeof f->configured, "%s",
+			   configured);
 		follow_target(f, configured);
 		force = 1;
 	}

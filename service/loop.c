@@ -58,18 +58,6 @@ struct tlsr_loop {
 	int cache_failed_reported;
 };
 
-/* snprintf for texts that may be cut: every caller accepts a cut. */
-static void textf(char *buf, size_t size, const char *fmt, ...)
-	TLSR_PRINTF(3, 4);
-static void textf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- events ---- */
 
 static void report(struct tlsr_loop *l, unsigned id,
@@ -84,14 +72,14 @@ static void note_error(struct tlsr_loop *l, const char *text)
 	char when[32];
 
 	tlsr_utc_iso(l->now_utc, when, sizeof when);
-	textf(l->last_error, sizeof l->last_error, "%s: %s", when, text);
+	tlsr_textf(l->last_error, sizeof l->last_error, "%s: %s", when, text);
 	l->error_this_wake = 1;
 }
 
 /* REG_DWORD data as events show it, "0x00000aa0". */
 static void fmt_dword(uint32_t v, char *buf, size_t size)
 {
-	textf(buf, size, "0x%08lx", (unsigned long)v);
+	tlsr_textf(buf, size, "0x%08lx", (unsigned long)v);
 }
 
 /* What a value holds: its DWORD, "absent", or its type, size and first
@@ -102,7 +90,7 @@ static void fmt_actual(int present, const struct tlsr_value *v, char *buf,
 	size_t i, at;
 
 	if (!present) {
-		textf(buf, size, "absent");
+		tlsr_textf(buf, size, "absent");
 		return;
 	}
 	if (v->type == TLSR_REG_DWORD && v->size == 4 && v->data != NULL) {
@@ -115,7 +103,7 @@ static void fmt_actual(int present, const struct tlsr_value *v, char *buf,
 		at += (size_t)snprintf(buf + at, size - at, "%s%02x",
 				       i ? " " : ": ", v->data[i]);
 	if (i < v->size && at + 4 < size)
-		textf(buf + at, size - at, " ...");
+		tlsr_textf(buf + at, size - at, " ...");
 }
 
 /* Reports an item event with the standard insertion strings, what the
@@ -191,15 +179,16 @@ static int take_ended(struct tlsr_item_state *st, const char *sep, char *buf,
 	if (st->ended_reverts == 0 && st->ended_writes == 0)
 		return 0;
 	tlsr_utc_iso(st->ended_since, since, sizeof since);
-	textf(buf + at, size - at,
-	      "%sa conflict over this value ended (tlsward's write stood for "
-	      "conflict.window): since %s, %u more revert%s by "
-	      "another agent (the last to %s) and %u put-back%s by tlsward "
-	      "were counted in Status (Drifts, Conflicts, Remediations) "
-	      "without an event each",
-	      sep, since, st->ended_reverts, plural(st->ended_reverts),
-	      st->other[0] ? st->other : "?", st->ended_writes,
-	      plural(st->ended_writes));
+	tlsr_textf(
+	    buf + at, size - at,
+	    "%sa conflict over this value ended (tlsward's write stood for "
+	    "conflict.window): since %s, %u more revert%s by "
+	    "another agent (the last to %s) and %u put-back%s by tlsward "
+	    "were counted in Status (Drifts, Conflicts, Remediations) "
+	    "without an event each",
+	    sep, since, st->ended_reverts, plural(st->ended_reverts),
+	    st->other[0] ? st->other : "?", st->ended_writes,
+	    plural(st->ended_writes));
 	st->ended_reverts = 0;
 	st->ended_writes = 0;
 	return 1;
@@ -214,7 +203,7 @@ static const char *remediated_reason(struct tlsr_item_state *st, char *buf,
 	if (st == NULL || !take_ended(st, "", buf, size))
 		return NULL;
 	buf[0] = 'A';
-	textf(buf + strlen(buf), size - strlen(buf), ".");
+	tlsr_textf(buf + strlen(buf), size - strlen(buf), ".");
 	return buf;
 }
 
@@ -230,29 +219,30 @@ static void conflict_reason(const struct tlsr_loop *l,
 		tlsr_utc_iso(l->now_utc +
 				     (int64_t)(st->backoff_until - l->now),
 			     until, sizeof until);
-		textf(buf, size,
-		      "reverted %zu time%s within %u s; tlsward stops "
-		      "rewriting it for %u s, until %s, doubling up to %u s "
-		      "while the reverts go on",
-		      st->n_reverts, plural(st->n_reverts), p->conflict.window,
-		      (unsigned)(st->backoff_ms / 1000u), until,
-		      (unsigned)(TLSR_BACKOFF_MAX_MS / 1000u));
+		tlsr_textf(
+		    buf, size,
+		    "reverted %zu time%s within %u s; tlsward stops "
+		    "rewriting it for %u s, until %s, doubling up to %u s "
+		    "while the reverts go on",
+		    st->n_reverts, plural(st->n_reverts), p->conflict.window,
+		    (unsigned)(st->backoff_ms / 1000u), until,
+		    (unsigned)(TLSR_BACKOFF_MAX_MS / 1000u));
 	} else {
-		textf(buf, size,
-		      "tlsward's write was reverted %llu ms after it was "
-		      "made (%zu revert%s within %u s so far); tlsward puts it "
-		      "back up to %u time%s within %u s, then stops rewriting "
-		      "it for %u s, doubling up to %u s while the reverts go "
-		      "on. Until its write stands for %u s, the reverts and "
-		      "put-backs are counted in Status (Drifts, Conflicts, "
-		      "Remediations), not reported one by one",
-		      (unsigned long long)(l->now - st->last_write),
-		      st->n_reverts, plural(st->n_reverts), p->conflict.window,
-		      p->conflict.max_reverts, plural(p->conflict.max_reverts),
-		      p->conflict.window,
-		      (unsigned)(TLSR_BACKOFF_MIN_MS / 1000u),
-		      (unsigned)(TLSR_BACKOFF_MAX_MS / 1000u),
-		      p->conflict.window);
+		tlsr_textf(
+		    buf, size,
+		    "tlsward's write was reverted %llu ms after it was "
+		    "made (%zu revert%s within %u s so far); tlsward puts it "
+		    "back up to %u time%s within %u s, then stops rewriting "
+		    "it for %u s, doubling up to %u s while the reverts go "
+		    "on. Until its write stands for %u s, the reverts and "
+		    "put-backs are counted in Status (Drifts, Conflicts, "
+		    "Remediations), not reported one by one",
+		    (unsigned long long)(l->now - st->last_write),
+		    st->n_reverts, plural(st->n_reverts), p->conflict.window,
+		    p->conflict.max_reverts, plural(p->conflict.max_reverts),
+		    p->conflict.window, (unsigned)(TLSR_BACKOFF_MIN_MS / 1000u),
+		    (unsigned)(TLSR_BACKOFF_MAX_MS / 1000u),
+		    p->conflict.window);
 	}
 }
 
@@ -308,11 +298,11 @@ void tlsr_loop_stop(struct tlsr_loop *l, const char *reason)
 		return;
 	l->stopped = 1;
 	if (reason != NULL)
-		textf(text, sizeof text, "%s", reason);
+		tlsr_textf(text, sizeof text, "%s", reason);
 	else if (l->fatal[0] != '\0')
-		textf(text, sizeof text, "The loop failed: %s", l->fatal);
+		tlsr_textf(text, sizeof text, "The loop failed: %s", l->fatal);
 	else
-		textf(text, sizeof text, "Stop requested.");
+		tlsr_textf(text, sizeof text, "Stop requested.");
 	f.v[TLSR_EF_REASON] = text;
 	report(l, TLSR_EV_SERVICE_STOPPED, &f);
 }
@@ -334,17 +324,17 @@ static void proof_status(struct tlsr_loop *l, struct tlsr_status *st)
 		return;
 	tlsr_proof_summarize(l->reg, p, NULL, sum);
 	st->proven = sum->proven;
-	textf(st->proof_endpoint, sizeof st->proof_endpoint, "%s",
-	      sum->endpoint);
-	textf(st->proof_time, sizeof st->proof_time, "%s",
-	      sum->has_record ? sum->record.time : "");
-	textf(st->proof_protocol, sizeof st->proof_protocol, "%s",
-	      sum->has_record ? sum->record.protocol : "");
+	tlsr_textf(st->proof_endpoint, sizeof st->proof_endpoint, "%s",
+		   sum->endpoint);
+	tlsr_textf(st->proof_time, sizeof st->proof_time, "%s",
+		   sum->has_record ? sum->record.time : "");
+	tlsr_textf(st->proof_protocol, sizeof st->proof_protocol, "%s",
+		   sum->has_record ? sum->record.protocol : "");
 	if (sum->proven)
-		textf(st->proof_result, sizeof st->proof_result, "proven");
+		tlsr_textf(st->proof_result, sizeof st->proof_result, "proven");
 	else
-		textf(st->proof_result, sizeof st->proof_result, "failed: %s",
-		      sum->why);
+		tlsr_textf(st->proof_result, sizeof st->proof_result,
+			   "failed: %s", sum->why);
 	free(sum);
 }
 
@@ -355,20 +345,20 @@ static void status_common(struct tlsr_loop *l, struct tlsr_status *st)
 
 	tlsr_utc_iso(l->now_utc, st->last_check, sizeof st->last_check);
 	if (l->follow.have_policy) {
-		textf(st->policy_source, sizeof st->policy_source, "%s",
-			 l->follow.source);
-		textf(st->policy_hash, sizeof st->policy_hash, "%s",
-			 l->follow.hash);
-		textf(st->mode, sizeof st->mode, "%s",
-			 tlsr_mode_name(l->follow.policy.mode));
+		tlsr_textf(st->policy_source, sizeof st->policy_source, "%s",
+			   l->follow.source);
+		tlsr_textf(st->policy_hash, sizeof st->policy_hash, "%s",
+			   l->follow.hash);
+		tlsr_textf(st->mode, sizeof st->mode, "%s",
+			   tlsr_mode_name(l->follow.policy.mode));
 	}
-	textf(st->policy_cache_source, sizeof st->policy_cache_source, "%s",
-		 l->follow.cache_source);
+	tlsr_textf(st->policy_cache_source, sizeof st->policy_cache_source,
+		   "%s", l->follow.cache_source);
 	st->drifts = l->counters.drifts;
 	st->remediations = l->counters.remediations;
 	st->conflicts = l->counters.conflicts;
 	st->passes = l->counters.passes;
-	textf(st->last_error, sizeof st->last_error, "%s", l->last_error);
+	tlsr_textf(st->last_error, sizeof st->last_error, "%s", l->last_error);
 	st->private_bytes = st->working_set = 0;
 	if (l->env->memory != NULL)
 		l->env->memory(l->env->ctx, &st->private_bytes,
@@ -382,16 +372,38 @@ static void status_common(struct tlsr_loop *l, struct tlsr_status *st)
 	if (rs->pending) {
 		memcpy(st->restart_owed, rs->owed, rs->owed_len);
 		st->restart_owed_len = rs->owed_len;
-		textf(st->restart_reason, sizeof st->restart_reason, "%s",
-			 rs->reason);
+		tlsr_textf(st->restart_reason, sizeof st->restart_reason, "%s",
+			   rs->reason);
 		if (rs->scheduled)
 			tlsr_utc_iso(rs->due, st->restart_time,
 				     sizeof st->restart_time);
-		textf(st->restart_boot_id, sizeof st->restart_boot_id, "%s",
-			 rs->owed_boot);
-		textf(st->restart_attempt, sizeof st->restart_attempt, "%s",
-			 rs->attempt);
+		tlsr_textf(st->restart_boot_id, sizeof st->restart_boot_id,
+			   "%s", rs->owed_boot);
+		tlsr_textf(st->restart_attempt, sizeof st->restart_attempt,
+			   "%s", rs->attempt);
 	}
+}
+
+/* The outcome of a Status write (l->reg->message cleared before it): a
+ * failure is noted for LastError and reported (2007) once until a write
+ * succeeds. */
+static void status_written(struct tlsr_loop *l, tlsr_err err)
+{
+	struct tlsr_event_fields f = {0};
+	char why[600];
+
+	if (err == TLSR_OK) {
+		l->status_failed_reported = 0;
+		return;
+	}
+	tlsr_textf(why, sizeof why, "%s%s%s", tlsr_strerror(err),
+		   l->reg->message[0] ? ": " : "", l->reg->message);
+	note_error(l, why);
+	if (l->status_failed_reported)
+		return;
+	l->status_failed_reported = 1;
+	f.v[TLSR_EF_REASON] = why;
+	report(l, TLSR_EV_STATUS_FAILED, &f);
 }
 
 /* Writes the Status key; r NULL: no report (no policy, or the check
@@ -401,8 +413,6 @@ static void write_status(struct tlsr_loop *l, const struct tlsr_report *r,
 			 const struct tlsr_status *prev)
 {
 	struct tlsr_status *st = calloc(1, sizeof *st);
-	struct tlsr_event_fields f = {0};
-	char why[600];
 	tlsr_err err;
 
 	if (st == NULL)
@@ -415,18 +425,7 @@ static void write_status(struct tlsr_loop *l, const struct tlsr_report *r,
 	l->reg->message[0] = '\0';
 	err = tlsr_status_write(l->reg, st);
 	free(st);
-	if (err == TLSR_OK) {
-		l->status_failed_reported = 0;
-		return;
-	}
-	textf(why, sizeof why, "%s%s%s", tlsr_strerror(err),
-		 l->reg->message[0] ? ": " : "", l->reg->message);
-	note_error(l, why);
-	if (l->status_failed_reported)
-		return;
-	l->status_failed_reported = 1;
-	f.v[TLSR_EF_REASON] = why;
-	report(l, TLSR_EV_STATUS_FAILED, &f);
+	status_written(l, err);
 }
 
 /* ---- policy and facts ---- */
@@ -440,8 +439,8 @@ static int load_policy(struct tlsr_loop *l, int force)
 
 	if (l->follow.have_policy &&
 	    strcmp(l->policy_hash, l->follow.hash) != 0) {
-		textf(l->policy_hash, sizeof l->policy_hash, "%s",
-			 l->follow.hash);
+		tlsr_textf(l->policy_hash, sizeof l->policy_hash, "%s",
+			   l->follow.hash);
 		tlsr_items_clear(&l->items);
 	}
 	if (changed)
@@ -467,8 +466,8 @@ static void read_facts(struct tlsr_loop *l)
 	if (l->env->live_facts != NULL)
 		l->env->live_facts(l->env->ctx, &l->facts);
 	/* The platform's boot id is the one the ledger is kept by. */
-	textf(l->facts.boot_id, sizeof l->facts.boot_id, "%s",
-	      l->restart.boot_id);
+	tlsr_textf(l->facts.boot_id, sizeof l->facts.boot_id, "%s",
+		   l->restart.boot_id);
 	l->guards.dirty = 1;
 }
 
@@ -540,7 +539,7 @@ static void on_action(void *data, const struct tlsr_report *r,
 	o->item = a->item;
 	o->value = a->value;
 	o->err = result;
-	textf(o->message, sizeof o->message, "%s", ctx->l->reg->message);
+	tlsr_textf(o->message, sizeof o->message, "%s", ctx->l->reg->message);
 }
 
 /* Reports one apply outcome (2002, 2003, or 2005 for a write another
@@ -588,10 +587,10 @@ static void report_outcome(struct tlsr_loop *l, const struct tlsr_report *r,
 	if (st != NULL && st->failed_reported)
 		return;
 	if (o->message[0] != '\0')
-		textf(reason, sizeof reason, "%s: %s", tlsr_strerror(o->err),
-			 o->message);
+		tlsr_textf(reason, sizeof reason, "%s: %s",
+			   tlsr_strerror(o->err), o->message);
 	else
-		textf(reason, sizeof reason, "%s", tlsr_strerror(o->err));
+		tlsr_textf(reason, sizeof reason, "%s", tlsr_strerror(o->err));
 	item_event(l, TLSR_EV_REMEDIATION_FAILED, it, o->value, reason);
 	if (st != NULL)
 		st->failed_reported = 1;
@@ -701,7 +700,7 @@ static void enforce(struct tlsr_loop *l, const struct tlsr_report *r,
 		o->item = mine.actions[res->first_failed].item;
 		o->value = mine.actions[res->first_failed].value;
 		o->err = res->first_error;
-		textf(o->message, sizeof o->message, "%s", res->message);
+		tlsr_textf(o->message, sizeof o->message, "%s", res->message);
 	}
 out:
 	free(mine.actions);
@@ -715,8 +714,8 @@ static void check_failed(struct tlsr_loop *l, tlsr_err err)
 	struct tlsr_event_fields f = {0};
 	char why[600];
 
-	textf(why, sizeof why, "%s%s%s", tlsr_strerror(err),
-		 l->reg->message[0] ? ": " : "", l->reg->message);
+	tlsr_textf(why, sizeof why, "%s%s%s", tlsr_strerror(err),
+		   l->reg->message[0] ? ": " : "", l->reg->message);
 	note_error(l, why);
 	if (!l->check_failed_reported) {
 		l->check_failed_reported = 1;
@@ -747,7 +746,7 @@ static void report_risks(struct tlsr_loop *l, const struct tlsr_report *r)
 		const struct tlsr_risk *k = &r->risks[i];
 		struct tlsr_event_fields f = {0};
 
-		textf(mark, sizeof mark, "%s\n", k->id);
+		tlsr_textf(mark, sizeof mark, "%s\n", k->id);
 		n = snprintf(seen + at, sizeof seen - at, "%s", mark);
 		if (n > 0 && (size_t)n < sizeof seen - at)
 			at += (size_t)n;
@@ -912,26 +911,13 @@ static int owed_news(const struct tlsr_loop *l,
 static void write_counters(struct tlsr_loop *l)
 {
 	struct tlsr_status st = {0};
-	struct tlsr_event_fields f = {0};
-	char why[600];
-	tlsr_err err;
 
 	tlsr_utc_iso(l->now_utc, st.last_check, sizeof st.last_check);
 	st.drifts = l->counters.drifts;
 	st.remediations = l->counters.remediations;
 	st.conflicts = l->counters.conflicts;
 	l->reg->message[0] = '\0';
-	err = tlsr_status_write_counters(l->reg, &st);
-	if (err == TLSR_OK)
-		return;
-	textf(why, sizeof why, "%s%s%s", tlsr_strerror(err),
-	      l->reg->message[0] ? ": " : "", l->reg->message);
-	note_error(l, why);
-	if (l->status_failed_reported)
-		return;
-	l->status_failed_reported = 1;
-	f.v[TLSR_EF_REASON] = why;
-	report(l, TLSR_EV_STATUS_FAILED, &f);
+	status_written(l, tlsr_status_write_counters(l->reg, &st));
 }
 
 /* Heals what watch entry covers; *o and *n get what it did, for
@@ -969,7 +955,7 @@ static void heal_report(struct tlsr_loop *l, struct tlsr_guard_outcome *o,
 		count_fight(l, st);
 		fmt_actual(o[i].present, &o[i].actual, act, sizeof act);
 		if (st->fight)
-			textf(st->other, sizeof st->other, "%s", act);
+			tlsr_textf(st->other, sizeof st->other, "%s", act);
 		else if (!st->drift_reported) {
 			text_event(l, TLSR_EV_DRIFT, g->def, g->view, g->id,
 				   act, g->expected, NULL);
@@ -1002,9 +988,9 @@ static void heal_report(struct tlsr_loop *l, struct tlsr_guard_outcome *o,
 			/* Overwritten before the read-back: a revert,
 			 * counted by guards.c, not a failure. */
 		} else if (!st->failed_reported) {
-			textf(reason, sizeof reason, "%s%s%s",
-				 tlsr_strerror(o[i].err),
-				 o[i].message[0] ? ": " : "", o[i].message);
+			tlsr_textf(reason, sizeof reason, "%s%s%s",
+				   tlsr_strerror(o[i].err),
+				   o[i].message[0] ? ": " : "", o[i].message);
 			value_event(l, TLSR_EV_REMEDIATION_FAILED, g->def,
 				    g->view, g->id, o[i].present, &o[i].actual,
 				    g->expected, reason);
@@ -1138,9 +1124,10 @@ static void start(struct tlsr_loop *l)
 		if (tlsr_owed_any(l->reg, boot, &any) == TLSR_OK && !any &&
 		    l->restart.pending) {
 			tlsr_restart_clear(&l->restart);
-			textf(note, sizeof note,
-			      "The computer has restarted since the restart "
-			      "was owed: RestartPending cleared.");
+			tlsr_textf(
+			    note, sizeof note,
+			    "The computer has restarted since the restart "
+			    "was owed: RestartPending cleared.");
 		}
 	}
 	tlsr_follow_init(&l->follow, l->env,
@@ -1150,13 +1137,13 @@ static void start(struct tlsr_loop *l)
 	load_policy(l, 1);
 	read_facts(l);
 	if (!l->follow.have_policy)
-		textf(note + strlen(note), sizeof note - strlen(note),
-			 "%sNo usable policy: nothing is enforced until one "
-			 "loads.",
-			 note[0] ? " " : "");
+		tlsr_textf(note + strlen(note), sizeof note - strlen(note),
+			   "%sNo usable policy: nothing is enforced until one "
+			   "loads.",
+			   note[0] ? " " : "");
 	if (l->start_note[0] != '\0')
-		textf(note + strlen(note), sizeof note - strlen(note), "%s%s.",
-		      note[0] ? " " : "", l->start_note);
+		tlsr_textf(note + strlen(note), sizeof note - strlen(note),
+			   "%s%s.", note[0] ? " " : "", l->start_note);
 	f.v[TLSR_EF_VERSION] = TLSR_VERSION_STRING;
 	f.v[TLSR_EF_MODE] = l->follow.have_policy
 				    ? tlsr_mode_name(l->follow.policy.mode)
@@ -1319,12 +1306,12 @@ tlsr_err tlsr_loop_new(struct tlsr_registry *reg,
 	l->reg = reg;
 	l->env = env;
 	l->o = *opts;
-	textf(l->policy_path, sizeof l->policy_path, "%s",
-		 opts->policy_path ? opts->policy_path : "");
-	textf(l->data_dir, sizeof l->data_dir, "%s",
-		 opts->data_dir ? opts->data_dir : "");
-	textf(l->start_note, sizeof l->start_note, "%s",
-	      opts->start_note ? opts->start_note : "");
+	tlsr_textf(l->policy_path, sizeof l->policy_path, "%s",
+		   opts->policy_path ? opts->policy_path : "");
+	tlsr_textf(l->data_dir, sizeof l->data_dir, "%s",
+		   opts->data_dir ? opts->data_dir : "");
+	tlsr_textf(l->start_note, sizeof l->start_note, "%s",
+		   opts->start_note ? opts->start_note : "");
 	l->o.policy_path = NULL;
 	l->o.data_dir = NULL;
 	l->o.start_note = NULL;
